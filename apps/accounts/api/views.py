@@ -1,0 +1,39 @@
+from typing import Any
+
+from rest_framework import serializers
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.core.pii import can_see_full_pii
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    role = serializers.CharField()
+    role_display = serializers.CharField(source="get_role_display")
+    organization_id = serializers.IntegerField(allow_null=True)
+    organization_name = serializers.CharField(source="organization.name", default=None)
+    can_see_full_pii = serializers.SerializerMethodField()
+
+    def get_can_see_full_pii(self, user: Any) -> bool:
+        return can_see_full_pii(user)
+
+
+class MeView(APIView):
+    """The logged-in user, their role and organization."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = MeSerializer
+
+    def get(self, request: Any) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange username and password for an API token (failed attempts count toward lockout)."""
+
+    permission_classes: list = []
+    throttle_scope = "login"

@@ -1,0 +1,17 @@
+from typing import Any
+
+
+def navigation(request: Any) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from .navigation import nav_items
+
+    ctx: dict[str, Any] = {"nav_items": nav_items(user, request.path)}
+    try:
+        from apps.notifications.selectors import unread_notice_count
+    except ImportError:
+        pass
+    else:
+        ctx["unread_notice_count"] = unread_notice_count(user=user)
+    return ctx

@@ -1,0 +1,77 @@
+"""Shared kernel models: the audit log and the editable rule parameters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import OrgScopedQuerySet
+
+
+class AuditLogQuerySet(OrgScopedQuerySet):
+    # The organization path is copied onto the row, so the log stays scoped after an organization is deleted.
+    scope_path = "org_path"
+
+    def for_object(self, obj: models.Model) -> AuditLogQuerySet:
+        from django.contrib.contenttypes.models import ContentType
+
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+class AuditLog(models.Model):
+    """Who changed what, when: one row per create/update/delete done through a service."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        VIEW_PII = "view_pii", _("查看完整个人信息")
+        OTHER = "other", _("其他")
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    event = models.CharField(_("事件"), max_length=64, help_text=_("如 organization.update"))
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(_("对象"), max_length=255)
+    org_path = models.CharField(max_length=255, db_index=True)
+    changes = models.JSONField(_("变更"), default=dict, encoder=DjangoJSONEncoder)
+    note = models.CharField(_("备注"), max_length=255, blank=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-created_at"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.event} {self.object_repr}"
+
+
+class Parameter(models.Model):
+    """A rule value an admin can edit (local practice kept as data, per shared/domain.md)."""
+
+    key = models.CharField(_("参数键"), max_length=64, unique=True)
+    value = models.CharField(_("参数值"), max_length=255)
+    description = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("规则参数")
+        verbose_name_plural = _("规则参数")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

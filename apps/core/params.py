@@ -1,0 +1,44 @@
+"""Rule parameters kept as data: defaults here, overrides in the Parameter table (editable in admin)."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+#: key -> (default, description). Apps add their own keys by calling ``register``.
+DEFAULTS: dict[str, tuple[str, str]] = {
+    "term_due_warn_months": ("6", "换届提醒：任期届满前多少个月开始提示"),
+    "branch_max_members": ("50", "党支部党员人数一般不超过（超出提示）"),
+    "branch_min_full_members": ("3", "成立党支部的正式党员最少人数（不足提示）"),
+    "branch_committee_threshold": ("7", "正式党员达到此数的党支部应设支部委员会"),
+}
+
+_CACHE_KEY = "core.params.v1"
+
+
+def register(key: str, default: str, description: str) -> None:
+    DEFAULTS.setdefault(key, (default, description))
+
+
+def _overrides() -> dict[str, str]:
+    values = cache.get(_CACHE_KEY)
+    if values is None:
+        from .models import Parameter
+
+        values = dict(Parameter.objects.values_list("key", "value"))
+        cache.set(_CACHE_KEY, values, 300)
+    return values
+
+
+def invalidate() -> None:
+    cache.delete(_CACHE_KEY)
+
+
+def get_param(key: str) -> str:
+    overrides = _overrides()
+    if key in overrides:
+        return overrides[key]
+    return DEFAULTS[key][0]
+
+
+def get_int_param(key: str) -> int:
+    return int(get_param(key))

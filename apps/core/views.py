@@ -1,0 +1,110 @@
+"""Base web views: login required, model permission checked, rows from ``visible_to``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.shortcuts import render
+from django.views.generic import DetailView, ListView, TemplateView
+
+from .models import AuditLog
+from .pagination import CappedPaginator
+from .scoping import scoped_queryset
+
+
+class ScopedQuerysetMixin(LoginRequiredMixin, PermissionRequiredMixin):
+    """Every page that shows rows of a scoped model uses this; ``permission_required`` defaults to view."""
+
+    model: type[models.Model]
+    raise_exception = False
+
+    def get_permission_required(self) -> tuple[str, ...]:
+        if self.permission_required is None:
+            opts = self.model._meta
+            return (f"{opts.app_label}.view_{opts.model_name}",)
+        return super().get_permission_required()
+
+    def handle_no_permission(self) -> Any:
+        if self.request.user.is_authenticated:
+            self.raise_exception = True
+        return super().handle_no_permission()
+
+    def get_queryset(self) -> models.QuerySet:
+        return self.optimize_queryset(scoped_queryset(self.model, self.request.user))
+
+    def optimize_queryset(self, qs: models.QuerySet) -> models.QuerySet:
+        return qs
+
+
+class ScopedListView(ScopedQuerysetMixin, ListView):
+    paginate_by = 50
+    paginator_class = CappedPaginator
+    filterset_class: Any = None
+
+    def get_queryset(self) -> models.QuerySet:
+        qs = super().get_queryset()
+        if self.filterset_class is not None:
+            self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
+            qs = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
+        return qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["filterset"] = getattr(self, "filterset", None)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        ctx["querystring"] = query.urlencode()
+        return ctx
+
+
+class ScopedDetailView(ScopedQuerysetMixin, DetailView):
+    history_limit = 50
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["history"] = (
+            AuditLog.objects.visible_to(self.request.user)
+            .for_object(self.object)
+            .select_related("actor")[: self.history_limit]
+        )
+        return ctx
+
+
+def form_errors_from(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (unknown fields become non-field errors)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from apps.organizations.selectors import organization_home_summary
+
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(organization_home_summary(user=self.request.user))
+        return ctx
+
+
+class AuditLogListView(ScopedListView):
+    model = AuditLog
+    template_name = "core/auditlog_list.html"
+    paginate_by = 50
+
+    def optimize_queryset(self, qs: models.QuerySet) -> models.QuerySet:
+        return qs.select_related("content_type")
+
+
+def permission_denied_view(request: Any, exception: Exception | None = None) -> Any:
+    return render(request, "403.html", {"message": str(exception or "")}, status=403)
+
+
+def not_found_view(request: Any, exception: Exception | None = None) -> Any:
+    return render(request, "404.html", status=404)

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.organizations.models import Organization
+from apps.organizations.services import EDITABLE_FIELDS
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    sector_display = serializers.CharField(source="get_sector_display", read_only=True)
+    grade_display = serializers.CharField(source="get_grade_display", read_only=True)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "parent",
+            "parent_name",
+            "path",
+            "depth",
+            "descendant_count",
+            "term_due_on",
+            "is_active",
+            "dissolved_on",
+            "kind_display",
+            "sector_display",
+            "grade_display",
+            *EDITABLE_FIELDS,
+        ]
+        read_only_fields = fields
+
+
+class OrganizationWriteSerializer(serializers.ModelSerializer):
+    """Input shape only; the service validates the rules. ``parent`` is chosen from the user's scope."""
+
+    parent = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), required=False, allow_null=True)
+
+    class Meta:
+        model = Organization
+        fields = ["parent", *EDITABLE_FIELDS]
+        extra_kwargs = {"code": {"validators": []}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["parent"].queryset = Organization.objects.visible_to(request.user).active()
+        if self.instance is not None:
+            self.fields.pop("parent")
+
+
+class OrganizationMoveSerializer(serializers.Serializer):
+    parent = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Organization.objects.visible_to(self.context["request"].user).active()
+
+
+class OrganizationDissolveSerializer(serializers.Serializer):
+    dissolved_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, max_length=200)

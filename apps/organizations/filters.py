@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Grade, OrgKind, Sector
+from .models import Organization, add_months
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    """Shared by the list page, the API and exports."""
+
+    q = django_filters.CharFilter(label=_("名称或代码"), method="filter_q")
+    kind = django_filters.ChoiceFilter(label=_("组织类别"), choices=OrgKind.choices)
+    sector = django_filters.ChoiceFilter(label=_("所属领域"), choices=Sector.choices)
+    grade = django_filters.ChoiceFilter(label=_("分类定级"), choices=Grade.choices)
+    parent = django_filters.NumberFilter(label=_("上级组织ID"), field_name="parent_id")
+    within = django_filters.NumberFilter(label=_("所属组织ID（含下级）"), method="filter_within")
+    term_due_within = django_filters.NumberFilter(
+        label=_("N个月内到期换届"), method="filter_term_due", min_value=0, max_value=120
+    )
+    is_weak = django_filters.BooleanFilter(label=_("软弱涣散"))
+    is_demonstration = django_filters.BooleanFilter(label=_("示范点"))
+    is_active = django_filters.BooleanFilter(label=_("正常（未撤销）"))
+
+    class Meta:
+        model = Organization
+        fields = [
+            "q",
+            "kind",
+            "sector",
+            "grade",
+            "parent",
+            "within",
+            "term_due_within",
+            "is_weak",
+            "is_demonstration",
+            "is_active",
+        ]
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return qs.filter(Q(name__contains=value) | Q(code=value) | Q(short_name__contains=value)) if value else qs
+
+    def filter_within(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        # The root org is looked up in the same queryset, so an out-of-scope id yields nothing.
+        root = qs.filter(pk=value).only("path").first()
+        return qs.filter(path__startswith=root.path) if root else qs.none()
+
+    def filter_term_due(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        until = add_months(timezone.localdate(), int(value))
+        return qs.filter(term_due_on__isnull=False, term_due_on__lte=until, is_active=True)

@@ -1,0 +1,114 @@
+"""Reads of the organization tree, always from ``visible_to(user)``."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.core.pagination import COUNT_CAP
+from apps.core.params import get_int_param
+
+from .models import Organization, add_months
+
+
+def organization_list(*, user: Any) -> QuerySet[Organization]:
+    return Organization.objects.visible_to(user).select_related("parent")
+
+
+def organization_roots_for(*, user: Any) -> QuerySet[Organization]:
+    """The top of what a user sees: their own organization, or the tree roots for a superuser."""
+    if user.is_superuser and user.organization_id is None:
+        return Organization.objects.filter(parent__isnull=True)
+    return Organization.objects.visible_to(user).filter(pk=user.organization_id)
+
+
+def organization_children(*, user: Any, parent: Organization) -> QuerySet[Organization]:
+    return Organization.objects.visible_to(user).filter(parent=parent).order_by("kind", "name")
+
+
+def organization_search(*, user: Any, q: str, limit: int = 50) -> QuerySet[Organization]:
+    q = q.strip()
+    qs = Organization.objects.visible_to(user)
+    if not q:
+        return qs.none()
+    exact = qs.filter(code=q)
+    if exact.exists():
+        return exact
+    return qs.filter(name__contains=q).select_related("parent").order_by("depth", "name")[:limit]
+
+
+def term_due_soon(*, user: Any, root: Organization | None = None, months: int | None = None) -> QuerySet:
+    months = months if months is not None else get_int_param("term_due_warn_months")
+    until = add_months(timezone.localdate(), months)
+    qs = Organization.objects.visible_to(user).active().term_due_before(until)
+    if root is not None:
+        qs = qs.in_subtree(root)
+    return qs.order_by("term_due_on")
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    n = qs[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+def ancestors_of(org: Organization) -> list[Organization]:
+    by_id = Organization.objects.in_bulk(org.ancestor_ids)
+    return [by_id[i] for i in org.ancestor_ids if i in by_id]
+
+
+def visible_ancestors(*, user: Any, org: Organization) -> list[Organization]:
+    """Breadcrumb: the ancestors the user may see (never above their own organization)."""
+    ids = org.ancestor_ids
+    by_id = Organization.objects.visible_to(user).in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def organization_home_summary(*, user: Any) -> dict[str, Any]:
+    roots = list(organization_roots_for(user=user))
+    org = roots[0] if len(roots) == 1 else None
+    today = timezone.localdate()
+    summary: dict[str, Any] = {"org": org, "roots": roots, "today": today}
+    if org is None:
+        return summary
+    children = list(
+        organization_children(user=user, parent=org).only(
+            "id", "name", "kind", "sector", "descendant_count", "term_due_on", "is_active", "path", "parent_id"
+        )
+    )
+    due = term_due_soon(user=user, root=org)
+    due_count, due_capped = capped_count(due)
+    summary.update(
+        children=children,
+        descendant_count=org.descendant_count,
+        branch_count=capped_count(Organization.objects.visible_to(user).in_subtree(org).active().branches())[0],
+        term_due=list(due.only("id", "name", "term_due_on", "path")[:10]),
+        term_due_count=due_count,
+        term_due_capped=due_capped,
+        term_overdue_count=capped_count(due.filter(term_due_on__lt=today))[0],
+        term_warn_months=get_int_param("term_due_warn_months"),
+        ancestors=visible_ancestors(user=user, org=org),
+    )
+    return summary
+
+
+def flags_for(org: Organization, *, today: datetime.date | None = None) -> list[str]:
+    """Things worth showing (not refusing) about an organization."""
+    today = today or timezone.localdate()
+    flags = []
+    if org.term_due_on:
+        if org.term_due_on < today:
+            flags.append(f"换届已逾期（应于{org.term_due_on:%Y-%m-%d}换届）")
+        elif org.term_due_on <= add_months(today, get_int_param("term_due_warn_months")):
+            flags.append(f"即将换届（{org.term_due_on:%Y-%m-%d}到期）")
+    if org.is_weak:
+        flags.append("软弱涣散党组织")
+    return flags
+
+
+def get_visible_or_404(user: Any, pk: Any) -> Organization:
+    from apps.core.scoping import get_visible_or_404 as _get
+
+    return _get(Organization, user, pk=pk)

@@ -1,0 +1,258 @@
+"""Every write to the organization tree. Keyword-only, atomic, scope-checked, audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
+
+from apps.core.audit import audit_record, snapshot
+from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_perm
+
+from .choices import BRANCH_KINDS, PARTY_GROUP_PARENTS, OrgKind, Sector
+from .models import Organization
+
+EDITABLE_FIELDS = [
+    "name",
+    "short_name",
+    "code",
+    "kind",
+    "sector",
+    "secretary_name",
+    "established_on",
+    "term_started_on",
+    "term_years",
+    "star_rating",
+    "grade",
+    "is_weak",
+    "consolidation_status",
+    "is_demonstration",
+    "demonstration_year",
+    "venue_address",
+    "venue_area",
+    "first_secretary",
+    "contact_leader",
+]
+
+
+def default_term_years(*, kind: str, sector: str) -> int:
+    """Villages and communities 5 years; grassroots committees 5; other branches and general branches 3."""
+    if sector in (Sector.RURAL, Sector.COMMUNITY):
+        return 5
+    if kind in (OrgKind.COMMITTEE, OrgKind.WORKING_COMMITTEE):
+        return 5
+    return 3
+
+
+def validate_placement(*, kind: str, parent: Organization | None) -> None:
+    """Where a kind may sit in the tree (支部工作条例: party groups only inside a branch)."""
+    if kind == OrgKind.PARTY_GROUP and (parent is None or parent.kind not in PARTY_GROUP_PARENTS):
+        raise ValidationError({"parent": _("党小组只能设在党支部（或党总支）之下（《中国共产党支部工作条例》）。")})
+    if parent is None:
+        return
+    if parent.kind == OrgKind.PARTY_GROUP:
+        raise ValidationError({"parent": _("党小组之下不能再设党组织。")})
+    if parent.kind in BRANCH_KINDS and kind != OrgKind.PARTY_GROUP:
+        raise ValidationError(
+            {"kind": _("党支部之下只能设党小组，不能设「%(kind)s」。") % {"kind": OrgKind(kind).label}}
+        )
+    if parent.kind == OrgKind.GENERAL_BRANCH and kind not in BRANCH_KINDS | {OrgKind.PARTY_GROUP}:
+        raise ValidationError({"kind": _("党总支之下只能设党支部或党小组。")})
+    if not parent.is_active:
+        raise ValidationError({"parent": _("上级党组织已撤销，不能在其下设立党组织。")})
+
+
+def _apply_derived(org: Organization) -> None:
+    if org.term_started_on and not org.term_years:
+        org.term_years = default_term_years(kind=org.kind, sector=org.sector)
+    org.term_due_on = org.compute_term_due()
+
+
+def _full_clean(org: Organization) -> None:
+    if org.demonstration_year and not org.is_demonstration:
+        raise ValidationError({"demonstration_year": _("未标记为示范点时不应填写示范点年度。")})
+    if org.consolidation_status and not org.is_weak:
+        raise ValidationError({"consolidation_status": _("只有软弱涣散党组织才有整顿状态。")})
+    if org.established_on and org.established_on > datetime.date.today():
+        raise ValidationError({"established_on": _("成立日期不能晚于今天。")})
+    if org.term_started_on and org.established_on and org.term_started_on < org.established_on:
+        raise ValidationError({"term_started_on": _("本届任期开始日期不能早于成立日期。")})
+    org.full_clean(exclude=["path", "depth", "parent"])
+
+
+@transaction.atomic
+def organization_create(*, acting_user: Any, parent: Organization | None, **fields: Any) -> Organization:
+    if parent is None:
+        if not getattr(acting_user, "is_superuser", False):
+            raise ValidationError({"parent": _("请选择上级党组织。")})
+    else:
+        ensure_org_in_scope(acting_user, parent)
+    ensure_perm(acting_user, "organizations.add_organization")
+    org = Organization(parent=parent, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    validate_placement(kind=org.kind, parent=parent)
+    _apply_derived(org)
+    org.path = "/pending/"
+    _full_clean(org)
+    org.save()
+    org.path = f"{parent.path if parent else '/'}{org.pk}/"
+    org.depth = parent.depth + 1 if parent else 0
+    Organization.objects.filter(pk=org.pk).update(path=org.path, depth=org.depth)
+    if parent:
+        Organization.objects.filter(pk__in=org.ancestor_ids).update(descendant_count=F("descendant_count") + 1)
+    audit_record(actor=acting_user, event="organization.create", obj=org, after=snapshot(org))
+    return org
+
+
+@transaction.atomic
+def organization_update(*, acting_user: Any, organization: Organization, **fields: Any) -> Organization:
+    ensure_org_in_scope(acting_user, organization)
+    ensure_perm(acting_user, "organizations.change_organization")
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    before = snapshot(org)
+    for key, value in fields.items():
+        if key not in EDITABLE_FIELDS:
+            raise ValidationError({key: _("该字段不能在此修改。")})
+        setattr(org, key, value)
+    if "kind" in fields:
+        validate_placement(kind=org.kind, parent=org.parent)
+        if org.kind in BRANCH_KINDS | {OrgKind.PARTY_GROUP}:
+            bad = (
+                org.children.exclude(kind=OrgKind.PARTY_GROUP).exists()
+                if org.kind in BRANCH_KINDS
+                else (org.children.exists())
+            )
+            if bad:
+                raise ValidationError(
+                    {
+                        "kind": _("现有下级组织不符合「%(kind)s」的设置要求，不能修改组织类别。")
+                        % {"kind": OrgKind(org.kind).label}
+                    }
+                )
+    _apply_derived(org)
+    _full_clean(org)
+    org.save()
+    audit_record(actor=acting_user, event="organization.update", obj=org, before=before, after=snapshot(org))
+    return org
+
+
+def _path_scoped_models() -> list[type[models.Model]]:
+    """Models that copy the organization path onto their own rows (scope_path == "org_path")."""
+    found = []
+    for model in apps.get_models():
+        qs_class = type(model._default_manager.get_queryset())
+        if issubclass(qs_class, OrgScopedQuerySet) and qs_class.scope_path == "org_path":
+            found.append(model)
+    return found
+
+
+@transaction.atomic
+def organization_move(*, acting_user: Any, organization: Organization, new_parent: Organization) -> Organization:
+    """Move a subtree under a new parent: paths rewritten in one UPDATE per table, counts adjusted."""
+    ensure_org_in_scope(acting_user, organization)
+    ensure_org_in_scope(acting_user, new_parent)
+    ensure_perm(acting_user, "organizations.change_organization")
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    new_parent = Organization.objects.get(pk=new_parent.pk)
+    if new_parent.path.startswith(org.path):
+        raise ValidationError({"parent": _("不能把党组织移动到它自己或它的下级组织之下。")})
+    if org.parent_id == new_parent.pk:
+        raise ValidationError({"parent": _("新的上级党组织与当前相同。")})
+    validate_placement(kind=org.kind, parent=new_parent)
+    before = snapshot(org, ["parent"])
+    old_path, new_path = org.path, f"{new_parent.path}{org.pk}/"
+    moved = org.descendant_count + 1
+    Organization.objects.filter(pk__in=org.ancestor_ids).update(descendant_count=F("descendant_count") - moved)
+    depth_delta = new_parent.depth + 1 - org.depth
+    Organization.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + depth_delta
+    )
+    for model in _path_scoped_models():
+        model._base_manager.filter(org_path__startswith=old_path).update(
+            org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
+        )
+    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    org.refresh_from_db()
+    Organization.objects.filter(pk__in=org.ancestor_ids).update(descendant_count=F("descendant_count") + moved)
+    audit_record(actor=acting_user, event="organization.move", obj=org, before=before, after=snapshot(org, ["parent"]))
+    return org
+
+
+def _blocking_dependents(org: Organization, *, for_delete: bool) -> list[str]:
+    """Reasons an organization cannot go: children, and rows of other apps that still point at it.
+
+    A related model can declare ``ORG_DISSOLVE_BLOCKING = Q(...)`` (e.g. members still active) to block
+    dissolving; any related row at all blocks a hard delete.
+    """
+    reasons = []
+    children = org.children.all() if for_delete else org.children.filter(is_active=True)
+    if n := children.count():
+        reasons.append(_("仍有%(n)d个下级党组织") % {"n": n})
+    for rel in Organization._meta.related_objects:
+        model = rel.related_model
+        if model is Organization or not isinstance(rel, models.ManyToOneRel):
+            continue
+        qs = model._base_manager.filter(**{rel.field.name: org})
+        blocking = getattr(model, "ORG_DISSOLVE_BLOCKING", None)
+        if not for_delete:
+            if blocking is None:
+                continue
+            qs = qs.filter(blocking)
+        if n := qs.count():
+            reasons.append(_("仍有%(n)d条%(what)s") % {"n": n, "what": model._meta.verbose_name_plural})
+    return reasons
+
+
+@transaction.atomic
+def organization_dissolve(
+    *, acting_user: Any, organization: Organization, dissolved_on: datetime.date, note: str = ""
+) -> Organization:
+    ensure_org_in_scope(acting_user, organization)
+    ensure_perm(acting_user, "organizations.change_organization")
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if not org.is_active:
+        raise ValidationError({"dissolved_on": _("该党组织已撤销。")})
+    if reasons := _blocking_dependents(org, for_delete=False):
+        raise ValidationError(
+            {
+                "dissolved_on": _("不能撤销「%(name)s」：%(reasons)s。请先转出党员、撤销或移走下级组织。")
+                % {"name": org.name, "reasons": "；".join(reasons)}
+            }
+        )
+    if acting_user and getattr(acting_user, "organization_id", None) == org.pk:
+        raise ValidationError({"dissolved_on": _("不能撤销您本人所在的党组织。")})
+    before = snapshot(org, ["is_active", "dissolved_on"])
+    org.is_active = False
+    org.dissolved_on = dissolved_on
+    org.save(update_fields=["is_active", "dissolved_on", "updated_at"])
+    audit_record(
+        actor=acting_user,
+        event="organization.dissolve",
+        obj=org,
+        before=before,
+        after=snapshot(org, ["is_active", "dissolved_on"]),
+        note=note,
+    )
+    return org
+
+
+@transaction.atomic
+def organization_delete(*, acting_user: Any, organization: Organization) -> None:
+    """Hard delete, for organizations created by mistake: refused while anything refers to it."""
+    ensure_org_in_scope(acting_user, organization)
+    ensure_perm(acting_user, "organizations.delete_organization")
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if getattr(acting_user, "organization_id", None) == org.pk:
+        raise ValidationError({"__all__": _("不能删除您本人所在的党组织。")})
+    if reasons := _blocking_dependents(org, for_delete=True):
+        raise ValidationError(
+            {"__all__": _("不能删除「%(name)s」：%(reasons)s。") % {"name": org.name, "reasons": "；".join(reasons)}}
+        )
+    audit_record(actor=acting_user, event="organization.delete", obj=org, before=snapshot(org))
+    Organization.objects.filter(pk__in=org.ancestor_ids).update(descendant_count=F("descendant_count") - 1)
+    org.delete()

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView
+
+from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
+
+from . import selectors, services
+from .filters import OrganizationFilterSet
+from .forms import OrganizationCreateForm, OrganizationDissolveForm, OrganizationForm, OrganizationMoveForm
+from .models import Organization
+
+
+class OrganizationTreeView(ScopedListView):
+    """Tree browser: the user's top organization, children loaded on expand; search by name or code."""
+
+    model = Organization
+    template_name = "organizations/organization_tree.html"
+    paginate_by = None
+
+    def get_queryset(self) -> QuerySet:
+        q = self.request.GET.get("q", "")
+        if q.strip():
+            return selectors.organization_search(user=self.request.user, q=q)
+        return selectors.organization_roots_for(user=self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["q"] = self.request.GET.get("q", "")
+        return ctx
+
+
+class OrganizationChildrenView(ScopedListView):
+    """The children of one node, as tree rows (htmx partial)."""
+
+    model = Organization
+    template_name = "organizations/_tree_children.html"
+    paginate_by = None
+
+    def get_queryset(self) -> QuerySet:
+        self.parent = selectors.get_visible_or_404(self.request.user, self.kwargs["pk"])
+        return selectors.organization_children(user=self.request.user, parent=self.parent)
+
+
+class OrganizationListView(ScopedListView):
+    model = Organization
+    template_name = "organizations/organization_list.html"
+    filterset_class = OrganizationFilterSet
+
+    def optimize_queryset(self, qs: QuerySet) -> QuerySet:
+        return qs.select_related("parent").only(
+            "id",
+            "name",
+            "code",
+            "kind",
+            "sector",
+            "grade",
+            "star_rating",
+            "term_due_on",
+            "is_active",
+            "is_weak",
+            "descendant_count",
+            "path",
+            "depth",
+            "parent__name",
+            "parent__id",
+        )
+
+
+class OrganizationDetailView(ScopedDetailView):
+    model = Organization
+    template_name = "organizations/organization_detail.html"
+
+    def optimize_queryset(self, qs: QuerySet) -> QuerySet:
+        return qs.select_related("parent")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        ctx["children"] = selectors.organization_children(user=user, parent=self.object)[:200]
+        ctx["ancestors"] = selectors.visible_ancestors(user=user, org=self.object)
+        ctx["flags"] = selectors.flags_for(self.object)
+        return ctx
+
+
+class _OrgFormView(ScopedQuerysetMixin, FormView):
+    model = Organization
+    template_name = "organizations/organization_form.html"
+    title = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.title
+        ctx["object"] = getattr(self, "object", None)
+        return ctx
+
+    def run_service(self, form: Any) -> Organization | None:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            org = self.run_service(form)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已保存。"))
+        return HttpResponseRedirect(org.get_absolute_url() if org else reverse("organizations:organization_tree"))
+
+
+class _ObjectFormView(_OrgFormView):
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            self.object = selectors.get_visible_or_404(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class OrganizationCreateView(_OrgFormView):
+    permission_required = ("organizations.add_organization",)
+    form_class = OrganizationCreateForm
+    title = _("新建党组织")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        if "parent" in self.request.GET:
+            kwargs["initial"] = {"parent": self.request.GET["parent"]}
+        return kwargs
+
+    def run_service(self, form: Any) -> Organization:
+        data = dict(form.cleaned_data)
+        parent = data.pop("parent")
+        return services.organization_create(acting_user=self.request.user, parent=parent, **data)
+
+
+class OrganizationUpdateView(_ObjectFormView):
+    permission_required = ("organizations.change_organization",)
+    form_class = OrganizationForm
+    title = _("编辑党组织")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = Organization.objects.get(pk=self.object.pk)
+        return kwargs
+
+    def run_service(self, form: Any) -> Organization:
+        return services.organization_update(
+            acting_user=self.request.user, organization=self.object, **form.cleaned_data
+        )
+
+
+class OrganizationMoveView(_ObjectFormView):
+    permission_required = ("organizations.change_organization",)
+    form_class = OrganizationMoveForm
+    title = _("调整上级党组织")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def run_service(self, form: Any) -> Organization:
+        return services.organization_move(
+            acting_user=self.request.user, organization=self.object, new_parent=form.cleaned_data["parent"]
+        )
+
+
+class OrganizationDissolveView(_ObjectFormView):
+    permission_required = ("organizations.change_organization",)
+    form_class = OrganizationDissolveForm
+    title = _("撤销党组织")
+
+    def run_service(self, form: Any) -> Organization:
+        return services.organization_dissolve(
+            acting_user=self.request.user, organization=self.object, **form.cleaned_data
+        )
+
+
+class OrganizationDeleteView(_ObjectFormView):
+    permission_required = ("organizations.delete_organization",)
+    template_name = "organizations/organization_confirm_delete.html"
+
+    def get_form_class(self) -> Any:
+        from django import forms
+
+        return forms.Form
+
+    def run_service(self, form: Any) -> None:
+        services.organization_delete(acting_user=self.request.user, organization=self.object)
+        return None
+
+
+def organization_lookup(request: Any) -> HttpResponse:
+    """Typeahead suggestions for the organization picker (scoped, at most 20)."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    results = selectors.organization_search(user=request.user, q=request.GET.get("q", ""), limit=20)
+    return render(request, "organizations/_lookup_options.html", {"results": results})
