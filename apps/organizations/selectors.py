@@ -112,3 +112,24 @@ def get_visible_or_404(user: Any, pk: Any) -> Organization:
     from apps.core.scoping import get_visible_or_404 as _get
 
     return _get(Organization, user, pk=pk)
+
+
+def term_due_items(*, period: Any, stage: str, root_path: str = "/") -> list:
+    """Due-item source: term elections due within the warning window (reminder) or overdue (later stages)."""
+    from apps.core.due_items import DueItem
+
+    qs = Organization.objects.filter(path__startswith=root_path, is_active=True, term_due_on__isnull=False)
+    if stage == "reminder":
+        qs = qs.filter(term_due_on__lte=add_months(period.last_day, get_int_param("term_due_warn_months")))
+    else:
+        qs = qs.filter(term_due_on__lt=period.first_day)
+    return [
+        DueItem(
+            organization_id=oid,
+            kind="term_due",
+            title=f"换届选举到期（{due:%Y-%m-%d}），请按期启动换届",
+            due_date=due,
+            object_ref=f"organizations.organization:{oid}",
+        )
+        for oid, due in qs.values_list("id", "term_due_on").iterator(chunk_size=5000)
+    ]
