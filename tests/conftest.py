@@ -80,3 +80,13 @@ def api_for():
         return api
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fresh_params():
+    """Rule parameters are cached (Redis in CI); tests change them inside rolled-back transactions."""
+    from apps.core.params import invalidate
+
+    invalidate()
+    yield
+    invalidate()

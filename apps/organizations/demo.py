@@ -164,8 +164,11 @@ def bulk_build(
     def visit(node: _Node, parent: Organization | None) -> int:
         oid = next(ids)
         path = f"{parent.path if parent else '/'}{oid}/"
-        started = today - datetime.timedelta(days=rng.randint(30, 5 * 365 + 200))
         years = 5 if node.sector in (Sector.RURAL, Sector.COMMUNITY) or node.kind == OrgKind.COMMITTEE else 3
+        # Mostly mid-term; about 4% overdue for a term election, as in real rosters.
+        overdue = rng.random() < 0.04
+        age_days = rng.randint(years * 365 + 10, years * 365 + 200) if overdue else rng.randint(30, years * 365 - 5)
+        started = today - datetime.timedelta(days=age_days)
         has_term = node.kind != OrgKind.PARTY_GROUP
         org = Organization(
             id=oid,

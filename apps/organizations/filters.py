@@ -47,9 +47,9 @@ class OrganizationFilterSet(django_filters.FilterSet):
         return qs.filter(Q(name__contains=value) | Q(code=value) | Q(short_name__contains=value)) if value else qs
 
     def filter_within(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
-        # The root org is looked up in the same queryset, so an out-of-scope id yields nothing.
-        root = qs.filter(pk=value).only("path").first()
-        return qs.filter(path__startswith=root.path) if root else qs.none()
+        # The root is looked up in the scoped base queryset, so an out-of-scope id yields nothing.
+        root_path = self.queryset.filter(pk=value).values_list("path", flat=True).first()
+        return qs.filter(path__startswith=root_path) if root_path else qs.none()
 
     def filter_term_due(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         until = add_months(timezone.localdate(), int(value))

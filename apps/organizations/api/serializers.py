@@ -58,7 +58,9 @@ class OrganizationMoveSerializer(serializers.Serializer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = Organization.objects.visible_to(self.context["request"].user).active()
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["parent"].queryset = Organization.objects.visible_to(request.user).active()
 
 
 class OrganizationDissolveSerializer(serializers.Serializer):
