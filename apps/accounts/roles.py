@@ -68,6 +68,9 @@ def sync_role_groups(using: str = "default") -> None:
         group, _ = Group.objects.using(using).get_or_create(name=role)
         wanted = [pk for pk, key in keys.items() if any(fnmatch.fnmatchcase(key, pat) for pat in patterns)]
         group.permissions.set(wanted)
+    from .backends import invalidate_permission_cache
+
+    invalidate_permission_cache()
 
 
 def sync_role_groups_handler(sender: Any, using: str = "default", **kwargs: Any) -> None:

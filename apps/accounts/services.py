@@ -8,6 +8,7 @@ from django.db import transaction
 from apps.core.audit import audit_record, snapshot
 from apps.core.scoping import ensure_org_in_scope
 
+from .backends import invalidate_permission_cache
 from .models import Role, User
 
 
@@ -55,3 +56,4 @@ def user_sync_groups(*, user: User) -> None:
         user.groups.set([group])
     else:
         user.groups.clear()
+    invalidate_permission_cache(user.pk)

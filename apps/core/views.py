@@ -40,7 +40,7 @@ class ScopedQuerysetMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class ScopedListView(ScopedQuerysetMixin, ListView):
-    paginate_by = 50
+    paginate_by = 25
     paginator_class = CappedPaginator
     filterset_class: Any = None
 
@@ -96,7 +96,6 @@ class HomeView(LoginRequiredMixin, TemplateView):
 class AuditLogListView(ScopedListView):
     model = AuditLog
     template_name = "core/auditlog_list.html"
-    paginate_by = 50
 
     def optimize_queryset(self, qs: models.QuerySet) -> models.QuerySet:
         return qs.select_related("content_type")

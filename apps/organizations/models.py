@@ -100,6 +100,19 @@ class Organization(models.Model):
             return add_years(self.term_started_on, self.term_years)
         return None
 
+    # Cheap labels for list pages: get_FOO_display() re-hashes the whole choices list on every call.
+    @property
+    def kind_label(self) -> str:
+        return str(OrgKind(self.kind).label) if self.kind else ""
+
+    @property
+    def sector_label(self) -> str:
+        return str(Sector(self.sector).label) if self.sector else ""
+
+    @property
+    def grade_label(self) -> str:
+        return str(Grade(self.grade).label) if self.grade else ""
+
     @property
     def is_branch_like(self) -> bool:
         from .choices import BRANCH_KINDS

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.pagination import COUNT_CAP
 from apps.core.params import get_int_param
 
+from .choices import BRANCH_KINDS
 from .models import Organization, add_months
 
 
@@ -66,6 +68,28 @@ def visible_ancestors(*, user: Any, org: Organization) -> list[Organization]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+SUMMARY_CACHE_SECONDS = 60
+
+
+def subtree_counts(*, org: Organization, today: datetime.date, warn_months: int) -> dict[str, int]:
+    """Branches, term elections due soon and overdue in a subtree: one aggregate, cached for a minute.
+
+    Exact counts over a province are a scan of ~100k index entries; a dashboard can be a minute stale.
+    """
+    key = f"org-subtree-counts:{org.pk}:{today}:{warn_months}"
+    counts = cache.get(key)
+    if counts is None:
+        until = add_months(today, warn_months)
+        active = Q(is_active=True)
+        counts = Organization.objects.filter(path__startswith=org.path).aggregate(
+            branch_count=Count("id", filter=active & Q(kind__in=BRANCH_KINDS)),
+            term_due_count=Count("id", filter=active & Q(term_due_on__lte=until)),
+            term_overdue_count=Count("id", filter=active & Q(term_due_on__lt=today)),
+        )
+        cache.set(key, counts, SUMMARY_CACHE_SECONDS)
+    return counts
+
+
 def organization_home_summary(*, user: Any) -> dict[str, Any]:
     roots = list(organization_roots_for(user=user))
     org = roots[0] if len(roots) == 1 else None
@@ -73,23 +97,21 @@ def organization_home_summary(*, user: Any) -> dict[str, Any]:
     summary: dict[str, Any] = {"org": org, "roots": roots, "today": today}
     if org is None:
         return summary
+    warn_months = get_int_param("term_due_warn_months")
     children = list(
         organization_children(user=user, parent=org).only(
             "id", "name", "kind", "sector", "descendant_count", "term_due_on", "is_active", "path", "parent_id"
         )
     )
-    due = term_due_soon(user=user, root=org)
-    due_count, due_capped = capped_count(due)
+    due = term_due_soon(user=user, root=org, months=warn_months)
     summary.update(
         children=children,
         descendant_count=org.descendant_count,
-        branch_count=capped_count(Organization.objects.visible_to(user).in_subtree(org).active().branches())[0],
         term_due=list(due.only("id", "name", "term_due_on", "path")[:10]),
-        term_due_count=due_count,
-        term_due_capped=due_capped,
-        term_overdue_count=capped_count(due.filter(term_due_on__lt=today))[0],
-        term_warn_months=get_int_param("term_due_warn_months"),
-        ancestors=visible_ancestors(user=user, org=org),
+        term_warn_months=warn_months,
+        # The user's own organization is the top of what they see: no breadcrumb above it.
+        ancestors=[] if org.pk == user.organization_id else visible_ancestors(user=user, org=org),
+        **subtree_counts(org=org, today=today, warn_months=warn_months),
     )
     return summary
 

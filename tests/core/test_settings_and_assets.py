@@ -18,6 +18,7 @@ def test_production_settings_pass_check_deploy_without_warnings():
         "PII_ENCRYPTION_KEYS": "k1:" + "A" * 43 + "=",
         "PII_HMAC_KEY": "h" * 40,
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests in this process only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

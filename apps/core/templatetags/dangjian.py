@@ -41,3 +41,39 @@ def widget(field: Any) -> str:
         css = field.field.widget.attrs.get("class", "")
         return field.as_widget(attrs={"class": f"{css} is-invalid".strip(), "aria-invalid": "true"})
     return field.as_widget()
+
+
+@register.simple_tag
+def filter_control(field: Any) -> str:
+    """Render a filter field without the widget template machinery (dozens of <option> sub-templates per
+    list page were the largest cost of rendering a list). Selects and text/number/date inputs only;
+    anything else falls back to the normal widget."""
+    from django import forms
+    from django.utils.html import escape, format_html
+    from django.utils.safestring import mark_safe
+
+    widget = field.field.widget
+    name, value = field.html_name, field.value()
+    current = "" if value is None else str(value)
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+        choices = list(field.field.choices) if hasattr(field.field, "choices") else widget.choices
+        options = []
+        for key, label in choices:
+            key = "" if key is None else str(key)
+            selected = " selected" if key == current else ""
+            options.append(f'<option value="{escape(key)}"{selected}>{escape(str(label))}</option>')
+        return mark_safe(
+            f'<select name="{escape(name)}" id="{escape(field.id_for_label)}" class="form-select form-select-sm">'
+            + "".join(options)
+            + "</select>"
+        )
+    if isinstance(widget, forms.widgets.Input):
+        input_type = widget.input_type if widget.input_type in ("text", "number", "date", "search") else "text"
+        return format_html(
+            '<input type="{}" name="{}" id="{}" value="{}" class="form-control form-control-sm">',
+            input_type,
+            name,
+            field.id_for_label,
+            current,
+        )
+    return field.as_widget()

@@ -9,9 +9,9 @@ from apps.organizations.services import EDITABLE_FIELDS
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    sector_display = serializers.CharField(source="get_sector_display", read_only=True)
-    grade_display = serializers.CharField(source="get_grade_display", read_only=True)
+    kind_display = serializers.CharField(source="kind_label", read_only=True)
+    sector_display = serializers.CharField(source="sector_label", read_only=True)
+    grade_display = serializers.CharField(source="grade_label", read_only=True)
     parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
 
     class Meta:
