@@ -51,57 +51,6 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[k]
 
 
-def run_concurrent(
-    make_request: Callable[[object, int], None], *, user, clients: int = 8, per_client: int = 25, warmup: int = 2
-) -> dict:
-    """Each of ``clients`` threads has its own logged-in test Client and DB connection."""
-    from django.db import connection, connections
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    latencies: list[float] = []
-    queries: list[int] = []
-    lock = threading.Lock()
-    errors: list[str] = []
-
-    def worker(idx: int) -> None:
-        client = Client()
-        client.force_login(user)
-        try:
-            for i in range(warmup):
-                make_request(client, i)
-            for i in range(per_client):
-                with CaptureQueriesContext(connection) as ctx:
-                    t0 = time.perf_counter()
-                    make_request(client, idx * per_client + i)
-                    dt = time.perf_counter() - t0
-                with lock:
-                    latencies.append(dt * 1000)
-                    queries.append(len(ctx.captured_queries))
-        except Exception as exc:  # noqa: BLE001 - reported, not swallowed
-            errors.append(repr(exc))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    if errors:
-        raise RuntimeError(errors[0])
-    return {
-        "n": len(latencies),
-        "p50": statistics.median(latencies),
-        "p95": percentile(latencies, 95),
-        "max": max(latencies),
-        "queries": max(queries),
-        "rps": len(latencies) / wall,
-    }
-
-
 def fmt(name: str, r: dict) -> str:
     return (
         f"{name:<44} p50 {r['p50']:7.1f} ms   p95 {r['p95']:7.1f} ms   max {r['max']:7.1f} ms   "
@@ -192,7 +141,7 @@ def http_load(
                 if i >= warmup:
                     with lock:
                         latencies.append(dt)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:  # reported below
             errors.append(repr(exc))
         finally:
             conn.close()

@@ -56,11 +56,13 @@ def main() -> None:
             acting_user=None, username=f"bench_{key}", password="x", role="org_staff", organization=org
         )
     print(
-        f"tree: {Organization.objects.count()} organizations, depth {Organization.objects.order_by('-depth').first().depth + 1}; "
+        f"tree: {Organization.objects.count()} organizations, "
+        f"depth {Organization.objects.order_by('-depth').first().depth + 1}; "
         f"root subtree {root.descendant_count + 1}, county subtree {county.descendant_count + 1}"
     )
     print(
-        f"gunicorn workers: {args.workers}, concurrent clients: {args.clients}, requests per client: {args.per_client}\n"
+        f"gunicorn workers: {args.workers}, concurrent clients: {args.clients}, "
+        f"requests per client: {args.per_client}\n"
     )
 
     def naive_list(user):
