@@ -35,6 +35,10 @@ class OrganizationTreeView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["q"] = self.request.GET.get("q", "")
+        roots = list(ctx["object_list"])
+        if not ctx["q"].strip() and len(roots) == 1:
+            # Open the user's own organization one level by default.
+            ctx["open_children"] = selectors.organization_children(user=self.request.user, parent=roots[0])
         return ctx
 
 

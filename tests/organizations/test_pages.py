@@ -165,3 +165,8 @@ def test_home_shows_own_organization_counts(tree, users, client_for):
 def test_audit_log_page_is_scoped(tree, users, client_for):
     html = client_for(users.district_b_staff).get(reverse("core:auditlog_list")).content.decode()
     assert "丙支部" in html and "甲支部" not in html
+
+
+def test_tree_opens_own_organization_one_level(tree, users, client_for):
+    html = client_for(users.district_staff).get(reverse("organizations:organization_tree")).content.decode()
+    assert "甲街道党工委" in html and "甲支部" not in html
