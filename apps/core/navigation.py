@@ -1,4 +1,5 @@
-"""The navigation bar: entries whose URL does not exist yet (an app still to come) are simply skipped."""
+"""The navigation bar, grouped into menus. Entries whose URL does not exist (an app still to come) or that
+the user's role may not see are skipped; a menu with no entries left disappears."""
 
 from __future__ import annotations
 
@@ -8,24 +9,55 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 # (label, icon, url name, permission needed or None)
-NAV: list[tuple[Any, str, str, str | None]] = [
-    (_("首页"), "house", "core:home", None),
-    (_("党组织"), "diagram-3", "organizations:organization_tree", "organizations.view_organization"),
-    (_("党员"), "people", "members:member_list", "members.view_member"),
-    (_("发展党员"), "person-plus", "members:recruitment_list", "members.view_recruitment"),
-    (_("组织关系转接"), "arrow-left-right", "members:transfer_list", "members.view_transfer"),
-    (_("责任清单"), "list-check", "responsibility:item_list", "responsibility.view_taskitem"),
-    (_("整改台账"), "tools", "responsibility:rectification_list", "responsibility.view_rectification"),
-    (_("月度台账"), "journal-text", "responsibility:ledger_list", "responsibility.view_monthlyledger"),
-    (_("督查"), "search", "supervision:inspection_list", "supervision.view_inspection"),
-    (_("三函"), "envelope-paper", "supervision:letter_list", "supervision.view_letter"),
-    (_("操作日志"), "clock-history", "core:auditlog_list", "core.view_auditlog"),
+Entry = tuple[Any, str, str, str | None]
+
+NAV: list[tuple[Any, str, list[Entry]]] = [
+    (_("首页"), "house", [(_("首页"), "house", "core:home", None)]),
+    (
+        _("党组织"),
+        "diagram-3",
+        [
+            (_("党组织树"), "diagram-3", "organizations:organization_tree", "organizations.view_organization"),
+            (_("党组织列表"), "table", "organizations:organization_list", "organizations.view_organization"),
+        ],
+    ),
+    (
+        _("党员"),
+        "people",
+        [
+            (_("党员花名册"), "people", "members:member_list", "members.view_member"),
+            (_("发展党员"), "person-plus", "members:recruitment_list", "members.view_recruitment"),
+            (_("组织关系转接"), "arrow-left-right", "members:transfer_list", "members.view_transfer"),
+            (_("花名册导入"), "file-earmark-spreadsheet", "members:import_list", "members.add_member"),
+        ],
+    ),
+    (
+        _("责任与台账"),
+        "list-check",
+        [
+            (_("责任清单"), "list-check", "responsibility:item_list", "responsibility.view_taskitem"),
+            (_("整改台账"), "tools", "responsibility:rectification_list", "responsibility.view_rectification"),
+            (_("月度台账"), "journal-text", "responsibility:ledger_list", "responsibility.view_monthlyledger"),
+            (_("统计汇总"), "bar-chart", "responsibility:rollup", "responsibility.view_taskitem"),
+        ],
+    ),
+    (
+        _("督查与三函"),
+        "envelope-paper",
+        [
+            (_("督查"), "search", "supervision:inspection_list", "supervision.view_inspection"),
+            (_("三函"), "envelope-paper", "supervision:letter_list", "supervision.view_letter"),
+            (_("问责"), "exclamation-octagon", "supervision:accountability_list", "supervision.view_accountability"),
+            (_("月通报"), "megaphone", "supervision:bulletin", "supervision.view_letter"),
+        ],
+    ),
+    (_("操作日志"), "clock-history", [(_("操作日志"), "clock-history", "core:auditlog_list", "core.view_auditlog")]),
 ]
 
 
-def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
+def _entries(user: Any, entries: list[Entry], current_path: str) -> list[dict[str, Any]]:
     items = []
-    for label, icon, name, perm in NAV:
+    for label, icon, name, perm in entries:
         if perm and not user.has_perm(perm):
             continue
         try:
@@ -35,3 +67,24 @@ def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
         active = current_path == url if url == "/" else current_path.startswith(url)
         items.append({"label": label, "icon": icon, "url": url, "active": active})
     return items
+
+
+def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
+    menus = []
+    for label, icon, entries in NAV:
+        children = _entries(user, entries, current_path)
+        if not children:
+            continue
+        if len(children) == 1:
+            menus.append({**children[0], "label": label, "children": []})
+        else:
+            menus.append(
+                {
+                    "label": label,
+                    "icon": icon,
+                    "url": children[0]["url"],
+                    "children": children,
+                    "active": any(c["active"] for c in children),
+                }
+            )
+    return menus

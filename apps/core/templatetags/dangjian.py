@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from apps.core import pii
 
@@ -55,8 +56,14 @@ def filter_control(field: Any) -> str:
     widget = field.field.widget
     name, value = field.html_name, field.value()
     current = "" if value is None else str(value)
-    if isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+    if isinstance(widget, forms.NullBooleanSelect):
+        current = {"True": "true", "False": "false", "2": "true", "3": "false"}.get(current, current)
+        choices = [("", "---------"), ("true", _("是")), ("false", _("否"))]
+    elif isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
         choices = list(field.field.choices) if hasattr(field.field, "choices") else widget.choices
+    else:
+        choices = None
+    if choices is not None:
         options = []
         for key, label in choices:
             key = "" if key is None else str(key)
