@@ -7,7 +7,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_staff_browses_tree_and_creates_a_branch_with_error_then_success(tree, users, page_for):
     page = page_for(users.district_staff)
-    page.click("text=党组织")
+    page.click("nav >> text=党组织")  # the menu
+    page.click("text=党组织树")
     page.wait_for_selector(".org-tree")
     # The user's own district opens one level; deeper levels load on demand.
     page.wait_for_selector("text=甲街道党工委")
