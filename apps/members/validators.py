@@ -154,6 +154,4 @@ def validate_phone(value: object) -> str:
     number = normalize_phone(value)
     if _MOBILE_RE.fullmatch(number) or _FIXED_LINE_RE.fullmatch(number):
         return number
-    raise ValidationError(
-        _("联系电话格式不正确，应为11位手机号或带区号的固定电话（如0551-12345678）。"), code="phone"
-    )
+    raise ValidationError(_("联系电话格式不正确，应为11位手机号或带区号的固定电话（如0551-12345678）。"), code="phone")
