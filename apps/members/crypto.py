@@ -22,6 +22,8 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from .validators import normalize_id_number
+
 _AAD_PREFIX = b"members.id_number:"
 
 
@@ -69,19 +71,6 @@ def blind_index(value: str) -> str:
     return hmac.new(settings.PII_HMAC_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
 
 
-def normalize_id_number(value: str) -> str:
-    """Minimal normalization for hashing: strip spaces (incl. U+3000), full-width to half-width, x -> X."""
-    out = []
-    for ch in str(value or ""):
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            ch = chr(code - 0xFEE0)
-        if ch.isspace() or ch == "\u3000":
-            continue
-        out.append(ch)
-    return "".join(out).upper()
-
-
 def id_number_fields(value: str) -> dict[str, str]:
     """Every stored column derived from a (normalized) ID number — used by the model and by bulk imports."""
     from apps.core.pii import mask_id_number
@@ -96,3 +85,13 @@ def id_number_fields(value: str) -> dict[str, str]:
         "id_hash": blind_index(value),
         "id_masked": mask_id_number(value),
     }
+
+
+def id_number_hash(normalized: str) -> str:
+    return blind_index(normalized)
+
+
+def encrypt_id_number(normalized: str) -> tuple[str, str]:
+    """(ciphertext token, key id) — the order the bulk import expects."""
+    key_id, token = encrypt(normalized)
+    return token, key_id

@@ -21,8 +21,9 @@ from .choices import (
     TransferStatus,
 )
 from .codes import EDUCATION_CHOICES, ETHNICITY_CHOICES
-from .crypto import decrypt, id_number_fields, normalize_id_number
+from .crypto import decrypt, id_number_fields
 from .querysets import MemberQuerySet, RecruitmentDocumentQuerySet, RecruitmentQuerySet, TransferQuerySet
+from .validators import normalize_id_number
 
 
 class EncryptedIdNumberMixin(models.Model):
@@ -359,3 +360,6 @@ class Transfer(models.Model):
     @property
     def org_path(self) -> str:
         return self.from_org.path
+
+
+from .import_models import MemberImportJob  # noqa: E402, F401

@@ -26,7 +26,8 @@ class MemberQuerySet(OrgScopedQuerySet):
         return self.exclude(mobile_state=MobileState.NONE)
 
     def by_id_number(self, value: str) -> MemberQuerySet:
-        from .crypto import blind_index, normalize_id_number
+        from .crypto import blind_index
+        from .validators import normalize_id_number
 
         return self.filter(id_hash=blind_index(normalize_id_number(value)))
 
