@@ -32,7 +32,8 @@ from apps.core.scoping import ensure_perm, user_scope_path
 
 from . import normalize as nz
 from .choices import Category, MemberStatus
-from .validators import IdInfo, member_date_errors, normalize_id_number, validate_id_number, validate_phone
+from .services import member_rules
+from .validators import IdInfo, normalize_id_number, validate_id_number, validate_phone
 
 register("member_import_max_mb", "20", "党员导入：上传文件大小上限（MB）")
 register("member_import_max_rows", "200000", "党员导入：单个文件数据行数上限")
@@ -81,7 +82,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", ("党籍状态", "状态")),
     Column("mobile_state", ("流动党员", "流动状态", "是否流动党员")),
     Column("mobile_place", ("流出/流入地", "流出地", "流入地", "流向")),
+    Column("mobile_since", ("流动开始日期", "外出日期", "流出日期")),
+    Column("mobile_contact", ("流动期间联系方式",)),
     Column("lost_contact", ("失联党员", "是否失联")),
+    Column("lost_contact_since", ("失联日期", "失去联系日期")),
+    Column("lost_contact_reason", ("失联原因", "失去联系原因")),
     Column("points", ("积分",)),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
@@ -117,10 +122,14 @@ MEMBER_FIELDS = (
     "status",
     "mobile_state",
     "mobile_place",
+    "mobile_since",
+    "mobile_contact",
     "lost_contact",
+    "lost_contact_since",
+    "lost_contact_reason",
     "points",
 )
-_FIELD_FOR_KEY = {"organization": "organization_id", "party_group": "party_group_id"}
+_FIELD_FOR_KEY = {"organization": "organization_id"}
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -392,7 +401,7 @@ def _text(limit: int) -> Callable[[Any], str]:
     return convert
 
 
-_TEXT_LIMITS = {"native_place": 100, "work_unit": 100, "position": 50, "mobile_place": 100}
+_TEXT_LIMITS = {"native_place": 100, "work_unit": 100, "position": 50, "mobile_place": 100, "mobile_contact": 100}
 _TEXT_CONVERTERS = {k: _text(n) for k, n in _TEXT_LIMITS.items()}
 _CODE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "gender": nz.gender_code,
@@ -404,6 +413,7 @@ _CODE_CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "status": nz.status_code,
     "mobile_state": nz.mobile_state_code,
     "lost_contact": nz.parse_bool,
+    "lost_contact_reason": nz.lost_contact_reason_code,
     "points": nz.parse_int,
 }
 _NUMERIC_ID = re.compile(r"\d(\.\d+)?E\+?\d+", re.IGNORECASE)
@@ -467,7 +477,7 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
         except ValidationError as exc:
             fail("phone", exc.messages[0])
     month_only_birth = False
-    for key in ("birth_date", "joined_on", "confirmed_on"):
+    for key in ("birth_date", "joined_on", "confirmed_on", "mobile_since", "lost_contact_since"):
         if key in raw:
             try:
                 values[key], month_only = ctx.convert("date", _date, raw[key])
@@ -475,27 +485,10 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
             except ValidationError as exc:
                 fail(key, exc.messages[0])
 
-    if info is not None:
-        # The ID number fixes birth date and gender: fill them in, or check what the row says.
-        gender = values.get("gender")
-        if not gender:
-            values["gender"] = info.gender
-        elif gender in ("1", "2") and gender != info.gender:
-            fail(
-                "gender",
-                _("性别与身份证号不一致（身份证号显示为%(g)s）。") % {"g": "男" if info.gender == "1" else "女"},
-            )
+    if info is not None and month_only_birth:
+        # 出生年月 (year and month only): the ID number gives the day when year and month agree.
         born = values.get("birth_date")
-        if born is None:
-            values["birth_date"] = info.birth_date
-        elif (born.year, born.month) != (info.birth_date.year, info.birth_date.month) or (
-            not month_only_birth and born != info.birth_date
-        ):
-            fail(
-                "birth_date",
-                _("出生日期与身份证号不一致（身份证号显示为%(d)s）。") % {"d": info.birth_date.isoformat()},
-            )
-        elif month_only_birth:
+        if born and (born.year, born.month) == (info.birth_date.year, info.birth_date.month):
             values["birth_date"] = info.birth_date
 
     if not values.get("category"):
@@ -515,31 +508,24 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
             org = ctx.convert("organization", ctx.resolver.resolve, raw["organization"])
         except ValidationError as exc:
             fail("organization", exc.messages[0])
-        else:
-            if not org.is_branch_like:
-                fail("organization", _("党员应编入党支部（或党总支、党委直属），“%(o)s”是党小组。") % {"o": org.name})
-                org = None
     else:
         fail("organization", _("缺少“所在党组织”列。"))
     values["organization"] = org
     if org is not None and "party_group" in raw:
         try:
             group = ctx.party_group(org, raw["party_group"])
+            values["party_group"] = group
             values["party_group_id"] = group.pk if group else None
         except ValidationError as exc:
             fail("party_group", exc.messages[0])
 
-    date_errors = member_date_errors(
-        birth_date=values.get("birth_date"),
-        joined_on=values.get("joined_on"),
-        confirmed_on=values.get("confirmed_on"),
-        category=values.get("category", ""),
-        today=ctx.today,
-    )
-    failed = {k for k, _m in errors}
-    for key, message in date_errors.items():
+    # Cross-field rules live in services.member_rules (forms, API and both import paths call it).
+    failed = {key for key, _m in errors}
+    check = {k: v for k, v in values.items() if k not in failed and not (k == "organization" and v is None)}
+    for key, message in member_rules(check, today=ctx.today).items():
         if key not in failed:
             fail(key, message)
+    values.update(check)
     return values, errors
 
 
@@ -716,36 +702,18 @@ def _match(
         chunk = hashes[start : start + 5000]
         for found in Member.objects.filter(id_hash__in=chunk).values(*_FETCH_FIELDS):
             existing.setdefault(found["id_hash"], []).append(found)
-    org_names: dict[int, str] = {}
     for row in rows:
         if row.number in bad_rows:
             continue
         candidates = existing.get(row.hash)
         if not candidates:
             continue
-        org = row.values["organization"]
-        active = [c for c in candidates if c["status"] == MemberStatus.ACTIVE]
-        same_org = [c for c in candidates if c["organization_id"] == org.pk]
-        match = active[0] if active else (max(same_org, key=lambda c: c["id"]) if same_org else None)
-        if match is None:
-            continue  # only former members elsewhere: this is a new active member
-        message = None
-        if not (match["org_path"] or "").startswith(scope_path):
-            message = _("该身份证号已登记在您管理范围以外的党组织，不能导入；如需转入请办理组织关系转接。")
-        elif match["organization_id"] != org.pk:
-            if not org_names:
-                from apps.organizations.models import Organization
-
-                ids = {c["organization_id"] for cs in existing.values() for c in cs}
-                org_names.update(Organization.objects.filter(pk__in=ids).values_list("id", "name"))
-            message = _("该党员已在“%(o)s”的名册中；更换党组织请办理组织关系转接，不能通过导入修改。") % {
-                "o": org_names.get(match["organization_id"], "")
-            }
-        elif match["name"] != row.values["name"]:
-            message = _("身份证号与名册中已有党员的姓名（%(n)s）不一致，请核对。") % {"n": match["name"]}
+        match, message = roster_conflict(candidates, row.values, scope_path)
         if message:
             result.errors.append(RowError(row.number, id_label, message))
             bad_rows.add(row.number)
+            continue
+        if match is None:
             continue
         row.existing_id = match["id"]
         changes = {}
@@ -753,13 +721,42 @@ def _match(
             field_name = _FIELD_FOR_KEY.get(key, key)
             if field_name in ("organization_id", "id_number") or field_name not in match:
                 continue
-            if key not in present and key not in ("gender", "birth_date"):
+            column = "party_group" if key == "party_group_id" else key
+            if column not in present and key not in ("gender", "birth_date"):
                 continue  # a default for new members (category, status), not something the file says
             if match[field_name] != value:
                 changes[field_name] = value
         if "category" in changes or "joined_on" in changes:
             changes["probation_ends_on"] = _probation_end({**match, **row.values})
         row.changes = changes
+
+
+def roster_conflict(
+    candidates: list[dict[str, Any]], values: dict[str, Any], scope_path: str
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Which roster row a file row updates (None: a new member), or why it must not be merged.
+
+    ``candidates`` are the members with the row's ID hash (dicts with id, name, org_path, status,
+    organization_id). A match is an active member, else a former member of the same organization.
+    """
+    org = values["organization"]
+    active = [c for c in candidates if c["status"] == MemberStatus.ACTIVE]
+    same_org = [c for c in candidates if c["organization_id"] == org.pk]
+    match = active[0] if active else (max(same_org, key=lambda c: c["id"]) if same_org else None)
+    if match is None:
+        return None, None  # only former members elsewhere: this is a new active member
+    if not (match["org_path"] or "").startswith(scope_path):
+        return match, _("该身份证号已登记在您管理范围以外的党组织，不能导入；如需转入请办理组织关系转接。")
+    if match["organization_id"] != org.pk:
+        from apps.organizations.models import Organization
+
+        name = Organization.objects.filter(pk=match["organization_id"]).values_list("name", flat=True).first()
+        return match, _("该党员已在“%(o)s”的名册中；更换党组织请办理组织关系转接，不能通过导入修改。") % {"o": name}
+    if match["name"] != values["name"]:
+        return match, _("身份证号与名册中已有党员的姓名（%(n)s）不一致，请核对。") % {"n": match["name"]}
+    if "status" in values and values["status"] != match["status"]:
+        return match, _("党籍状态变更（停止党籍、出党、恢复党籍等）请在党员详情页办理，不能通过导入修改。")
+    return match, None
 
 
 def _member_record(row: _Row, now: datetime.datetime) -> dict[str, Any]:

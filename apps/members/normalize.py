@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from . import codes
-from .choices import Category, Gender, MemberStatus, MobileState, OccupationCategory, PartyPost
+from .choices import Category, Gender, LostContactReason, MemberStatus, MobileState, OccupationCategory, PartyPost
 from .validators import normalize_phone, to_halfwidth
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
@@ -128,6 +128,7 @@ _MOBILE = _choice_table(MobileState, {"否": "", "无": "", "非流动": "", "�
 _POST = _choice_table(PartyPost, {"无": "", "党小组长": "group_leader", "组长": "group_leader"})
 _POST.update({"支部书记": "secretary", "支部副书记": "deputy_secretary"})
 _OCCUPATION = _choice_table(OccupationCategory, {"农民": "farmer", "离退休": "retired", "退休": "retired"})
+_LOST_REASON = _choice_table(LostContactReason, {"出国": "abroad", "出境": "abroad", "外出务工": "migrant_work"})
 _BOOL = {"是": True, "否": False, "Y": True, "N": False, "1": True, "0": False, "TRUE": True, "FALSE": False}
 
 
@@ -161,6 +162,10 @@ def party_post_code(value: Any) -> str:
 
 def occupation_code(value: Any) -> str:
     return _lookup(_OCCUPATION, value, _("人员类别"))
+
+
+def lost_contact_reason_code(value: Any) -> str:
+    return _lookup(_LOST_REASON, value, _("失联原因"))
 
 
 def parse_bool(value: Any) -> bool:

@@ -155,35 +155,3 @@ def validate_phone(value: object) -> str:
     if _MOBILE_RE.fullmatch(number) or _FIXED_LINE_RE.fullmatch(number):
         return number
     raise ValidationError(_("联系电话格式不正确，应为11位手机号或带区号的固定电话（如0551-12345678）。"), code="phone")
-
-
-def _years_after(date: datetime.date, years: int) -> datetime.date:
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year + years, day=28)
-
-
-def member_date_errors(
-    *,
-    birth_date: datetime.date | None,
-    joined_on: datetime.date | None,
-    confirmed_on: datetime.date | None,
-    category: str,
-    today: datetime.date | None = None,
-) -> dict[str, str]:
-    """Cross-field rules on a member's dates (form, API and both import paths call this). Field -> message."""
-    today = today or timezone.localdate()
-    errors: dict[str, str] = {}
-    if joined_on and joined_on > today:
-        errors["joined_on"] = _("入党日期不能晚于今天。")
-    elif joined_on and birth_date and joined_on < _years_after(birth_date, 18):
-        errors["joined_on"] = _("入党时应年满18周岁（《中国共产党章程》第一条），请核对入党日期和出生日期。")
-    if confirmed_on:
-        if category == "probationary":
-            errors["confirmed_on"] = _("预备党员不应填写转正日期。")
-        elif confirmed_on > today:
-            errors["confirmed_on"] = _("转正日期不能晚于今天。")
-        elif joined_on and confirmed_on < _years_after(joined_on, 1):
-            errors["confirmed_on"] = _("转正日期应在入党日期满一年（预备期）之后。")
-    return errors
