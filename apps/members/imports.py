@@ -920,6 +920,12 @@ def member_import_job_create(*, acting_user: Any, uploaded: Any) -> Any:
     )
     uploaded.seek(0)
     job.file.save(job.file_name, File(uploaded), save=False)
+    try:
+        # Type, macros, encryption, zip bomb, unsafe XML: refused on the upload form, before any parsing.
+        check_file(job.file.path, job.file_name)
+    except ImportRefused as exc:
+        job.file.delete(save=False)
+        raise ValidationError({"file": str(exc)}) from exc
     job.save()
     return job
 

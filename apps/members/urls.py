@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("transfers/<int:pk>/receive/", views.TransferReceiveView.as_view(), name="transfer_receive"),
     path("transfers/<int:pk>/return/", views.TransferReturnView.as_view(), name="transfer_return"),
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),
+    path("import/", include("apps.members.import_urls")),
 ]
