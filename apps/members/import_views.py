@@ -21,10 +21,10 @@ from rest_framework.response import Response
 
 from apps.core.api import ScopedReadOnlyViewSet
 from apps.core.audit import audit_record
-from apps.organizations.forms import StyledFormMixin
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, form_errors_from
+from apps.organizations.forms import StyledFormMixin
 
 from .import_models import MemberImportJob
 from .imports import member_import_job_confirm, member_import_job_create, member_import_job_start

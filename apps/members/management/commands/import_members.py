@@ -48,8 +48,7 @@ class Command(BaseCommand):
             for error in result.errors:
                 self.stdout.write(f"第{error.row}行 [{error.column}] {error.message}")
             mode = "校验（未写入）" if options["dry_run"] else "导入"
-            self.stdout.write(
-                f"{mode}完成：新增 {result.new}，更新 {result.updated}，未变化 {result.unchanged}，有错误 {result.invalid}"
-            )
+            counts = f"新增 {result.new}，更新 {result.updated}，未变化 {result.unchanged}，有错误 {result.invalid}"
+            self.stdout.write(f"{mode}完成：{counts}")
         if result.new + result.updated + result.unchanged == 0:
             raise SystemExit(1)  # nothing could be imported
