@@ -11,11 +11,14 @@ Two callers, one set of rules:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import hashlib
 import io
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -945,8 +948,7 @@ def member_import_job_run(*, job_id: int) -> Any:
         MemberImportJob.objects.filter(pk=job.pk).update(processed_rows=done, total_rows=total)
 
     try:
-        with job.file.open("rb") as fh:
-            path = Path(fh.name)
+        with _local_copy(job.file) as path:
             result = member_import(
                 acting_user=job.created_by, path=path, file_name=job.file_name, commit=commit, progress=progress
             )
@@ -976,6 +978,21 @@ def member_import_job_run(*, job_id: int) -> Any:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+@contextlib.contextmanager
+def _local_copy(field_file: Any) -> Iterator[Path]:
+    """A filesystem path for the stored upload (a temporary copy when storage is remote)."""
+    try:
+        yield Path(field_file.path)
+        return
+    except NotImplementedError:
+        pass
+    suffix = Path(field_file.name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp, field_file.open("rb") as src:
+        shutil.copyfileobj(src, tmp)
+        tmp.flush()
+        yield Path(tmp.name)
 
 
 def member_import_job_confirm(*, acting_user: Any, job: Any) -> Any:
