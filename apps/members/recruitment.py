@@ -114,7 +114,9 @@ def _check_age(rec: Recruitment) -> dict[str, str]:
     return {}
 
 
-def _check_people(rec: Recruitment, *, contacts: list[Member] | None, introducers: list[Member] | None) -> dict:
+def _check_people(
+    rec: Recruitment, *, contacts: list[Member] | None = None, introducers: list[Member] | None = None
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if contacts is not None:
         if not 1 <= len(contacts) <= 2:

@@ -108,6 +108,7 @@ class MemberWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["organization", "id_number", *EDITABLE_FIELDS]
+        extra_kwargs = {"gender": {"required": False}}  # taken from the ID number when absent
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -179,6 +180,7 @@ class RecruitmentWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Recruitment
         fields = ["organization", "id_number", "contacts", "introducers", *RECRUITMENT_FIELDS]
+        extra_kwargs = {"gender": {"required": False}, "applied_on": {"required": False}, "name": {"required": False}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -139,8 +139,9 @@ class RecruitmentViewSet(
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         data.pop("contacts", None), data.pop("introducers", None)
-        if "organization" not in data or "id_number" not in data:
-            raise exceptions.ValidationError({"organization": ["请选择党支部并填写身份证号。"]})
+        missing = [k for k in ("organization", "id_number", "name", "applied_on") if not data.get(k)]
+        if missing:
+            raise exceptions.ValidationError({k: ["该字段是必填项。"] for k in missing})
         rec = recruitment_services.recruitment_create(acting_user=request.user, **data)
         return Response(RecruitmentSerializer(rec, context=self.get_serializer_context()).data, status=201)
 
@@ -198,16 +199,17 @@ class TransferViewSet(ScopedReadOnlyViewSet):
         t = transfers.transfer_request(acting_user=request.user, **ser.validated_data)
         return Response(TransferSerializer(t).data, status=201)
 
-    def _act(self, fn: Any, **kwargs: Any) -> Response:
-        t = fn(acting_user=self.request.user, transfer=self.get_object(), **kwargs)
+    def _act(self, fn: Any, transfer: Transfer | None = None, **kwargs: Any) -> Response:
+        t = fn(acting_user=self.request.user, transfer=transfer or self.get_object(), **kwargs)
         return Response(TransferSerializer(t).data)
 
     @extend_schema(request=TransferApproveSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: Any = None) -> Response:
+        transfer = self.get_object()
         ser = TransferApproveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return self._act(transfers.transfer_approve, **ser.validated_data)
+        return self._act(transfers.transfer_approve, transfer, **ser.validated_data)
 
     @extend_schema(request=None, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
@@ -217,9 +219,10 @@ class TransferViewSet(ScopedReadOnlyViewSet):
     @extend_schema(request=TransferReturnSerializer, responses=TransferSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request: Request, pk: Any = None) -> Response:
+        transfer = self.get_object()
         ser = TransferReturnSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        return self._act(transfers.transfer_return, reason=ser.validated_data["reason"])
+        return self._act(transfers.transfer_return, transfer, reason=ser.validated_data["reason"])
 
     @extend_schema(request=None, responses=TransferSerializer)
     @action(detail=True, methods=["post"])
