@@ -11,7 +11,9 @@ from apps.organizations.models import Organization
 _seq = itertools.count(1)
 
 
-def make_id_number(birth: datetime.date = datetime.date(1985, 6, 15), *, male: bool = True, area: str = "340524") -> str:
+def make_id_number(
+    birth: datetime.date = datetime.date(1985, 6, 15), *, male: bool = True, area: str = "340524"
+) -> str:
     """A valid GB 11643 number; the sequence is unique per call (odd = male, even = female)."""
     n = next(_seq) % 499
     seq = n * 2 + (1 if male else 2)

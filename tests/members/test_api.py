@@ -37,8 +37,11 @@ def test_api_lists_queries_do_not_grow(tree, users, api_for, url, maker):
             m = make_member(tree.branch_a)
             if maker == "recruitment":
                 recruitment_create(
-                    acting_user=users.district_staff, organization=tree.branch_a, name="申请人",
-                    id_number=make_id_number(), applied_on=datetime.date(2024, 1, 1),
+                    acting_user=users.district_staff,
+                    organization=tree.branch_a,
+                    name="申请人",
+                    id_number=make_id_number(),
+                    applied_on=datetime.date(2024, 1, 1),
                 )
             elif maker == "transfer":
                 transfer_request(acting_user=users.district_staff, member=m, to_org=tree.branch_c)
@@ -103,7 +106,10 @@ def test_member_api_create_and_secretary_contact_patch(tree, users, api_for):
     assert Member.objects.get(pk=pk).phone == "13900139000"
     response = sec.patch(f"{LIST}{pk}/", {"name": "改名", "phone": "13900139000"}, format="json")
     assert Member.objects.get(pk=pk).name == "张三"
-    assert sec.post(LIST, {"organization": tree.branch_a.pk, "id_number": make_id_number(), "name": "x"}).status_code == 403
+    assert (
+        sec.post(LIST, {"organization": tree.branch_a.pk, "id_number": make_id_number(), "name": "x"}).status_code
+        == 403
+    )
 
 
 def test_transfer_api_flow(tree, users, api_for):
@@ -129,9 +135,12 @@ def test_recruitment_api_candidate_rule_400(tree, users, api_for):
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
     contact = make_member(tree.branch_a)
-    assert api.patch(
-        f"/api/v1/recruitments/{pk}/", {"activist_on": "2022-03-20", "contacts": [contact.pk]}, format="json"
-    ).status_code == 200
+    assert (
+        api.patch(
+            f"/api/v1/recruitments/{pk}/", {"activist_on": "2022-03-20", "contacts": [contact.pk]}, format="json"
+        ).status_code
+        == 200
+    )
     assert api.post(f"/api/v1/recruitments/{pk}/advance/", {"to_stage": "activist"}, format="json").status_code == 200
     response = api.patch(f"/api/v1/recruitments/{pk}/", {"candidate_on": "2023-01-01"}, format="json")
     assert response.status_code == 400
@@ -141,8 +150,11 @@ def test_recruitment_api_candidate_rule_400(tree, users, api_for):
 def test_sibling_users_get_404_on_every_api_object(tree, users, api_for):
     m = make_member(tree.branch_a)
     rec = recruitment_create(
-        acting_user=users.district_staff, organization=tree.branch_a, name="申请人",
-        id_number=make_id_number(), applied_on=datetime.date(2024, 1, 1),
+        acting_user=users.district_staff,
+        organization=tree.branch_a,
+        name="申请人",
+        id_number=make_id_number(),
+        applied_on=datetime.date(2024, 1, 1),
     )
     branch_d = make_org(tree.street_a, kind="branch", name="丁支部")
     t = transfer_approve(

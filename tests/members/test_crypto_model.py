@@ -1,6 +1,7 @@
 import base64
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from django.db import IntegrityError, transaction
 
 from apps.core.models import AuditLog
@@ -38,7 +39,7 @@ def test_tampered_ciphertext_is_rejected(tree):
     m = make_member(tree.branch_a)
     raw = bytearray(base64.b64decode(m.id_number_enc))
     raw[-1] ^= 1
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidTag):
         crypto.decrypt(m.id_key_id, base64.b64encode(bytes(raw)).decode())
 
 

@@ -121,8 +121,14 @@ def test_district_staff_cannot_reveal_full_id(tree, users, client_for):
 def test_create_form_shows_chinese_field_error(tree, users, client_for):
     response = client_for(users.district_staff).post(
         reverse("members:member_create"),
-        {"organization": tree.branch_a.code, "id_number": "340524198001010013", "name": "张三", "ethnicity": "01",
-         "category": "full", "points": "0"},
+        {
+            "organization": tree.branch_a.code,
+            "id_number": "340524198001010013",
+            "name": "张三",
+            "ethnicity": "01",
+            "category": "full",
+            "points": "0",
+        },
     )
     assert response.status_code == 200
     assert "校验码错误" in response.content.decode()
@@ -133,8 +139,16 @@ def test_create_form_creates_member(tree, users, client_for):
     number = make_id_number()
     response = client_for(users.district_staff).post(
         reverse("members:member_create"),
-        {"organization": tree.branch_a.code, "id_number": number, "name": "张三", "ethnicity": "01",
-         "category": "full", "points": "0", "joined_on": "2010-07-01", "confirmed_on": "2011-07-01"},
+        {
+            "organization": tree.branch_a.code,
+            "id_number": number,
+            "name": "张三",
+            "ethnicity": "01",
+            "category": "full",
+            "points": "0",
+            "joined_on": "2010-07-01",
+            "confirmed_on": "2011-07-01",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Member.objects.get().id_number == number
@@ -156,8 +170,13 @@ def test_secretary_edit_page_offers_contact_fields_only(tree, users, client_for)
 def test_recruitment_create_form_error_names_the_age_rule(tree, users, client_for):
     response = client_for(users.district_staff).post(
         reverse("members:recruitment_create"),
-        {"organization": tree.branch_a.code, "id_number": make_id_number(datetime.date(2010, 1, 1)), "name": "少年",
-         "ethnicity": "01", "applied_on": "2025-01-01"},
+        {
+            "organization": tree.branch_a.code,
+            "id_number": make_id_number(datetime.date(2010, 1, 1)),
+            "name": "少年",
+            "ethnicity": "01",
+            "applied_on": "2025-01-01",
+        },
     )
     assert response.status_code == 200 and "年满18周岁" in response.content.decode()
 
@@ -210,13 +229,15 @@ def test_sibling_lists_do_not_show_rows(tree, users, client_for):
     client = client_for(users.district_b_staff)
     for name in ("member_list", "recruitment_list", "transfer_list", "deadlines"):
         html = client.get(reverse(f"members:{name}")).content.decode()
-        assert _rows(html) == 0 and "list-group-item small\"><a" not in html, name
+        assert _rows(html) == 0 and 'list-group-item small"><a' not in html, name
 
 
 def test_transfer_pages_flow(tree, users, client_for):
     m = make_member(tree.branch_a)
     client = client_for(users.district_staff)
-    response = client.post(reverse("members:transfer_create", args=[m.pk]), {"kind": "internal", "to_org": tree.branch_c.code})
+    response = client.post(
+        reverse("members:transfer_create", args=[m.pk]), {"kind": "internal", "to_org": tree.branch_c.code}
+    )
     assert response.status_code == 302
     t = Transfer.objects.get()
     assert client.post(reverse("members:transfer_approve", args=[t.pk]), {}).status_code == 302
@@ -234,8 +255,11 @@ def test_other_lists_queries_do_not_grow(tree, users, client_for, name):
             rec_member = make_member(tree.branch_a)
             if name == "recruitment_list":
                 recruitment_create(
-                    acting_user=users.district_staff, organization=tree.branch_a, name="申请人",
-                    id_number=make_id_number(), applied_on=datetime.date(2024, 1, 1),
+                    acting_user=users.district_staff,
+                    organization=tree.branch_a,
+                    name="申请人",
+                    id_number=make_id_number(),
+                    applied_on=datetime.date(2024, 1, 1),
                 )
             else:
                 transfer_request(acting_user=users.district_staff, member=rec_member, to_org=tree.branch_c)

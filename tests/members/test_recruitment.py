@@ -32,7 +32,9 @@ def _to_candidate(tree, users, rec, candidate_on=D(2023, 4, 1)):
     rec = recruitment_advance(
         acting_user=users.district_staff, recruitment=rec, to_stage="activist", activist_on=D(2022, 3, 20)
     )
-    return recruitment_advance(acting_user=users.district_staff, recruitment=rec, to_stage="candidate", candidate_on=candidate_on)
+    return recruitment_advance(
+        acting_user=users.district_staff, recruitment=rec, to_stage="candidate", candidate_on=candidate_on
+    )
 
 
 def _admit(tree, users, rec, *, vote=D(2024, 1, 10), approved=D(2024, 2, 1), **extra):
@@ -97,16 +99,22 @@ def test_interval_rule_is_data_a_province_can_change(tree, users):
 
 def test_candidate_needs_a_contact(tree, users):
     rec = _applicant(tree, users)
-    rec = recruitment_advance(acting_user=users.district_staff, recruitment=rec, to_stage="activist", activist_on=D(2022, 3, 20))
+    rec = recruitment_advance(
+        acting_user=users.district_staff, recruitment=rec, to_stage="activist", activist_on=D(2022, 3, 20)
+    )
     with pytest.raises(ValidationError) as exc:
-        recruitment_advance(acting_user=users.district_staff, recruitment=rec, to_stage="candidate", candidate_on=D(2023, 4, 1))
+        recruitment_advance(
+            acting_user=users.district_staff, recruitment=rec, to_stage="candidate", candidate_on=D(2023, 4, 1)
+        )
     assert "培养联系人" in exc.value.message_dict["contacts"][0]
 
 
 def test_stage_cannot_be_skipped(tree, users):
     rec = _applicant(tree, users)
     with pytest.raises(ValidationError) as exc:
-        recruitment_advance(acting_user=users.district_staff, recruitment=rec, to_stage="candidate", candidate_on=D(2023, 4, 1))
+        recruitment_advance(
+            acting_user=users.district_staff, recruitment=rec, to_stage="candidate", candidate_on=D(2023, 4, 1)
+        )
     assert "下一阶段" in exc.value.message_dict["stage"][0]
 
 
@@ -132,7 +140,10 @@ def test_short_training_refused(tree, users):
     rec = _to_candidate(tree, users, _applicant(tree, users))
     with pytest.raises(ValidationError) as exc:
         recruitment_update(
-            acting_user=users.district_staff, recruitment=rec, training_start=D(2023, 11, 1), training_end=D(2023, 11, 2)
+            acting_user=users.district_staff,
+            recruitment=rec,
+            training_start=D(2023, 11, 1),
+            training_end=D(2023, 11, 2),
         )
     assert "不少于3天" in exc.value.message_dict["training_end"][0]
 

@@ -26,8 +26,12 @@ def test_probation_due_lists_only_probationary_members_ending_soon(tree, users):
 def test_activist_year_completed(tree, users):
     def rec(activist_on):
         r = Recruitment(
-            organization=tree.branch_a, name="x", gender="1", applied_on=datetime.date(2024, 1, 1),
-            activist_on=activist_on, stage="activist",
+            organization=tree.branch_a,
+            name="x",
+            gender="1",
+            applied_on=datetime.date(2024, 1, 1),
+            activist_on=activist_on,
+            stage="activist",
         )
         r.id_number = make_id_number()
         r.save()
@@ -41,7 +45,9 @@ def test_activist_year_completed(tree, users):
 def test_transfer_letters_expiring_seen_by_both_sides(tree, users):
     t = transfer_approve(
         acting_user=users.district_staff,
-        transfer=transfer_request(acting_user=users.district_staff, member=make_member(tree.branch_a), to_org=tree.branch_c),
+        transfer=transfer_request(
+            acting_user=users.district_staff, member=make_member(tree.branch_a), to_org=tree.branch_c
+        ),
     )
     later = t.valid_until + datetime.timedelta(days=1)
     assert list(transfer_letters_expiring(user=users.district_b_staff, within_days=0, today=later)) == [t]

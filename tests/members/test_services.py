@@ -40,7 +40,9 @@ def test_member_create_refuses_birth_date_that_disagrees_with_id(tree, users):
 def test_member_create_refuses_gender_that_disagrees_with_id(tree, users):
     number = make_id_number(male=True)
     with pytest.raises(ValidationError) as exc:
-        member_create(acting_user=users.district_staff, organization=tree.branch_a, id_number=number, name="张三", gender="2")
+        member_create(
+            acting_user=users.district_staff, organization=tree.branch_a, id_number=number, name="张三", gender="2"
+        )
     assert "性别" in exc.value.message_dict["gender"][0]
 
 
@@ -75,7 +77,9 @@ def test_member_create_refuses_committee_as_organization(tree, users):
 
 def test_member_create_out_of_scope_refused(tree, users):
     with pytest.raises(PermissionDenied):
-        member_create(acting_user=users.district_b_staff, organization=tree.branch_a, id_number=make_id_number(), name="张三")
+        member_create(
+            acting_user=users.district_b_staff, organization=tree.branch_a, id_number=make_id_number(), name="张三"
+        )
 
 
 def test_probationary_member_gets_probation_end(tree, users):
@@ -140,7 +144,9 @@ def test_reveal_is_for_roster_admin_and_audited(tree, users):
 def test_dissolving_a_branch_with_active_members_is_refused(tree, users):
     make_member(tree.branch_b)
     with pytest.raises(ValidationError) as exc:
-        organization_dissolve(acting_user=users.district_staff, organization=tree.branch_b, dissolved_on=datetime.date.today())
+        organization_dissolve(
+            acting_user=users.district_staff, organization=tree.branch_b, dissolved_on=datetime.date.today()
+        )
     assert "党员" in str(exc.value)
 
 

@@ -38,7 +38,9 @@ def test_internal_transfer_moves_member_on_receipt_only(tree, users):
 def test_sender_cannot_receive_its_own_transfer_to_another_district(tree, users):
     t = transfer_approve(
         acting_user=users.district_staff,
-        transfer=transfer_request(acting_user=users.district_staff, member=make_member(tree.branch_a), to_org=tree.branch_c),
+        transfer=transfer_request(
+            acting_user=users.district_staff, member=make_member(tree.branch_a), to_org=tree.branch_c
+        ),
     )
     with pytest.raises(PermissionDenied):
         transfer_receive(acting_user=users.district_staff, transfer=t)
@@ -53,7 +55,8 @@ def test_receiver_cannot_approve_for_the_sender(tree, users):
 def test_return_needs_a_reason_and_leaves_member_in_place(tree, users):
     m = make_member(tree.branch_a)
     t = transfer_approve(
-        acting_user=users.district_staff, transfer=transfer_request(acting_user=users.district_staff, member=m, to_org=tree.branch_c)
+        acting_user=users.district_staff,
+        transfer=transfer_request(acting_user=users.district_staff, member=m, to_org=tree.branch_c),
     )
     with pytest.raises(ValidationError) as exc:
         transfer_return(acting_user=users.district_b_staff, transfer=t, reason=" ")
@@ -78,7 +81,9 @@ def test_transfer_to_same_branch_refused(tree, users):
 
 def test_outside_transfer_issues_letter_and_marks_member_transferred_out(tree, users):
     m = make_member(tree.branch_a)
-    t = transfer_request(acting_user=users.district_staff, member=m, kind="outside", outside_destination="外省某县委组织部")
+    t = transfer_request(
+        acting_user=users.district_staff, member=m, kind="outside", outside_destination="外省某县委组织部"
+    )
     t = transfer_approve(acting_user=users.district_staff, transfer=t, letter_number="甲组转〔2026〕12号")
     m.refresh_from_db()
     assert (t.status, t.letter_number, m.status) == ("issued", "甲组转〔2026〕12号", "transferred_out")
