@@ -60,6 +60,45 @@ def roster_order(qs: QuerySet, *, name_search: bool = False) -> QuerySet:
     return qs.order_by(ByteOrder(F("org_path")).asc(), "id")
 
 
+def _labels(choices: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in choices}
+
+
+def roster_rows(members: Iterable[Member], *, user: Any) -> list[dict[str, Any]]:
+    """Plain display rows for the list page: labels and masking resolved once per page, not per cell
+    through the template engine (that was most of the page's cost)."""
+    from apps.core.pii import can_see_full_pii, mask_phone
+
+    from .choices import Gender, MemberStatus, MobileState, PartyPost
+
+    from django.urls import reverse
+
+    full = can_see_full_pii(user)
+    detail = reverse("members:member_detail", args=[0])[:-2]  # "/members/"; one reverse per page, not per row
+    gender, category = _labels(Gender.choices), _labels(Category.choices)
+    status, mobile, post = _labels(MemberStatus.choices), _labels(MobileState.choices), _labels(PartyPost.choices)
+    rows = []
+    for m in members:
+        rows.append(
+            {
+                "url": f"{detail}{m.pk}/",
+                "name": m.name,
+                "gender": gender.get(m.gender, ""),
+                "birth_date": m.birth_date.isoformat() if m.birth_date else "—",
+                "id_masked": m.id_masked,
+                "phone": (m.phone if full else mask_phone(m.phone)) or "—",
+                "category": category.get(m.category, ""),
+                "joined_on": m.joined_on.isoformat() if m.joined_on else "—",
+                "organization": m.organization.name,
+                "status": status.get(m.status, ""),
+                "post": post.get(m.party_post, "") if m.party_post else "",
+                "mobile": mobile.get(m.mobile_state, "") if m.mobile_state else "",
+                "lost_contact": m.lost_contact,
+            }
+        )
+    return rows
+
+
 def member_list(*, user: Any) -> QuerySet[Member]:
     """The roster rows a list page / API / export starts from (filters are applied by MemberFilterSet)."""
     return Member.objects.visible_to(user).select_related("organization").only(*LIST_FIELDS)

@@ -52,6 +52,7 @@ class MemberListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["filterset"] = self.filterset
+        ctx["rows"] = selectors.roster_rows(ctx["object_list"], user=self.request.user)
         return ctx
 
 
