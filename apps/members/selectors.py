@@ -67,11 +67,11 @@ def _labels(choices: Any) -> dict[str, str]:
 def roster_rows(members: Iterable[Member], *, user: Any) -> list[dict[str, Any]]:
     """Plain display rows for the list page: labels and masking resolved once per page, not per cell
     through the template engine (that was most of the page's cost)."""
+    from django.urls import reverse
+
     from apps.core.pii import can_see_full_pii, mask_phone
 
     from .choices import Gender, MemberStatus, MobileState, PartyPost
-
-    from django.urls import reverse
 
     full = can_see_full_pii(user)
     detail = reverse("members:member_detail", args=[0])[:-2]  # "/members/"; one reverse per page, not per row

@@ -162,10 +162,16 @@ class MemberUpdateView(_ServiceFormView):
         ctx["title"] = _("编辑党员信息") if self.full_edit else _("修改联系信息")
         return ctx
 
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.full_edit and can_see_full_pii(request.user):
+            # the edit form shows the full ID number: that is a full view, audited like the reveal button
+            services.member_reveal_id_number(acting_user=request.user, member=self.object)
+        return super().get(request, *args, **kwargs)
+
     def run_service(self, form: Any) -> Member:
         data = dict(form.cleaned_data)
-        if self.full_edit and data.get("id_number") == self.object.id_number:
-            data.pop("id_number")
+        if self.full_edit and (not data.get("id_number") or data.get("id_number") == self.object.id_number):
+            data.pop("id_number", None)
         return services.member_update(acting_user=self.request.user, member=self.object, **data)
 
 

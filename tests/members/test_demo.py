@@ -22,7 +22,21 @@ def test_demo_rows_pass_the_member_rules():
     kinds = {r["category"] for r in rows}
     assert kinds == {"full", "probationary"}
     for row in rows:
-        values = {k: row[k] for k in ("id_number", "birth_date", "gender", "category", "joined_on", "confirmed_on",
-                                       "phone", "mobile_state", "mobile_place", "lost_contact", "lost_contact_since",
-                                       "lost_contact_reason")}
+        values = {
+            k: row[k]
+            for k in (
+                "id_number",
+                "birth_date",
+                "gender",
+                "category",
+                "joined_on",
+                "confirmed_on",
+                "phone",
+                "mobile_state",
+                "mobile_place",
+                "lost_contact",
+                "lost_contact_since",
+                "lost_contact_reason",
+            )
+        }
         assert member_rules(values, today=today) == {}, row

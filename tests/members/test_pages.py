@@ -269,3 +269,40 @@ def test_other_lists_queries_do_not_grow(tree, users, client_for, name):
     add(27)
     n30, _ = _get_count(client, reverse(f"members:{name}"))
     assert n3 == n30 <= 12
+
+
+def test_edit_form_hides_full_id_from_org_staff(tree, users, client_for):
+    m = make_member(tree.branch_a)
+    client = client_for(users.district_staff)
+    html = client.get(reverse("members:member_update", args=[m.pk])).content.decode()
+    assert m.id_number not in html and m.id_masked in html
+    assert not AuditLog.objects.filter(action="view_pii").exists()
+
+
+def test_edit_form_for_roster_admin_shows_full_id_and_audits(tree, users, client_for):
+    m = make_member(tree.branch_a)
+    html = client_for(users.roster_admin).get(reverse("members:member_update", args=[m.pk])).content.decode()
+    assert m.id_number in html
+    assert AuditLog.objects.filter(object_id=str(m.pk), action="view_pii").count() == 1
+
+
+def test_full_edit_without_id_keeps_the_number(tree, users, client_for):
+    m = make_member(tree.branch_a, joined_on=datetime.date(2010, 7, 1))
+    number = m.id_number
+    response = client_for(users.district_staff).post(
+        reverse("members:member_update", args=[m.pk]),
+        {
+            "organization": tree.branch_a.code,
+            "id_number": "",
+            "name": "新名字",
+            "gender": "1",
+            "ethnicity": "01",
+            "category": "full",
+            "points": "5",
+            "joined_on": "2010-07-01",
+            "confirmed_on": "2011-07-01",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    m.refresh_from_db()
+    assert (m.name, m.id_number) == ("新名字", number)
