@@ -34,7 +34,7 @@ def test_member_list_queries_do_not_grow_with_rows(tree, users, client_for):
         make_member(tree.branch_b)
     n30, r30 = _get_count(client, reverse("members:member_list"))
     assert (_rows(r3.content.decode()), _rows(r30.content.decode())) == (3, 30)
-    assert n3 == n30 <= 12
+    assert n3 == n30 <= 8
 
 
 def test_member_list_excludes_sibling_branch(tree, users, client_for):
@@ -268,7 +268,7 @@ def test_other_lists_queries_do_not_grow(tree, users, client_for, name):
     n3, _ = _get_count(client, reverse(f"members:{name}"))
     add(27)
     n30, _ = _get_count(client, reverse(f"members:{name}"))
-    assert n3 == n30 <= 12
+    assert n3 == n30 <= 8
 
 
 def test_edit_form_hides_full_id_from_org_staff(tree, users, client_for):
