@@ -192,3 +192,9 @@ class TransferApproveForm(StyledFormMixin, forms.Form):
 
 class TransferReturnForm(StyledFormMixin, forms.Form):
     return_reason = forms.CharField(label=_("退回原因"), max_length=200)
+
+
+class RecruitmentDocumentForm(StyledFormMixin, forms.Form):
+    stage = forms.ChoiceField(label=_("所属阶段"), choices=RecruitmentStage.choices)
+    title = forms.CharField(label=_("材料名称"), max_length=100)
+    file = forms.FileField(label=_("文件"))

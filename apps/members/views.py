@@ -25,6 +25,7 @@ from .forms import (
     MemberStatusForm,
     RecruitmentAdvanceForm,
     RecruitmentCreateForm,
+    RecruitmentDocumentForm,
     RecruitmentExtendForm,
     RecruitmentStopForm,
     RecruitmentUpdateForm,
@@ -299,6 +300,24 @@ class RecruitmentExtendView(_ServiceFormView):
         return recruitment_services.recruitment_extend_probation(
             acting_user=self.request.user, recruitment=self.object, **form.cleaned_data
         )
+
+
+class RecruitmentDocumentView(_ServiceFormView):
+    model = Recruitment
+    lookup_model = Recruitment
+    permission_required = ("members.change_recruitment",)
+    form_class = RecruitmentDocumentForm
+    template_name = "members/form_upload.html"
+    title = _("上传发展党员材料")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"stage": self.object.stage}
+
+    def run_service(self, form: Any) -> Recruitment:
+        recruitment_services.recruitment_add_document(
+            acting_user=self.request.user, recruitment=self.object, **form.cleaned_data
+        )
+        return self.object
 
 
 class RecruitmentStopView(_ServiceFormView):

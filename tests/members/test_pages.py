@@ -306,3 +306,26 @@ def test_full_edit_without_id_keeps_the_number(tree, users, client_for):
     assert response.status_code == 302, response.content.decode()[:2000]
     m.refresh_from_db()
     assert (m.name, m.id_number) == ("新名字", number)
+
+
+def test_recruitment_document_upload_and_type_check(tree, users, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    rec = recruitment_create(
+        acting_user=users.district_staff,
+        organization=tree.branch_a,
+        name="申请人",
+        id_number=make_id_number(),
+        applied_on=datetime.date(2024, 1, 1),
+    )
+    url = reverse("members:recruitment_document", args=[rec.pk])
+    client = client_for(users.district_staff)
+    bad = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+    response = client.post(url, {"stage": "applicant", "title": "申请书", "file": bad})
+    assert response.status_code == 200 and "材料只能是以下格式" in response.content.decode()
+    good = SimpleUploadedFile("申请书.pdf", b"%PDF-1.4", content_type="application/pdf")
+    assert client.post(url, {"stage": "applicant", "title": "申请书", "file": good}).status_code == 302
+    assert rec.documents.get().title == "申请书"
+    assert client_for(users.secretary_b).get(url).status_code in (403, 404)
+    assert client_for(users.district_b_staff).get(url).status_code == 404
