@@ -91,6 +91,10 @@ class MemberViewSet(ScopedModelViewSet):
         if not (user.has_perm("members.change_member") or user.has_perm("members.change_member_contact")):
             raise exceptions.PermissionDenied()
         member = self.get_object()
+        if not user.has_perm("members.change_member"):
+            extra = sorted(set(request.data) - set(services.CONTACT_FIELDS))
+            if extra:
+                raise exceptions.ValidationError({extra[0]: ["您只能修改联系电话、工作单位、职务和所在党小组。"]})
         ser = self.get_serializer(member, data=request.data, partial=kwargs.get("partial", False))
         ser.is_valid(raise_exception=True)
         member = services.member_update(acting_user=user, member=member, **ser.validated_data)
