@@ -217,6 +217,7 @@ class OrganizationResolver:
         self._by_name: dict[str, list[Any]] = {}
         self._names_by_id: dict[int, str] = {}
         self._cache: dict[str, Any] = {}
+        self._prepared: set[str] = set()
 
     def _qs(self) -> Any:
         from apps.organizations.models import Organization
@@ -225,11 +226,13 @@ class OrganizationResolver:
         return qs.filter(path__startswith=self.scope_path) if self.scope_path else qs
 
     def prepare(self, cells: Iterable[Any]) -> None:
-        texts = {clean_text(c) for c in cells}
+        """Fetch the organizations these cells may name (only cells not seen before: callable per chunk)."""
+        texts = {clean_text(c) for c in set(cells)} - self._prepared
         texts.discard("")
+        self._prepared |= texts
         if not texts:
             return
-        fields = ("id", "code", "name", "path", "kind")
+        fields = ("id", "code", "name", "path", "kind", "is_active", "parent_id")
         names: set[str] = set()
         for text in texts:
             names.update(p for p in _PATH_SEPARATORS.split(text) if p)
