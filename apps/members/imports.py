@@ -500,10 +500,13 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
     else:
         number = normalize_id_number(id_cell)
         values["id_number"] = number
-        try:  # unique per row: nothing to memoize
-            info = validate_id_number(number, today=ctx.today, normalized=True)
-        except ValidationError as exc:
-            fail("id_number", exc.messages[0])
+        if "*" in number:
+            fail("id_number", _("身份证号是打码后的号码（含*），请填写完整号码（完整号码只有党员信息管理员能导出）。"))
+        else:
+            try:  # unique per row: nothing to memoize
+                info = validate_id_number(number, today=ctx.today, normalized=True)
+            except ValidationError as exc:
+                fail("id_number", exc.messages[0])
 
     memos = ctx.memos
     month_only_birth = False

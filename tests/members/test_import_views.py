@@ -238,3 +238,22 @@ def test_command_exits_non_zero_when_nothing_imports(users, tmp_path, capsys):
         call_command("import_members", str(path), "--user", "roster_admin", "--format", "json")
     assert exc.value.code == 1
     assert json.loads(capsys.readouterr().out)["invalid"] == 1
+
+
+def test_large_file_runs_as_celery_task_with_progress(client_for, users, tmp_path, monkeypatch, django_capture_on_commit_callbacks):
+    from apps.members import imports
+
+    real = imports.get_int_param
+    monkeypatch.setattr(imports, "get_int_param", lambda k: 0 if k == "member_import_async_rows" else real(k))
+    calls = []
+    from apps.members import tasks
+
+    original = tasks.member_import_task.delay
+    monkeypatch.setattr(tasks.member_import_task, "delay", lambda job_id: calls.append(job_id) or original(job_id))
+    rows = [member_row(姓名=f"党员{i}", 身份证号=make_id("19800101", i)) for i in range(1, 4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(users.roster_admin).post(reverse("members:import_create"), {"file": upload(tmp_path, rows)})
+    job = MemberImportJob.objects.get()
+    assert response.status_code == 302 and calls == [job.pk]
+    job.refresh_from_db()
+    assert job.status == "previewed" and job.new_count == 3 and job.processed_rows == 3 and job.progress_percent == 100
