@@ -851,29 +851,39 @@ def roster_conflict(
     return match, None
 
 
-def _member_records(rows: list[_Row], now: datetime.datetime) -> Iterator[dict[str, Any]]:
-    """Every column of a new member row (defaults, values, ID ciphertext/hash/mask, path), one dict a row."""
+def _member_columns() -> list[Any]:
+    from .models import Member
+
+    return [f for f in Member._meta.concrete_fields if f.attname != "id"]
+
+
+def _member_records(rows: list[_Row], now: datetime.datetime) -> Iterator[list[Any]]:
+    """Every column of each new member row, in ``_member_columns()`` order: defaults, the row's values, the
+    ID number's ciphertext/key id/HMAC/mask, the organization's path, probation end, timestamps."""
     from apps.core.pii import mask_id_number
 
     from .crypto import encrypt
-    from .models import Member
 
-    base = {f.attname: f.get_default() for f in Member._meta.concrete_fields if f.attname != "id"}
-    base.update(created_at=now, updated_at=now)
+    fields = _member_columns()
+    index = {f.attname: i for i, f in enumerate(fields)}
+    base = [f.get_default() for f in fields]
+    base[index["created_at"]] = base[index["updated_at"]] = now
+    i_org, i_path, i_hash, i_masked = index["organization_id"], index["org_path"], index["id_hash"], index["id_masked"]
+    i_enc, i_key, i_probation = index["id_number_enc"], index["id_key_id"], index["probation_ends_on"]
+    i_category, i_joined = index["category"], index["joined_on"]
     for row in rows:
-        values = row.values
         record = base.copy()
-        record.update((k, v) for k, v in values.items() if k in base)
-        org = values["organization"]
-        number = values["id_number"]
-        record["id_key_id"], record["id_number_enc"] = encrypt(number)
-        record.update(
-            organization_id=org.pk,
-            org_path=org.path,
-            id_hash=row.hash,
-            id_masked=mask_id_number(number),
-            probation_ends_on=_probation_end(values),
-        )
+        for key, value in zip(row.keys, row.data, strict=True):
+            position = index.get(key)
+            if position is not None:
+                record[position] = value
+        values = dict(zip(row.keys, row.data, strict=True))
+        org, number = values["organization"], values["id_number"]
+        record[i_key], record[i_enc] = encrypt(number)
+        record[i_org], record[i_path] = org.pk, org.path
+        record[i_hash], record[i_masked] = row.hash, mask_id_number(number)
+        if record[i_category] == Category.PROBATIONARY and record[i_joined]:
+            record[i_probation] = _probation_end(values)
         yield record
 
 
@@ -895,7 +905,10 @@ def _write(new_rows: list[_Row], changed: list[_Row]) -> None:
         _pg_insert(records)
         _pg_update(changed, now)
     else:
-        Member.objects.bulk_create((Member(**rec) for rec in records), batch_size=1000)
+        attnames = [f.attname for f in _member_columns()]
+        Member.objects.bulk_create(
+            (Member(**dict(zip(attnames, rec, strict=True))) for rec in records), batch_size=1000
+        )
         current = {}
         for ids in chunks([r.existing_id for r in changed], 2000):
             current.update(Member.objects.in_bulk(ids))
@@ -912,22 +925,15 @@ def _write(new_rows: list[_Row], changed: list[_Row]) -> None:
             Member.objects.bulk_update(objs, [*sorted(fields), "updated_at"], batch_size=500)
 
 
-def _pg_columns() -> list[str]:
-    from .models import Member
-
-    return [f.column for f in Member._meta.concrete_fields if f.attname != "id"]
-
-
-def _pg_insert(records: Iterator[dict[str, Any]]) -> None:
+def _pg_insert(records: Iterator[list[Any]]) -> None:
     from .models import Member
 
     table = Member._meta.db_table
-    attnames = [f.attname for f in Member._meta.concrete_fields if f.attname != "id"]
-    cols = ", ".join(f'"{c}"' for c in _pg_columns())
+    cols = ", ".join(f'"{f.column}"' for f in _member_columns())
     with connection.cursor() as cursor, cursor.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
         write = copy.write_row
-        for rec in records:
-            write([rec[a] for a in attnames])
+        for record in records:
+            write(record)
 
 
 def _pg_update(rows: list[_Row], now: datetime.datetime) -> None:

@@ -257,3 +257,14 @@ def test_large_file_runs_as_celery_task_with_progress(client_for, users, tmp_pat
     assert response.status_code == 302 and calls == [job.pk]
     job.refresh_from_db()
     assert job.status == "previewed" and job.new_count == 3 and job.processed_rows == 3 and job.progress_percent == 100
+
+
+def test_command_refused_file_prints_same_shape_and_fails(users, tmp_path, capsys):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "macro.xlsm"
+    path.write_bytes(b"PK\x03\x04whatever")
+    with pytest.raises(CommandError):
+        call_command("import_members", str(path), "--user", "roster_admin", "--format", "json")
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"new", "updated", "unchanged", "invalid", "errors"} and "宏" in out["errors"][0]["message"]
