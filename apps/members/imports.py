@@ -561,6 +561,10 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
             fail("party_group", exc.messages[0])
 
     # Cross-field rules live in services.member_rules (forms, API and both import paths call it).
+    if not errors and org is not None:  # the common case: no copy needed
+        for key, message in member_rules(values, today=ctx.today).items():
+            fail(key, message)
+        return values, errors
     failed = {key for key, _m in errors}
     check = {k: v for k, v in values.items() if k not in failed and not (k == "organization" and v is None)}
     for key, message in member_rules(check, today=ctx.today).items():
