@@ -271,3 +271,32 @@ def member_delete(*, acting_user: Any, member: Member) -> None:
         raise ValidationError({"__all__": _("该党员有组织关系转接记录，不能删除，请改为变更党籍状态。")})
     audit_record(actor=acting_user, event="member.delete", obj=member, before=snapshot(member))
     member.delete()
+
+
+def member_ids_reencrypt(*, batch_size: int = 2000) -> int:
+    """Key rotation: re-encrypt every ID number not under the current first key (members and applicants).
+
+    Run after putting a new key first in PII_ENCRYPTION_KEYS; old keys can be removed once this returns 0
+    on a second run. The HMAC (id_hash) does not change, so search and uniqueness are unaffected.
+    """
+    from .crypto import current_key_id, decrypt, encrypt
+    from .models import Recruitment
+
+    key = current_key_id()
+    done = 0
+    for model in (Member, Recruitment):
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    model._base_manager.select_for_update()
+                    .exclude(id_key_id=key)
+                    .exclude(id_number_enc="")
+                    .only("id", "id_key_id", "id_number_enc")[:batch_size]
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    row.id_key_id, row.id_number_enc = encrypt(decrypt(row.id_key_id, row.id_number_enc))
+                model._base_manager.bulk_update(rows, ["id_key_id", "id_number_enc"], batch_size=batch_size)
+                done += len(rows)
+    return done
