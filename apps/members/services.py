@@ -22,7 +22,7 @@ from apps.organizations.models import Organization, add_years
 
 from .choices import Category, Gender, MemberStatus, MobileState
 from .models import Member
-from .validators import normalize_id_number, validate_id_number, validate_phone
+from .validators import IdInfo, normalize_id_number, validate_id_number, validate_phone
 
 EDITABLE_FIELDS = [
     "name",
@@ -54,23 +54,26 @@ CONTACT_FIELDS = ["phone", "work_unit", "position", "party_group"]
 MIN_MEMBER_AGE = 18
 
 
-def member_rules(values: dict[str, Any], *, today: datetime.date | None = None) -> dict[str, str]:
+def member_rules(
+    values: dict[str, Any], *, today: datetime.date | None = None, id_info: IdInfo | None = None
+) -> dict[str, str]:
     """Cross-field rules of one member row; returns {field: Chinese message}. Pure, no queries.
 
     ``values`` may hold: id_number, birth_date, gender, phone, category, joined_on, confirmed_on,
     organization, party_group, mobile_state, mobile_place, lost_contact, lost_contact_since,
     lost_contact_reason. Missing keys are not checked. Fills ``birth_date``/``gender`` from the ID number
-    when they are empty.
+    when they are empty. ``id_info``: the caller already validated the (normalized) ID number.
     """
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if "id_number" in values:
         try:
-            info = validate_id_number(values["id_number"], today=today)
+            info = id_info or validate_id_number(values["id_number"], today=today)
         except ValidationError as exc:
             errors["id_number"] = exc.messages[0]
         else:
-            values["id_number"] = normalize_id_number(values["id_number"])
+            if id_info is None:
+                values["id_number"] = normalize_id_number(values["id_number"])
             birth, gender = values.get("birth_date"), values.get("gender")
             if not birth:
                 values["birth_date"] = info.birth_date

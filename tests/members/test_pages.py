@@ -329,3 +329,12 @@ def test_recruitment_document_upload_and_type_check(tree, users, client_for, set
     assert rec.documents.get().title == "申请书"
     assert client_for(users.secretary_b).get(url).status_code in (403, 404)
     assert client_for(users.district_b_staff).get(url).status_code == 404
+
+
+def test_admin_pages_render_and_mask(tree, users, client_for):
+    m = make_member(tree.branch_a)
+    client = client_for(users.admin)
+    for name in ("member", "recruitment", "recruitmentrule", "transfer", "memberimportjob"):
+        assert client.get(reverse(f"admin:members_{name}_changelist")).status_code == 200, name
+    html = client.get(reverse("admin:members_member_change", args=[m.pk])).content.decode()
+    assert m.id_masked in html and m.id_number not in html
