@@ -130,11 +130,24 @@ def _as_datetime(value: datetime.date | datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
 
 
+EVENT_LABELS = {
+    "member.create": "登记入册",
+    "member.update": "修改信息",
+    "member.status": "变更党籍状态",
+    "member.view_pii": "查看完整身份证号",
+    "member.transfer_in": "组织关系转入",
+    "member.transfer_out": "组织关系转出系统外",
+    "member.delete": "删除",
+    "member.import": "批量导入",
+}
+
+
 def member_timeline(*, user: Any, member: Member, limit: int = 100) -> list[TimelineEntry]:
     """History, transfers and recruitment steps of one member, newest first (a fixed number of queries)."""
     entries: list[TimelineEntry] = []
     for log in AuditLog.objects.visible_to(user).for_object(member).select_related("actor")[:limit]:
-        entries.append(TimelineEntry(log.created_at, "audit", f"{log.actor_name}：{log.event}", ""))
+        label = EVENT_LABELS.get(log.event, log.event)
+        entries.append(TimelineEntry(log.created_at, "audit", f"{log.actor_name}：{label}", log.note))
     transfers = Transfer.objects.visible_to(user).filter(member=member).select_related("from_org", "to_org")
     for t in transfers:
         target = t.to_org.name if t.to_org else t.outside_destination
