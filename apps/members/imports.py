@@ -792,39 +792,49 @@ def _match(
         or ("party_group" if f == "party_group_id" else f) in present
     ]
     wanted = tuple(dict.fromkeys(("id", "id_hash", "org_path", "status", *compared)))
-    existing: dict[str, list[dict[str, Any]]] = {}
+    # The roster is read in chunks of hashes and compared at once, so a 100k re-import never holds 100k
+    # members in memory.
     for start in range(0, len(hashes), 5000):
-        chunk = hashes[start : start + 5000]
-        for found in Member.objects.filter(id_hash__in=chunk).values(*wanted):
+        existing: dict[str, list[dict[str, Any]]] = {}
+        for found in Member.objects.filter(id_hash__in=hashes[start : start + 5000]).values(*wanted):
             existing.setdefault(found["id_hash"], []).append(found)
-    for row in rows:
-        if row.number in bad_rows:
+        for row_hash, candidates in existing.items():
+            for row in by_hash[row_hash]:
+                if row.number not in bad_rows:
+                    _compare(row, candidates, result, bad_rows, scope_path, present, id_label)
+
+
+def _compare(
+    row: _Row,
+    candidates: list[dict[str, Any]],
+    result: ImportResult,
+    bad_rows: set[int],
+    scope_path: str,
+    present: set[str],
+    id_label: str,
+) -> None:
+    values = row.values
+    match, message = roster_conflict(candidates, values, scope_path)
+    if message:
+        result.errors.append(RowError(row.number, id_label, message))
+        bad_rows.add(row.number)
+        return
+    if match is None:
+        return
+    row.existing_id = match["id"]
+    changes = {}
+    for key, value in values.items():
+        field_name = _FIELD_FOR_KEY.get(key, key)
+        if field_name in ("organization_id", "id_number") or field_name not in match:
             continue
-        candidates = existing.get(row.hash)
-        if not candidates:
-            continue
-        values = row.values
-        match, message = roster_conflict(candidates, values, scope_path)
-        if message:
-            result.errors.append(RowError(row.number, id_label, message))
-            bad_rows.add(row.number)
-            continue
-        if match is None:
-            continue
-        row.existing_id = match["id"]
-        changes = {}
-        for key, value in values.items():
-            field_name = _FIELD_FOR_KEY.get(key, key)
-            if field_name in ("organization_id", "id_number") or field_name not in match:
-                continue
-            column = "party_group" if key == "party_group_id" else key
-            if column not in present and key not in ("gender", "birth_date"):
-                continue  # a default for new members (category, status), not something the file says
-            if match[field_name] != value:
-                changes[field_name] = value
-        if "category" in changes or "joined_on" in changes:
-            changes["probation_ends_on"] = _probation_end({**match, **values})
-        row.changes = changes
+        column = "party_group" if key == "party_group_id" else key
+        if column not in present and key not in ("gender", "birth_date"):
+            continue  # a default for new members (category, status), not something the file says
+        if match[field_name] != value:
+            changes[field_name] = value
+    if "category" in changes or "joined_on" in changes:
+        changes["probation_ends_on"] = _probation_end({**match, **values})
+    row.changes = changes or None
 
 
 def roster_conflict(
