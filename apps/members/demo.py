@@ -252,4 +252,19 @@ def seed(ctx: DemoContext) -> None:
                 valid_until=ctx.today + datetime.timedelta(days=80),
                 approved_at=now,
             )
+    _link_secretaries(branches)
     ctx.log(f"  党员：{len(objs)} 名；发展党员：{len(recs)} 人")
+
+
+def _link_secretaries(branches: list) -> None:
+    """Each branch's secretary record points at the member holding the 书记 post."""
+    by_org = dict(
+        Member.objects.filter(party_post="secretary", organization__in=branches).values_list("organization_id", "id")
+    )
+    names = dict(Member.objects.filter(pk__in=by_org.values()).values_list("id", "name"))
+
+    orgs = list(Organization.objects.filter(pk__in=by_org))
+    for org in orgs:
+        org.secretary_member_id = by_org[org.pk]
+        org.secretary_name = names[org.secretary_member_id]
+    Organization.objects.bulk_update(orgs, ["secretary_member", "secretary_name"], batch_size=1000)

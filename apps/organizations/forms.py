@@ -74,9 +74,20 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         widgets = {"established_on": forms.DateInput(), "term_started_on": forms.DateInput()}
 
 
+class OrganizationUpdateForm(OrganizationForm):
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from apps.members.models import Member
+
+        self.fields["secretary_member"].queryset = (
+            Member.objects.visible_to(user).active().in_subtree(self.instance).order_by("name").only("id", "name")
+        )
+
+
 class OrganizationCreateForm(OrganizationForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields.pop("secretary_member")  # a new organization has no members yet
         self.fields = {
             "parent": OrganizationChoiceField(user=user, label=_("上级党组织"), required=not user.is_superuser),
             **self.fields,

@@ -43,6 +43,15 @@ class Organization(models.Model):
     descendant_count = models.PositiveIntegerField(_("下级组织数"), default=0, editable=False)
 
     secretary_name = models.CharField(_("书记"), max_length=50, blank=True)
+    secretary_member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("书记（党员档案）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("从本组织党员中选择；选择后书记姓名随之更新"),
+    )
     established_on = models.DateField(_("成立日期"), null=True, blank=True)
     term_started_on = models.DateField(_("本届任期开始"), null=True, blank=True)
     term_years = models.PositiveSmallIntegerField(

@@ -25,6 +25,7 @@ EDITABLE_FIELDS = [
     "kind",
     "sector",
     "secretary_name",
+    "secretary_member",
     "established_on",
     "term_started_on",
     "term_years",
@@ -74,6 +75,16 @@ def _apply_derived(org: Organization) -> None:
     org.term_due_on = org.compute_term_due()
 
 
+def _apply_secretary(org: Organization) -> None:
+    """The secretary, when linked, is an active member of the organization (or a party group inside it)."""
+    member = org.secretary_member
+    if member is None:
+        return
+    if member.status != "active" or not member.org_path.startswith(org.path):
+        raise ValidationError({"secretary_member": _("书记须从本组织的在册党员中选择。")})
+    org.secretary_name = member.name
+
+
 def _full_clean(org: Organization) -> None:
     if org.demonstration_year and not org.is_demonstration:
         raise ValidationError({"demonstration_year": _("未标记为示范点时不应填写示范点年度。")})
@@ -95,6 +106,8 @@ def organization_create(*, acting_user: Any, parent: Organization | None, **fiel
         ensure_org_in_scope(acting_user, parent)
     ensure_perm(acting_user, "organizations.add_organization")
     org = Organization(parent=parent, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
+    if org.secretary_member_id:
+        raise ValidationError({"secretary_member": _("新建党组织时尚无党员，请建成后再指定书记。")})
     validate_placement(kind=org.kind, parent=parent)
     _apply_derived(org)
     org.path = "/pending/"
@@ -135,6 +148,7 @@ def organization_update(*, acting_user: Any, organization: Organization, **field
                     }
                 )
     _apply_derived(org)
+    _apply_secretary(org)
     _full_clean(org)
     org.save()
     audit_record(actor=acting_user, event="organization.update", obj=org, before=before, after=snapshot(org))

@@ -15,7 +15,7 @@ from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixi
 
 from . import selectors, services
 from .filters import OrganizationFilterSet
-from .forms import OrganizationCreateForm, OrganizationDissolveForm, OrganizationForm, OrganizationMoveForm
+from .forms import OrganizationCreateForm, OrganizationDissolveForm, OrganizationMoveForm, OrganizationUpdateForm
 from .models import Organization
 
 
@@ -146,12 +146,13 @@ class OrganizationCreateView(_OrgFormView):
 
 class OrganizationUpdateView(_ObjectFormView):
     permission_required = ("organizations.change_organization",)
-    form_class = OrganizationForm
+    form_class = OrganizationUpdateForm
     title = _("编辑党组织")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = Organization.objects.get(pk=self.object.pk)
+        kwargs["user"] = self.request.user
         return kwargs
 
     def run_service(self, form: Any) -> Organization:

@@ -175,6 +175,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Name every choice enum after its class, so "status"/"kind" fields of different models never collide.
+    "ENUM_NAME_OVERRIDES": {
+        "".join(p for p in path.split(".") if p[:1].isupper()) + "Enum": path
+        for path in [
+            "apps.organizations.choices.OrgKind",
+            "apps.organizations.choices.Sector",
+            "apps.organizations.choices.Grade",
+            "apps.organizations.choices.ConsolidationStatus",
+            "apps.accounts.models.Role",
+            "apps.members.choices.Gender",
+            "apps.members.choices.Category",
+            "apps.members.choices.MemberStatus",
+            "apps.members.choices.PartyPost",
+            "apps.members.choices.MobileState",
+            "apps.members.choices.LostContactReason",
+            "apps.members.choices.OccupationCategory",
+            "apps.members.choices.RecruitmentStage",
+            "apps.members.choices.TransferKind",
+            "apps.members.choices.TransferStatus",
+            "apps.members.import_models.MemberImportJob.Status",
+        ]
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -48,7 +48,10 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
+            from apps.members.models import Member
+
             self.fields["parent"].queryset = Organization.objects.visible_to(request.user).active()
+            self.fields["secretary_member"].queryset = Member.objects.visible_to(request.user).active()
         if self.instance is not None:
             self.fields.pop("parent")
 
