@@ -103,7 +103,9 @@ def branch_gaps(
                     held = group_counts.get((bid, req.kind, gid), 0)
                     if held < req.minimum_count:
                         gaps[bid].append(
-                            MeetingGap(bid, req.kind, label, plabel, req.minimum_count, held, req.source, due, gid, gname)
+                            MeetingGap(
+                                bid, req.kind, label, plabel, req.minimum_count, held, req.source, due, gid, gname
+                            )
                         )
                 continue
             if due:

@@ -197,7 +197,12 @@ class Rectification(OrgOwned):
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     signed_off_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
     signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("销号人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("销号人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     signoff_comment = models.TextField(_("销号意见"), blank=True)
     rechecked_at = models.DateTimeField(_("回头看时间"), null=True, blank=True)
@@ -277,11 +282,21 @@ class MonthlyLedger(OrgOwned):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     submitted_on_time = models.BooleanField(_("按时提交"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     review_comment = models.TextField(_("审核意见"), blank=True)
 
@@ -316,17 +331,29 @@ class MonthlyLedger(OrgOwned):
 class Meeting(models.Model):
     """A meeting recorded in a monthly ledger (三会一课, theme party day, life meeting, appraisal)."""
 
-    ledger = models.ForeignKey(MonthlyLedger, verbose_name=_("月度台账"), on_delete=models.CASCADE, related_name="meetings")
-    organization = models.ForeignKey(ORG, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="resp_meetings")
+    ledger = models.ForeignKey(
+        MonthlyLedger, verbose_name=_("月度台账"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    organization = models.ForeignKey(
+        ORG, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="resp_meetings"
+    )
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     party_group = models.ForeignKey(
-        ORG, verbose_name=_("党小组"), null=True, blank=True, on_delete=models.PROTECT, related_name="resp_group_meetings"
+        ORG,
+        verbose_name=_("党小组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resp_group_meetings",
     )
     kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices)
     held_on = models.DateField(_("召开日期"))
     place = models.CharField(_("地点"), max_length=100, blank=True)
     topic = models.CharField(_("主题"), max_length=200)
     minutes = models.TextField(_("会议记录"), blank=True)
+    attendees = models.ManyToManyField(
+        "members.Member", through="MeetingAttendance", related_name="+", verbose_name=_("参会人员")
+    )
     attendee_count = models.PositiveIntegerField(_("实到人数"), default=0)
     absentee_count = models.PositiveIntegerField(_("缺席人数"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -349,6 +376,29 @@ class Meeting(models.Model):
         return reverse("responsibility:ledger_detail", args=[self.ledger_id]) + f"#meeting-{self.pk}"
 
 
+class MeetingAttendance(models.Model):
+    """A member present at, or absent (with a reason) from, a meeting; picked from the branch roster."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(
+        "members.Member", verbose_name=_("党员"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    member_name = models.CharField(_("姓名"), max_length=50)
+    present = models.BooleanField(_("出席"), default=True)
+    absence_reason = models.CharField(_("缺席原因"), max_length=100, blank=True)
+
+    objects = qs.MeetingAttendanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("参会情况")
+        verbose_name_plural = _("参会情况")
+        ordering = ["-present", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="resp_attendance_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member_name}{'' if self.present else '（缺席）'}"
+
+
 class MeetingAttachment(models.Model):
     """A file kept with a meeting (minutes scan, photos, sign-in sheet)."""
 
@@ -356,9 +406,7 @@ class MeetingAttachment(models.Model):
     file = models.FileField(_("附件"), upload_to="ledger/%Y/%m/", validators=[validate_attachment])
     name = models.CharField(_("文件名"), max_length=200)
     size = models.PositiveIntegerField(_("大小（字节）"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = qs.MeetingAttachmentQuerySet.as_manager()

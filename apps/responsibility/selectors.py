@@ -46,8 +46,8 @@ def rectification_list(*, user: Any) -> QuerySet[Rectification]:
 
 
 def ledger_list(*, user: Any) -> QuerySet[MonthlyLedger]:
-    return MonthlyLedger.objects.visible_to(user).select_related("organization").annotate(
-        meeting_count=Count("meetings")
+    return (
+        MonthlyLedger.objects.visible_to(user).select_related("organization").annotate(meeting_count=Count("meetings"))
     )
 
 
@@ -117,7 +117,9 @@ def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -
     issuer = issuance.issuer
     children = list(Organization.objects.filter(parent=issuer).only("id", "name", "path").order_by("path"))
     related = {"task": TaskItem, "problem": Rectification, "duty": DutyItem}[issuance.item_type]
-    base = related.objects.filter(**({"problem__issuance": issuance} if related is Rectification else {"issuance": issuance}))
+    base = related.objects.filter(
+        **({"problem__issuance": issuance} if related is Rectification else {"issuance": issuance})
+    )
     if related is TaskItem:
         aggs = {
             "total": Count("id"),

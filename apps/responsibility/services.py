@@ -80,7 +80,10 @@ def _resolve_due(
         raise ValidationError({"due_date": _("请填写完成时限（日期或季度）。")})
     if due_date < issued_on:
         raise ValidationError(
-            {"due_date": _("完成时限（%(due)s）不能早于下发日期（%(issued)s）。") % {"due": due_date, "issued": issued_on}}
+            {
+                "due_date": _("完成时限（%(due)s）不能早于下发日期（%(issued)s）。")
+                % {"due": due_date, "issued": issued_on}
+            }
         )
     return due_date
 
@@ -392,7 +395,9 @@ def rectification_signoff(
     rect = _lock_rect(rectification)
     _ensure_above(acting_user, rect.organization, field="comment", what=_("整改销号"))
     if rect.status != RectificationStatus.AWAITING_SIGNOFF:
-        raise ValidationError({"comment": _("只有“已完成待销号”的整改才能销号，当前状态：%(s)s。") % {"s": rect.get_status_display()}})
+        raise ValidationError(
+            {"comment": _("只有“已完成待销号”的整改才能销号，当前状态：%(s)s。") % {"s": rect.get_status_display()}}
+        )
     if not comment.strip():
         raise ValidationError({"comment": _("请填写销号意见。")})
     fields = ["status", "signed_off_at", "signed_off_by", "signoff_comment"]
@@ -754,9 +759,10 @@ def _validate_meeting(
         raise ValidationError({"held_on": _("会议日期不能晚于今天。")})
     if not topic.strip():
         raise ValidationError({"topic": _("请填写会议主题。")})
-    if party_group is not None:
-        if party_group.parent_id != ledger.organization_id or party_group.kind != OrgKind.PARTY_GROUP:
-            raise ValidationError({"party_group": _("所选党小组不属于本支部。")})
+    if party_group is not None and (
+        party_group.parent_id != ledger.organization_id or party_group.kind != OrgKind.PARTY_GROUP
+    ):
+        raise ValidationError({"party_group": _("所选党小组不属于本支部。")})
     if kind == MeetingKind.GROUP_MEETING and party_group is None:
         has_groups = Organization.objects.filter(
             parent_id=ledger.organization_id, kind=OrgKind.PARTY_GROUP, is_active=True
@@ -888,9 +894,7 @@ def attachment_add(*, acting_user: Any, meeting: Meeting, file: Any) -> MeetingA
     att = MeetingAttachment(meeting=meeting, name=file.name[:200], size=file.size, uploaded_by=acting_user)
     att.file.save(file.name, file, save=False)
     att.save()
-    audit_record(
-        actor=acting_user, event="meetingattachment.create", obj=att, org_path=meeting.org_path, note=att.name
-    )
+    audit_record(actor=acting_user, event="meetingattachment.create", obj=att, org_path=meeting.org_path, note=att.name)
     return att
 
 
@@ -945,7 +949,9 @@ def ledger_review(*, acting_user: Any, ledger: MonthlyLedger, approve: bool, com
     ledger = _lock_ledger(ledger)
     _ensure_above(acting_user, ledger.organization, field="comment", what=_("月度台账审核"))
     if ledger.status != LedgerStatus.SUBMITTED:
-        raise ValidationError({"comment": _("只有已提交的台账才能审核，当前状态：%(s)s。") % {"s": ledger.get_status_display()}})
+        raise ValidationError(
+            {"comment": _("只有已提交的台账才能审核，当前状态：%(s)s。") % {"s": ledger.get_status_display()}}
+        )
     if not approve and not comment.strip():
         raise ValidationError({"comment": _("退回时请填写退回原因。")})
     fields = ["status", "reviewed_at", "reviewed_by", "review_comment"]

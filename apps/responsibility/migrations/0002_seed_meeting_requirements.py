@@ -4,7 +4,13 @@ from django.db import migrations
 
 DEFAULTS = [
     # kind, period, minimum, per party group, source
-    ("committee_meeting", "month", 1, False, "《中国共产党支部工作条例（试行）》第十二条：支部委员会会议一般每月召开1次"),
+    (
+        "committee_meeting",
+        "month",
+        1,
+        False,
+        "《中国共产党支部工作条例（试行）》第十二条：支部委员会会议一般每月召开1次",
+    ),
     ("group_meeting", "month", 1, True, "《中国共产党支部工作条例（试行）》第十三条：党小组会一般每月召开1次"),
     ("theme_day", "month", 1, False, "《中国共产党支部工作条例（试行）》：每月相对固定1天开展主题党日"),
     ("general_meeting", "quarter", 1, False, "《中国共产党支部工作条例（试行）》第十一条：党员大会一般每季度召开1次"),
