@@ -291,12 +291,19 @@ class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
 
+class _CodeChoiceField(OrganizationChoiceField):
+    """Redisplays the typed code as is (organization codes are all digits, which the base field reads as ids)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.code if isinstance(value, Organization) else value
+
+
 class RollupForm(StyledFormMixin, forms.Form):
     month = PeriodField(label=_("月份"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {
-            "org": OrganizationChoiceField(user=user, label=_("党组织"), required=False),
+            "org": _CodeChoiceField(user=user, label=_("党组织"), required=False),
             **self.fields,
         }

