@@ -58,33 +58,37 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--small", action="store_true", help="a ~3,000-organization tree (under a minute)")
     parser.add_argument("--orgs", type=int, default=0)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse a database filled by an earlier run: re-time issuing and the roll-ups",
+    )
     parser.add_argument("--requests", type=int, default=400, help="roll-up page requests in the concurrent test")
     args = parser.parse_args()
     target = args.orgs or (3000 if args.small else 100000)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL=postgres://... (PostgreSQL).")
-    recreate_database(url)
+    if not args.reuse:
+        recreate_database(url)
 
     import django
 
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     from apps.accounts.services import user_create
-    from apps.core.due_items import collect_due_items
     from apps.core.periods import Period
     from apps.organizations.choices import OrgKind
     from apps.organizations.demo import bulk_build, scale_spec
     from apps.organizations.models import Organization
-    from apps.responsibility import selectors, services
+    from apps.responsibility import services
     from apps.responsibility.models import Meeting, MonthlyLedger, TaskItem
-    from apps.responsibility.stats import own_counters, stats_refresh
+    from apps.responsibility.stats import stats_refresh
 
     call_command("migrate", verbosity=0)
-    if Organization.objects.exists():
+    if Organization.objects.exists() and not args.reuse:
         sys.exit("The database is not empty; use a database named *_bench (recreated) or an empty one.")
     results: list = []
     today = datetime.date.today()
@@ -92,18 +96,26 @@ def main() -> None:
     rng = random.Random(2026)
     print(f"responsibility bench: ~{target} organizations, PostgreSQL, period {period}")
 
-    with measured("build tree (bulk_build)", results):
-        root = bulk_build(scale_spec(target), rng=rng, today=today)
+    from apps.accounts.models import User
+
+    if args.reuse:
+        root = Organization.objects.get(parent__isnull=True)
+    else:
+        with measured("build tree (bulk_build)", results):
+            root = bulk_build(scale_spec(target), rng=rng, today=today)
     n_orgs = Organization.objects.count()
     branches = list(Organization.objects.filter(kind=OrgKind.BRANCH).values_list("id", "path").order_by("path"))
     county = Organization.objects.filter(depth=root.depth + 2).order_by("path").first()
     print(f"  organizations: {n_orgs}, branches: {len(branches)}, county: {county.name}")
-    admin = user_create(
-        acting_user=None, username="bench_admin", password="x-Bench-2026", role="org_staff", organization=root
-    )
-    county_staff = user_create(
-        acting_user=None, username="bench_county", password="x-Bench-2026", role="org_staff", organization=county
-    )
+    if args.reuse:
+        admin, county_staff = User.objects.get(username="bench_admin"), User.objects.get(username="bench_county")
+    else:
+        admin = user_create(
+            acting_user=None, username="bench_admin", password="x-Bench-2026", role="org_staff", organization=root
+        )
+        county_staff = user_create(
+            acting_user=None, username="bench_county", password="x-Bench-2026", role="org_staff", organization=county
+        )
     secretary_org = Organization.objects.get(pk=branches[0][0])
 
     with measured("issue one task to all branches (items_issue)", results):
@@ -127,6 +139,10 @@ def main() -> None:
             [issuance.pk],
         )
 
+    if args.reuse:
+        return rollups_and_pages(
+            args, results, period, today, root, county, admin, county_staff, secretary_org, issuance
+        )
     sample = branches[1 : 1 + (50 if args.small else 200)]
     with measured(f"file {len(sample)} ledgers through the services (open+3 meetings+submit)", results):
         for bid, _path in sample:
@@ -186,6 +202,17 @@ def main() -> None:
     with measured("stats_refresh (whole tree, one month)", results):
         rows = stats_refresh(period=period, today=today)
     print(f"  ({rows} OrgMonthStats rows)")
+
+    rollups_and_pages(args, results, period, today, root, county, admin, county_staff, secretary_org, issuance)
+
+
+def rollups_and_pages(args, results, period, today, root, county, admin, county_staff, secretary_org, issuance) -> None:
+    from django.test import Client
+
+    from apps.core.due_items import collect_due_items
+    from apps.core.periods import Period
+    from apps.responsibility import selectors
+    from apps.responsibility.stats import own_counters
 
     for label, scope, user in (("root", root, admin), ("county", county, county_staff)):
         with measured(f"roll-up {label}: pre-aggregated (stats_rollup)", results):

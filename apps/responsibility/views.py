@@ -22,7 +22,7 @@ from apps.organizations.choices import OrgKind
 from apps.organizations.models import Organization
 
 from . import excel, forms, imports, selectors, services
-from .choices import ItemType
+from .choices import ItemType, MeetingKind
 from .filters import (
     DutyItemFilterSet,
     MonthlyLedgerFilterSet,
@@ -608,6 +608,7 @@ class MonthlyLedgerDetailView(ScopedDetailView):
             and user.has_perm("responsibility.review_monthlyledger")
             and services.is_above(user, ledger.organization),
             review_form=forms.ReviewForm(),
+            meeting_kinds=MeetingKind.choices,
             attachment_form=forms.AttachmentForm(),
             today=timezone.localdate(),
         )
@@ -718,7 +719,9 @@ class MeetingCreateView(_MeetingFormMixin, _LedgerAction):
         return self.object
 
     def get_initial(self) -> dict[str, Any]:
-        return {"kind": self.request.GET.get("kind", "")}
+        period, today = self.object.period, timezone.localdate()
+        held_on = today if period.first_day <= today <= period.last_day else period.first_day
+        return {"kind": self.request.GET.get("kind", ""), "held_on": held_on}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()

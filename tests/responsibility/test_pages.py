@@ -489,3 +489,34 @@ def test_import_problems_creates_rectifications(tree, users, client_for):
     assert not result.committed
     result = imports.items_import(acting_user=users.district_staff, item_type="problem", rows=rows[:2], commit=True)
     assert result.committed and result.created == 1
+
+
+def test_meeting_update_page_changes_attendance(tree, users, client_for):
+    a, b = make_member(tree.branch_a, "周六"), make_member(tree.branch_a, "吴七")
+    ledger = make_ledger(tree.branch_a)
+    meeting = make_meeting(ledger, attendees=[a, b])
+    client = client_for(users.secretary_a)
+    page = client.get(reverse("responsibility:meeting_update", args=[meeting.pk])).content.decode()
+    assert "周六" in page and "checked" in page
+    resp = client.post(
+        reverse("responsibility:meeting_update", args=[meeting.pk]),
+        {
+            "kind": meeting.kind,
+            "held_on": meeting.held_on.isoformat(),
+            "topic": "改",
+            "attendees": [a.pk],
+            f"reason_{b.pk}": "因病请假",
+        },
+    )
+    assert resp.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.topic, meeting.attendee_count, meeting.absentee_count) == ("改", 1, 1)
+
+
+def test_attachment_upload_page_stores_file(tree, users, client_for, data):
+    resp = client_for(users.secretary_a).post(
+        reverse("responsibility:attachment_add", args=[data["meeting"].pk]),
+        {"file": SimpleUploadedFile("签到表.png", b"\x89PNG\r\n\x1a\n0000")},
+    )
+    assert resp.status_code == 302
+    assert data["meeting"].attachments.filter(name="签到表.png").exists()

@@ -438,3 +438,27 @@ def test_stats_refresh_rolls_up_the_subtree(tree, users):
     rollup = selectors.stats_rollup(user=users.city_staff, root=tree.city, period=period)
     assert {s.organization.name for s in rollup["children"]} == {"甲区委", "乙区委"}
     assert selectors.stats_rollup(user=users.secretary_b, root=tree.city, period=period)["total"] is None
+
+
+def test_stats_task_and_command_refresh_and_rollup_cache_follows(tree, users):
+    from django.core.management import call_command
+
+    from apps.responsibility.tasks import stats_refresh_task
+
+    period = last_month()
+    assert stats_refresh_task(str(period)) > 0
+    before = selectors.stats_rollup(user=users.city_staff, root=tree.city, period=period)
+    assert before["total"].ledgers_submitted == 0
+    ledger = make_ledger(tree.branch_a, period)
+    make_meeting(ledger)
+    services.ledger_submit(acting_user=users.secretary_a, ledger=ledger)
+    call_command("refresh_responsibility_stats", str(period), stdout=__import__("io").StringIO())
+    after = selectors.stats_rollup(user=users.city_staff, root=tree.city, period=period)
+    assert after["total"].ledgers_submitted == 1
+    assert {c.organization.name: c.ledgers_submitted for c in after["children"]}["甲区委"] == 1
+
+
+def test_nightly_refresh_is_scheduled():
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="apps.responsibility.tasks.stats_refresh_task").exists()
