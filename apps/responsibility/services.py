@@ -164,6 +164,8 @@ def task_create(
 def task_update(*, acting_user: Any, task: TaskItem, **fields: Any) -> TaskItem:
     ensure_org_in_scope(acting_user, task.organization)
     ensure_perm(acting_user, "responsibility.change_taskitem")
+    # What a task asks and by when is set by the organization that assigned it, not by the assignee.
+    _ensure_above(acting_user, task.organization, field="content", what=_("修改任务内容和时限"))
     task = TaskItem.objects.select_for_update().get(pk=task.pk)
     before = snapshot(task)
     for key, value in fields.items():
@@ -322,6 +324,10 @@ def rectification_update(
     if rect.status == RectificationStatus.SIGNED_OFF:
         raise ValidationError({"__all__": _("该整改已销号，不能再修改；如需重新整改，请由上级在“回头看”中重新打开。")})
     before = snapshot(rect)
+    if (deadline_class, deadline) != (rect.deadline_class, rect.deadline) and not is_above(
+        acting_user, rect.organization
+    ):
+        raise ValidationError({"deadline": _("整改时限由上级党组织确定，责任单位不能自行修改。")})
     rect.deadline = _check_deadline(deadline_class=deadline_class, deadline=deadline, not_before=rect.problem.found_on)
     rect.deadline_class = deadline_class
     rect.measures = measures

@@ -53,9 +53,12 @@ class ExportMixin:
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
-            qs = self.get_queryset()  # type: ignore[attr-defined]
+            qs = self.get_export_queryset()
             return excel.export_queryset(filename=self.export_filename, columns=self.export_columns, queryset=qs)
         return super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_export_queryset(self) -> QuerySet:
+        return self.get_queryset()  # type: ignore[attr-defined]
 
 
 class ServiceFormView(ScopedQuerysetMixin, FormView):
@@ -581,9 +584,25 @@ class MonthlyLedgerListView(ExportMixin, ScopedListView):
     ]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
-        return (
-            qs.select_related("organization").annotate(meeting_count=Count("meetings")).order_by("-month", "org_path")
+        return qs.select_related("organization").order_by("-month", "org_path")
+
+    def get_export_queryset(self) -> QuerySet:
+        return self.get_queryset().annotate(meeting_count=Count("meetings"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        # Meeting counts for the rows on this page only (a GROUP BY over a province's ledgers would not be).
+        rows = list(ctx["object_list"])
+        counts = dict(
+            Meeting.objects.filter(ledger_id__in=[r.pk for r in rows])
+            .values_list("ledger_id")
+            .annotate(n=Count("id"))
+            .order_by()
         )
+        for r in rows:
+            r.meeting_count = counts.get(r.pk, 0)
+        ctx["object_list"] = rows
+        return ctx
 
 
 class MonthlyLedgerDetailView(ScopedDetailView):

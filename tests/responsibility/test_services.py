@@ -462,3 +462,34 @@ def test_nightly_refresh_is_scheduled():
     from django_celery_beat.models import PeriodicTask
 
     assert PeriodicTask.objects.filter(task="apps.responsibility.tasks.stats_refresh_task").exists()
+
+
+def test_assignee_cannot_change_what_was_assigned(tree, users):
+    task = make_task(tree.branch_a)
+    with pytest.raises(ValidationError) as exc:
+        services.task_update(acting_user=users.secretary_a, task=task, due_date=TODAY + datetime.timedelta(days=365))
+    assert "上级党组织" in _msg(exc, "content")
+    task = services.task_update(acting_user=users.street_staff, task=task, due_date=TODAY + datetime.timedelta(days=90))
+    assert task.due_date == TODAY + datetime.timedelta(days=90)
+    rect = make_problem(tree.branch_a).rectification
+    with pytest.raises(ValidationError) as exc:
+        services.rectification_update(
+            acting_user=users.secretary_a,
+            rectification=rect,
+            measures="x",
+            responsible_person="张",
+            responsible_unit="甲支部",
+            deadline_class="long_term",
+            deadline=None,
+        )
+    assert "整改时限由上级党组织确定" in _msg(exc, "deadline")
+    rect = services.rectification_update(
+        acting_user=users.secretary_a,
+        rectification=rect,
+        measures="逐条整改",
+        responsible_person="张",
+        responsible_unit="甲支部",
+        deadline_class=rect.deadline_class,
+        deadline=rect.deadline,
+    )
+    assert rect.measures == "逐条整改"
