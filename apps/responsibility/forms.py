@@ -247,8 +247,13 @@ class MeetingForm(StyledFormMixin, forms.Form):
                     widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "list": "absence-reasons"}),
                 )
         else:
-            self.fields["attendee_count"] = forms.IntegerField(label=_("实到人数"), min_value=0, initial=0)
-            self.fields["absentee_count"] = forms.IntegerField(label=_("缺席人数"), min_value=0, initial=0)
+            attrs = {"class": "form-control", "inputmode": "numeric"}
+            self.fields["attendee_count"] = forms.IntegerField(
+                label=_("实到人数"), min_value=0, initial=0, widget=forms.NumberInput(attrs=attrs)
+            )
+            self.fields["absentee_count"] = forms.IntegerField(
+                label=_("缺席人数"), min_value=0, initial=0, widget=forms.NumberInput(attrs=attrs)
+            )
 
     def reason_fields(self) -> list[tuple[Any, Any]]:
         return [(m, self[f"reason_{m.pk}"]) for m in self.roster]
