@@ -235,6 +235,13 @@ def rollups_and_pages(args, results, period, today, root, county, admin, county_
             items = collect_due_items(period=Period.of(today), stage=stage, root_path=root.path)
         print(f"    {len(items)} items")
 
+    from apps.responsibility.stats import stats_refresh_org
+
+    with measured("incremental stats refresh after a write (one branch)", results):
+        stats_refresh_org(organization_id=secretary_org.pk, period=period)
+    with measured("incremental stats refresh (a whole county)", results):
+        stats_refresh_org(organization_id=county.pk, period=period)
+
     with measured("ledger_missing_meetings (one branch)", results):
         selectors.ledger_missing_meetings(branch=secretary_org, period=period)
 

@@ -71,6 +71,12 @@ def _actor(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
 
 
+def _refresh_stats(organization_id: int, period: Period) -> None:
+    from .tasks import schedule_stats_refresh
+
+    schedule_stats_refresh(organization_id, period)
+
+
 def quarter_end(year: int, quarter: int) -> datetime.date:
     return Period(year, quarter * 3).last_day
 
@@ -216,6 +222,7 @@ def task_progress_update(
         task.evidence = evidence
     task.save()
     audit_record(actor=acting_user, event="taskitem.progress", obj=task, before=before, after=snapshot(task))
+    _refresh_stats(task.organization_id, Period.of(task.due_date))
     return task
 
 
@@ -394,6 +401,7 @@ def rectification_complete(
         after=snapshot(rect, ["status", "completed_on"]),
         note=note,
     )
+    _refresh_stats(rect.organization_id, Period.current())
     return rect
 
 
@@ -430,6 +438,7 @@ def rectification_signoff(
         after=snapshot(rect, fields),
         note=comment,
     )
+    _refresh_stats(rect.organization_id, Period.current())
     return rect
 
 
@@ -463,6 +472,7 @@ def rectification_recheck(*, acting_user: Any, rectification: Rectification, not
         after=snapshot(rect, fields),
         note=note,
     )
+    _refresh_stats(rect.organization_id, Period.current())
     return rect
 
 
@@ -976,6 +986,7 @@ def ledger_submit(*, acting_user: Any, ledger: MonthlyLedger) -> MonthlyLedger:
     audit_record(
         actor=acting_user, event="monthlyledger.submit", obj=ledger, before=before, after=snapshot(ledger, fields)
     )
+    _refresh_stats(ledger.organization_id, ledger.period)
     return ledger
 
 
@@ -1007,6 +1018,7 @@ def ledger_review(*, acting_user: Any, ledger: MonthlyLedger, approve: bool, com
         after=snapshot(ledger, fields),
         note=comment,
     )
+    _refresh_stats(ledger.organization_id, ledger.period)
     return ledger
 
 

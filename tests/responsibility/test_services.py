@@ -493,3 +493,18 @@ def test_assignee_cannot_change_what_was_assigned(tree, users):
         deadline=rect.deadline,
     )
     assert rect.measures == "逐条整改"
+
+
+def test_roll_up_follows_a_submission_without_a_full_refresh(tree, users, django_capture_on_commit_callbacks):
+    period = Period.current()
+    stats_refresh(period=period)
+    ledger = make_ledger(tree.branch_a, period)
+    make_meeting(ledger, day=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ledger_submit(acting_user=users.secretary_a, ledger=ledger)
+    for org in (tree.branch_a, tree.street_a, tree.district_a, tree.city):
+        row = OrgMonthStats.objects.get(organization=org, month=period.first_day)
+        assert (row.ledgers_submitted, row.ledgers_on_time) == (1, 1), org.name
+    assert OrgMonthStats.objects.get(organization=tree.district_b, month=period.first_day).ledgers_submitted == 0
+    stats_refresh(period=period)  # the full refresh agrees with the incremental one
+    assert OrgMonthStats.objects.get(organization=tree.city, month=period.first_day).ledgers_submitted == 1
