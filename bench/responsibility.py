@@ -278,10 +278,13 @@ def rollups_and_pages(args, results, period, today, root, county, admin, county_
                 time.sleep(0.2)
 
         def page_latencies(user, scope, n: int, clients: int = 8) -> list[float]:
-            client = Client()
-            client.force_login(user)
-            cookie = f"sessionid={client.cookies['sessionid'].value}"
-            path = f"/responsibility/rollup/?org={scope.code}&month={period}"
+            if user is None:  # baseline: the login page (a template, no database work)
+                cookie, path = "", "/accounts/login/"
+            else:
+                client = Client()
+                client.force_login(user)
+                cookie = f"sessionid={client.cookies['sessionid'].value}"
+                path = f"/responsibility/rollup/?org={scope.code}&month={period}"
 
             def worker(k: int) -> list[float]:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -300,7 +303,11 @@ def rollups_and_pages(args, results, period, today, root, county, admin, county_
                 chunks = list(pool.map(worker, [n // clients] * clients))
             return sorted(x for c in chunks for x in c)
 
-        for label, user, scope in (("root", admin, root), ("county", county_staff, county)):
+        for label, user, scope in (
+            ("baseline: login page", None, None),
+            ("root", admin, root),
+            ("county", county_staff, county),
+        ):
             for clients in (1, 8):
                 lat = page_latencies(user, scope, args.requests if clients == 8 else 100, clients)
                 p50 = statistics.median(lat) * 1000
