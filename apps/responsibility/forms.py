@@ -98,6 +98,12 @@ class DutyForm(_OrgForm):
     duties = forms.CharField(label=_("责任内容"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class DutyEditForm(StyledFormMixin, forms.Form):
+    person_name = forms.CharField(label=_("责任人"), max_length=50)
+    post = forms.ChoiceField(label=_("职务"), choices=DutyPost.choices)
+    duties = forms.CharField(label=_("责任内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class IssueForm(StyledFormMixin, forms.Form):
     """One item, written once, for many organizations below."""
 

@@ -280,6 +280,20 @@ class DutyItemCreateView(ServiceFormView):
         return services.duty_create(acting_user=self.request.user, **form.cleaned_data)
 
 
+class DutyItemUpdateView(ServiceFormView):
+    model = object_model = DutyItem
+    permission_required = ("responsibility.change_dutyitem",)
+    form_class = forms.DutyEditForm
+    title = gettext_lazy("编辑责任")
+
+    def get_initial(self) -> dict[str, Any]:
+        d = self.object
+        return {"person_name": d.person_name, "post": d.post, "duties": d.duties}
+
+    def run_service(self, form: Any) -> DutyItem:
+        return services.duty_update(acting_user=self.request.user, duty=self.object, **form.cleaned_data)
+
+
 # ---------------------------------------------------------------- issuing and importing
 
 

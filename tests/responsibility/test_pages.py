@@ -70,6 +70,7 @@ OBJECT_PAGES = [
     ("task_progress", "task"),
     ("problem_detail", "problem"),
     ("duty_detail", "duty"),
+    ("duty_update", "duty"),
     ("rectification_detail", "rect"),
     ("rectification_notice", "rect"),
     ("rectification_update", "rect"),
@@ -520,3 +521,16 @@ def test_attachment_upload_page_stores_file(tree, users, client_for, data):
     )
     assert resp.status_code == 302
     assert data["meeting"].attachments.filter(name="签到表.png").exists()
+
+
+def test_duty_edit_page(tree, users, client_for, data):
+    resp = client_for(users.district_staff).post(
+        reverse("responsibility:duty_update", args=[data["duty"].pk]),
+        {"person_name": "李红梅", "post": "deputy", "duties": "协助书记抓党建"},
+    )
+    data["duty"].refresh_from_db()
+    assert resp.status_code == 302 and data["duty"].person_name == "李红梅"
+    resp = client_for(users.district_staff).post(
+        reverse("responsibility:duty_update", args=[data["duty"].pk]), {"person_name": "", "post": "x", "duties": ""}
+    )
+    assert resp.status_code == 200 and "该字段是必填项" in resp.content.decode()
