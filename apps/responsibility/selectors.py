@@ -147,7 +147,22 @@ def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -
     return {"rows": table, "totals": totals, "columns": list(aggs)}
 
 
-def stats_rollup(*, user: Any, root: Organization, period: Period, months: int = 12) -> dict[str, Any]:
+def stats_rollup_for_code(*, user: Any, code: str, period: Period, months: int = 12) -> dict[str, Any] | None:
+    """The roll-up of the organization with this code, if it is in scope and has figures for the month."""
+    total = (
+        OrgMonthStats.objects.visible_to(user)
+        .filter(organization__code=code, month=period.first_day)
+        .select_related("organization")
+        .first()
+    )
+    if total is None:
+        return None
+    return stats_rollup(user=user, root=total.organization, period=period, months=months, total=total)
+
+
+def stats_rollup(
+    *, user: Any, root: Organization, period: Period, months: int = 12, total: OrgMonthStats | None = None
+) -> dict[str, Any]:
     """Pre-aggregated roll-up for a scope: the subtree total, by child organization, and by month.
 
     One indexed query for the scope's row; the children and the trend are cached under a key that carries
@@ -155,9 +170,9 @@ def stats_rollup(*, user: Any, root: Organization, period: Period, months: int =
     """
     from django.core.cache import cache
 
-    visible = OrgMonthStats.objects.visible_to(user)
     month = period.first_day
-    total = visible.filter(organization=root, month=month).first()
+    if total is None:
+        total = OrgMonthStats.objects.visible_to(user).filter(organization=root, month=month).first()
     result = {"root": root, "period": period, "total": total, "children": [], "trend": []}
     if total is None:
         return result

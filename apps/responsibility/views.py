@@ -897,19 +897,34 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        form = forms.RollupForm(self.request.GET or None, user=user)
-        root = None
+        user, params = self.request.user, self.request.GET
         period = Period.current().previous()
-        if form.is_bound and form.is_valid():
-            root = form.cleaned_data.get("org")
-            period = form.cleaned_data.get("month") or period
-        if root is None:
-            # the user's own organization is in scope by definition; the picker only offers scoped ones
-            root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
+        bad_month = False
+        try:
+            period = Period.parse(params["month"]) if params.get("month") else period
+        except ValidationError:
+            bad_month = True  # the bound form below says so
+        code = (params.get("org") or "").strip()
+        # Fast path (the common one): the scope's stats row and its organization in one scoped query.
+        fast = code and not bad_month
+        rollup = selectors.stats_rollup_for_code(user=user, code=code, period=period) if fast else None
+        form = forms.RollupForm(initial={"org": code, "month": str(period)}, user=user)
+        if rollup is None:
+            root = None
+            if params:
+                form = forms.RollupForm(params, user=user)
+                if form.is_valid():
+                    root = form.cleaned_data.get("org")
+                    period = form.cleaned_data.get("month") or period
+                elif code:
+                    root = False  # not found or out of scope: show the form error only
+            if root is None:
+                # the user's own organization is in scope by definition
+                root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
+            if root:
+                rollup = selectors.stats_rollup(user=user, root=root, period=period)
         ctx["form"] = form
-        if root is not None:
-            ctx["rollup"] = selectors.stats_rollup(user=user, root=root, period=period)
+        ctx["rollup"] = rollup
         return ctx
 
 
