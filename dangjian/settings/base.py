@@ -195,6 +195,16 @@ SPECTACULAR_SETTINGS = {
             "apps.members.choices.TransferKind",
             "apps.members.choices.TransferStatus",
             "apps.members.import_models.MemberImportJob.Status",
+            "apps.responsibility.choices.ItemType",
+            "apps.responsibility.choices.ProblemSource",
+            "apps.responsibility.choices.Severity",
+            "apps.responsibility.choices.TaskStatus",
+            "apps.responsibility.choices.DutyPost",
+            "apps.responsibility.choices.DeadlineClass",
+            "apps.responsibility.choices.RectificationStatus",
+            "apps.responsibility.choices.LedgerStatus",
+            "apps.responsibility.choices.MeetingKind",
+            "apps.responsibility.choices.RequirementPeriod",
         ]
     },
 }
