@@ -1,0 +1,1 @@
+"""Reminders on the members and responsibility models (registered only when those models exist)."""
