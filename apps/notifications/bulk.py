@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 _PG_CHUNK = 20000
 
@@ -25,6 +26,17 @@ def insert_ignore_returning(
         return []
     opts = model._meta
     field_objs = [opts.get_field(f) for f in fields]
+    # Columns left out get their model default (raw SQL would otherwise insert NULL).
+    extra = [
+        f for f in opts.concrete_fields
+        if f not in field_objs and not f.primary_key and (f.has_default() or not f.null)
+    ]  # fmt: skip
+    if extra:
+        now = timezone.now()
+        field_objs += extra
+        tail = tuple(now if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) else f.get_default()
+                     for f in extra)  # fmt: skip
+        rows = [(*row, *tail) for row in rows]
     cols = ", ".join(connection.ops.quote_name(f.column) for f in field_objs)
     ret = ", ".join(connection.ops.quote_name(opts.get_field(f).column) for f in returning)
     table = connection.ops.quote_name(opts.db_table)

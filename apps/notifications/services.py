@@ -140,9 +140,11 @@ def deliveries_send(*, limit: int = 500) -> dict[str, int]:
     sms_sender = get_sms_sender()
     counts = {"sent": 0, "failed": 0, "dead": 0}
     skip_locked = connection.features.has_select_for_update_skip_locked
+    last_id = 0
     while True:
         with transaction.atomic():
-            qs = Delivery.objects.due().select_related("notice").order_by("id")
+            # id > last_id: a row that failed in this run waits for the next run (the beat retries every 10 min)
+            qs = Delivery.objects.due().filter(id__gt=last_id).select_related("notice").order_by("id")
             if connection.features.has_select_for_update:
                 qs = qs.select_for_update(skip_locked=skip_locked, of=("self",))
             batch = list(qs[:limit])
@@ -160,7 +162,8 @@ def deliveries_send(*, limit: int = 500) -> dict[str, int]:
                     d.status, d.sent_at, d.last_error = DeliveryStatus.SENT, timezone.now(), ""
                     counts["sent"] += 1
             Delivery.objects.bulk_update(batch, ["attempts", "last_error", "status", "sent_at", "updated_at"])
-        if len(batch) < limit or counts["failed"] + counts["dead"] >= limit:
+            last_id = batch[-1].id
+        if len(batch) < limit:
             return counts
 
 

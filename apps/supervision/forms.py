@@ -42,7 +42,11 @@ class LetterCreateForm(StyledFormMixin, forms.Form):
 
 
 class LetterAnswerForm(StyledFormMixin, forms.Form):
-    answer = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    answer = forms.CharField(
+        label=_("答复内容"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请填写答复内容。")},
+    )
     files = forms.FileField(label=_("附件"), required=False)
 
 

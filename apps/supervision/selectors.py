@@ -62,6 +62,7 @@ def inspection_plan_list(*, user: Any) -> QuerySet[InspectionPlan]:
             record_count=Count("records", distinct=True),
             done_count=Count("records", filter=Q(records__status="done"), distinct=True),
         )
+        .order_by("-period", "-id")
     )
 
 
@@ -71,6 +72,7 @@ def inspection_records_for(*, user: Any, plan: InspectionPlan) -> QuerySet[Inspe
         .filter(plan=plan)
         .select_related("target", "inspector")
         .annotate(finding_count=Count("findings"))
+        .order_by("org_path")
     )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
-from django.db import OperationalError, close_old_connections
+from django.db import OperationalError
 from django.utils import timezone
 
 from apps.core.periods import Period
+from apps.notifications.tasks import fresh_connection
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
@@ -21,16 +22,13 @@ def letters_issue_monthly_task(kind: str, period: str | None = None, issuer_id: 
 
     from .letters import letters_issue_monthly
 
-    close_old_connections()
-    try:
+    with fresh_connection():
         issuer = Organization.objects.get(pk=issuer_id) if issuer_id else None
         res = letters_issue_monthly(
             kind=kind, period=Period.parse(period) if period else Period.current(), issuer=issuer
         )
         return {"kind": res.kind, "period": res.period, "created": res.created, "existing": res.existing,
                 "accountabilities": res.accountabilities}  # fmt: skip
-    finally:
-        close_old_connections()
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
@@ -38,8 +36,7 @@ def letters_issue_scheduled_task(kind: str, date: str | None = None) -> dict:
     """Run daily by beat: issue ``kind`` for the issuers whose rule day for that kind is today."""
     from .letters import effective_rules, letters_issue_monthly, scheduled_date
 
-    close_old_connections()
-    try:
+    with fresh_connection():
         today = datetime.date.fromisoformat(date) if date else timezone.localdate()
         period = Period.of(today)
         created = 0
@@ -47,5 +44,3 @@ def letters_issue_scheduled_task(kind: str, date: str | None = None) -> dict:
             if scheduled_date(rule, kind, period) == today:
                 created += letters_issue_monthly(kind=kind, period=period, issuer=rule.issuer, today=today).created
         return {"kind": kind, "date": str(today), "created": created}
-    finally:
-        close_old_connections()
