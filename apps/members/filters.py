@@ -1,0 +1,148 @@
+"""MemberFilterSet: one filter set for the roster page, the API and the Excel export."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.organizations.models import Organization, add_years
+
+from .choices import (
+    Category,
+    Gender,
+    MemberStatus,
+    MobileState,
+    PartyPost,
+    RecruitmentStage,
+    TransferKind,
+    TransferStatus,
+)
+from .codes import EDUCATION_LEVELS, ETHNICITY_CHOICES
+from .models import Member, Recruitment, Transfer
+
+_ID_LIKE = re.compile(r"^[0-9０-９]{15}$|^[0-9０-９]{17}[0-9０-９xXｘＸ]$")
+MOBILE_ANY = "any"
+
+
+def looks_like_id_number(value: str) -> bool:
+    return bool(_ID_LIKE.match(value.replace(" ", "").replace("\u3000", "")))
+
+
+class WithinFilterMixin:
+    """``within=<organization id>``: the subtree of an organization the user can see (else nothing)."""
+
+    within_path_field = "org_path"
+
+    def filter_within(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        user = getattr(self.request, "user", None)
+        path = Organization.objects.visible_to(user).filter(pk=value).values_list("path", flat=True).first()
+        return qs.filter(**{f"{self.within_path_field}__startswith": path}) if path else qs.none()
+
+
+class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("姓名或身份证号"), method="filter_q")
+    within = django_filters.NumberFilter(label=_("所属党组织（含下级）"), method="filter_within")
+    category = django_filters.ChoiceFilter(label=_("人员类别"), choices=Category.choices)
+    gender = django_filters.ChoiceFilter(label=_("性别"), choices=[c for c in Gender.choices if c[0] in "12"])
+    status = django_filters.ChoiceFilter(label=_("党籍状态"), choices=MemberStatus.choices)
+    age_min = django_filters.NumberFilter(label=_("年龄不小于"), method="filter_age_min", min_value=0, max_value=150)
+    age_max = django_filters.NumberFilter(label=_("年龄不大于"), method="filter_age_max", min_value=0, max_value=150)
+    education = django_filters.ChoiceFilter(label=_("学历"), choices=EDUCATION_LEVELS, method="filter_education")
+    ethnicity = django_filters.ChoiceFilter(label=_("民族"), choices=ETHNICITY_CHOICES)
+    join_year = django_filters.NumberFilter(
+        label=_("入党年份"), method="filter_join_year", min_value=1921, max_value=2999
+    )
+    mobile_state = django_filters.ChoiceFilter(
+        label=_("流动党员"),
+        choices=[(MOBILE_ANY, _("全部流动党员")), *[c for c in MobileState.choices if c[0]]],
+        method="filter_mobile",
+    )
+    lost_contact = django_filters.BooleanFilter(label=_("失联党员"))
+    party_post = django_filters.ChoiceFilter(label=_("党内职务"), choices=[c for c in PartyPost.choices if c[0]])
+
+    class Meta:
+        model = Member
+        fields = [
+            "q",
+            "within",
+            "category",
+            "gender",
+            "status",
+            "age_min",
+            "age_max",
+            "education",
+            "ethnicity",
+            "join_year",
+            "mobile_state",
+            "lost_contact",
+            "party_post",
+        ]
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip().replace("\u3000", "")
+        if not value:
+            return qs
+        if looks_like_id_number(value):
+            return qs.by_id_number(value)
+        # Prefix match on the C-collated (name, org_path, id) index; two-character names included.
+        self.name_search = True
+        return qs.filter(name__startswith=value)
+
+    def filter_age_min(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        # age >= n  <=>  born on or before today minus n years
+        return qs.filter(birth_date__lte=add_years(timezone.localdate(), -int(value)))
+
+    def filter_age_max(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        # age <= n  <=>  born after today minus (n + 1) years
+        return qs.filter(birth_date__gt=add_years(timezone.localdate(), -int(value) - 1))
+
+    def filter_education(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(education__startswith=value)
+
+    def filter_join_year(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        year = int(value)
+        return qs.filter(joined_on__gte=datetime.date(year, 1, 1), joined_on__lte=datetime.date(year, 12, 31))
+
+    def filter_mobile(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if value == MOBILE_ANY:
+            return qs.exclude(mobile_state="")
+        return qs.filter(mobile_state=value)
+
+
+class RecruitmentFilterSet(WithinFilterMixin, django_filters.FilterSet):
+    within_path_field = "organization__path"
+
+    q = django_filters.CharFilter(label=_("姓名"), field_name="name", lookup_expr="startswith")
+    within = django_filters.NumberFilter(label=_("所属党组织（含下级）"), method="filter_within")
+    stage = django_filters.ChoiceFilter(label=_("阶段"), choices=RecruitmentStage.choices)
+
+    class Meta:
+        model = Recruitment
+        fields = ["q", "within", "stage"]
+
+
+class TransferFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=TransferStatus.choices)
+    kind = django_filters.ChoiceFilter(label=_("转接类型"), choices=TransferKind.choices)
+    direction = django_filters.ChoiceFilter(
+        label=_("方向"), choices=[("out", _("转出")), ("in", _("转入"))], method="filter_direction"
+    )
+
+    class Meta:
+        model = Transfer
+        fields = ["status", "kind", "direction"]
+
+    def filter_direction(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        user = getattr(self.request, "user", None)
+        org = getattr(user, "organization", None)
+        if org is None:
+            return qs
+        if value == "out":
+            return qs.filter(from_org__path__startswith=org.path)
+        return qs.filter(to_org__path__startswith=org.path)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+
+from apps.core.scoping import OrgScopedQuerySet
+
+from .choices import Category, MemberStatus, MobileState, RecruitmentStage, TransferStatus
+
+
+class MemberQuerySet(OrgScopedQuerySet):
+    # The path is copied onto each member row and indexed with the id: subtree pages are one index range.
+    scope_path = "org_path"
+
+    def active(self) -> MemberQuerySet:
+        return self.filter(status=MemberStatus.ACTIVE)
+
+    def probationary(self) -> MemberQuerySet:
+        return self.filter(category=Category.PROBATIONARY)
+
+    def full(self) -> MemberQuerySet:
+        return self.filter(category=Category.FULL)
+
+    def mobile(self) -> MemberQuerySet:
+        return self.exclude(mobile_state=MobileState.NONE)
+
+    def by_id_number(self, value: str) -> MemberQuerySet:
+        from .crypto import blind_index
+        from .validators import normalize_id_number
+
+        return self.filter(id_hash=blind_index(normalize_id_number(value)))
+
+    def probation_due_by(self, date: datetime.date) -> MemberQuerySet:
+        return self.active().probationary().filter(probation_ends_on__isnull=False, probation_ends_on__lte=date)
+
+
+class RecruitmentQuerySet(OrgScopedQuerySet):
+    scope_path = "organization__path"
+
+    def open(self) -> RecruitmentQuerySet:
+        return self.exclude(stage__in=[RecruitmentStage.FULL, RecruitmentStage.CANCELLED, RecruitmentStage.WITHDRAWN])
+
+
+class RecruitmentDocumentQuerySet(OrgScopedQuerySet):
+    scope_path = "recruitment__organization__path"
+
+
+class TransferQuerySet(OrgScopedQuerySet):
+    """A transfer is visible to the sending side always and to the receiving side once approved."""
+
+    scope_path = "from_org__path"
+
+    def visible_to(self, user):  # type: ignore[override]
+        from apps.core.scoping import user_scope_path
+
+        prefix = user_scope_path(user)
+        if prefix is None:
+            return self.none()
+        if prefix == "":
+            return self
+        receiving = models.Q(to_org__path__startswith=prefix) & ~models.Q(
+            status__in=[TransferStatus.REQUESTED, TransferStatus.CANCELLED]
+        )
+        return self.filter(models.Q(from_org__path__startswith=prefix) | receiving)
+
+    def pending(self) -> TransferQuerySet:
+        return self.filter(status__in=[TransferStatus.REQUESTED, TransferStatus.APPROVED])

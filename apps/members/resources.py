@@ -1,0 +1,248 @@
+"""MemberResource (django-import-export): Chinese headers, the import template, masked export, admin import.
+
+Export masks ID numbers and phones for every role without ``accounts.view_full_pii`` and neutralises cells
+a spreadsheet would run as formulas. Import through this resource (the admin, small files) cleans each
+row with ``imports.clean_member_row`` and checks it against the roster with ``imports.roster_conflict``,
+the same functions the fast large-file path calls, and writes through ``member_create``/``member_update``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from import_export import resources
+from import_export.fields import Field
+
+from apps.core.pii import can_see_full_pii, mask_id_number, mask_phone
+from apps.core.scoping import user_scope_path
+
+from . import codes
+from .choices import Category, Gender, LostContactReason, MemberStatus, MobileState, OccupationCategory, PartyPost
+from .imports import COLUMNS, TEMPLATE_HEADERS, RowContext, clean_member_row, roster_conflict
+from .models import Member
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formula(value: Any) -> Any:
+    """A text cell starting with = + - @ tab or CR would run as a formula: prefix an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _label(choices: Any) -> Any:
+    labels = {value: str(label) for value, label in choices.choices if value}
+    return lambda value: labels.get(value, value or "")
+
+
+_EXPORTERS: dict[str, Any] = {
+    "gender": _label(Gender),
+    "ethnicity": lambda v: codes.ETHNICITY.get(v, v or ""),
+    "education": lambda v: codes.EDUCATION.get(v, v or ""),
+    "occupation_category": _label(OccupationCategory),
+    "category": _label(Category),
+    "party_post": _label(PartyPost),
+    "status": _label(MemberStatus),
+    "mobile_state": _label(MobileState),
+    "lost_contact_reason": _label(LostContactReason),
+    "lost_contact": lambda v: "是" if v else "否",
+}
+_ATTRIBUTE = {"organization": "organization__code", "party_group": "party_group__code"}
+
+
+class MemberResource(resources.ModelResource):
+    """One column per ``imports.COLUMNS`` entry, headed by its Chinese name."""
+
+    locals().update(
+        {c.key: Field(attribute=_ATTRIBUTE.get(c.key, c.key), column_name=c.headers[0], readonly=True) for c in COLUMNS}
+    )
+
+    class Meta:
+        model = Member
+        fields = tuple(c.key for c in COLUMNS)
+        export_order = tuple(c.key for c in COLUMNS)
+        import_id_fields: tuple[str, ...] = ()
+        skip_unchanged = True
+        report_skipped = True
+        use_bulk = False
+
+    def __init__(self, *, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+        self.full_pii = can_see_full_pii(user)
+        self._ctx: RowContext | None = None
+        self._seen: dict[str, int] = {}
+
+    # -- export ------------------------------------------------------------------------------------------
+
+    def get_export_headers(self, selected_fields: Any = None) -> list[str]:
+        return list(TEMPLATE_HEADERS)
+
+    def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
+        key = self.get_field_name(field)
+        if key == "id_number":
+            value = instance.id_number if self.full_pii else instance.id_masked or mask_id_number(instance.id_number)
+        elif key == "phone":
+            value = instance.phone if self.full_pii else mask_phone(instance.phone)
+        elif key == "organization":
+            value = instance.organization.code
+        elif key == "party_group":
+            value = instance.party_group.code if instance.party_group_id else ""
+        else:
+            value = getattr(instance, key)
+            if key in _EXPORTERS:
+                value = _EXPORTERS[key](value)
+        if value is None:
+            value = ""
+        return neutralize_formula(value)
+
+    def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
+        return queryset.select_related("organization", "party_group")
+
+    # -- import (admin, small files): same cleaning and roster checks as the fast path -----------------------
+
+    def before_import(self, dataset: Any, **kwargs: Any) -> None:
+        user = kwargs.get("user") or self.user
+        self.user = user
+        scope = user_scope_path(user)
+        if scope is None:
+            raise ValidationError(_("您没有所属党组织，不能导入党员。"))
+        self._scope = scope
+        self._ctx = RowContext(scope_path=scope)
+        self._ctx.resolver.prepare(
+            dataset[COLUMNS_BY_HEADER["organization"]] if "所在党组织" in dataset.headers else []
+        )
+        self._seen = {}
+
+    def _raw(self, row: Any) -> dict[str, Any]:
+        return {c.key: row[c.headers[0]] for c in COLUMNS if c.headers[0] in row}
+
+    def get_or_init_instance(self, instance_loader: Any, row: Any) -> tuple[Member, bool]:
+        from .crypto import blind_index
+
+        assert self._ctx is not None
+        values, errors = clean_member_row(self._raw(row), self._ctx)
+        if errors:
+            raise ValidationError({key: message for key, message in reversed(errors)})
+        row_hash = blind_index(values["id_number"])
+        if row_hash in self._seen:
+            raise ValidationError({"id_number": _("身份证号与文件中前面的一行重复，请核对后只保留一行。")})
+        self._seen[row_hash] = 1
+        candidates = list(Member.objects.filter(id_hash=row_hash).values(*_CONFLICT_FIELDS))
+        match, message = roster_conflict(candidates, values, self._scope)
+        if message:
+            raise ValidationError({"id_number": message})
+        if match is None:
+            member, new = Member(organization=values["organization"]), True
+            member.id_number = values["id_number"]
+        else:
+            member, new = Member.objects.select_related("organization").get(pk=match["id"]), False
+        member._import_values = values  # type: ignore[attr-defined]
+        return member, new
+
+    def import_instance(self, instance: Member, row: Any, **kwargs: Any) -> None:
+        for name, value in instance._import_values.items():  # type: ignore[attr-defined]
+            if name in _WRITABLE:
+                setattr(instance, name, value)
+
+    def save_instance(self, instance: Member, is_create: bool, row: Any, **kwargs: Any) -> None:
+        from .services import member_create, member_update
+
+        if kwargs.get("dry_run"):
+            return
+        values = {k: v for k, v in instance._import_values.items() if k in _WRITABLE}  # type: ignore[attr-defined]
+        if is_create:
+            saved = member_create(
+                acting_user=self.user,
+                organization=instance._import_values["organization"],  # type: ignore[attr-defined]
+                id_number=instance._import_values["id_number"],  # type: ignore[attr-defined]
+                **values,
+            )
+            instance.pk = saved.pk
+        else:
+            member_update(acting_user=self.user, member=instance, **values)
+
+
+COLUMNS_BY_HEADER = {c.key: c.headers[0] for c in COLUMNS}
+_CONFLICT_FIELDS = ("id", "name", "org_path", "status", "organization_id")
+_WRITABLE = {
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "native_place",
+    "education",
+    "phone",
+    "work_unit",
+    "position",
+    "occupation_category",
+    "category",
+    "joined_on",
+    "confirmed_on",
+    "party_group",
+    "party_post",
+    "mobile_state",
+    "mobile_place",
+    "mobile_since",
+    "mobile_contact",
+    "lost_contact",
+    "lost_contact_since",
+    "lost_contact_reason",
+    "points",
+}
+
+
+def member_export_xlsx(*, user: Any, queryset: QuerySet) -> bytes:
+    """The filtered, scoped roster as .xlsx (masked by role). ``queryset`` must come from ``visible_to``."""
+    dataset = MemberResource(user=user).export(queryset=queryset)
+    return dataset.export("xlsx")
+
+
+def member_template_xlsx() -> bytes:
+    """The import template: Chinese headers, ID and phone columns formatted as text, a sheet of notes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("党员名册")
+    sheet.append(TEMPLATE_HEADERS)
+    required = {c.headers[0] for c in COLUMNS if c.required} | {"所在党组织"}
+    for index, header in enumerate(TEMPLATE_HEADERS, start=1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="C00000" if header in required else "000000")
+        cell.fill = PatternFill("solid", fgColor="F2F2F2")
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(10, len(header) * 2 + 4)
+        if header in ("身份证号", "联系电话"):
+            sheet.column_dimensions[letter].number_format = "@"
+            sheet.column_dimensions[letter].width = 22
+            for row in range(2, 1002):
+                sheet.cell(row=row, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet(_("填写说明"))
+    for line in (
+        _("红色表头为必填项；第一行是表头，请勿修改表头文字。"),
+        _("身份证号、联系电话两列已设置为文本格式，请勿改为数字（Excel 会丢失身份证号末几位）。"),
+        _("所在党组织填写组织代码，或“上级名称/支部名称”的名称路径。"),
+        _("日期可写作 2019-07-01、2019/7/1、2019年7月1日；出生日期可只写年月（2019.07）。"),
+        _("民族可写“汉”或“汉族”；学历可写“本科”“大专”“中专”“研究生”等。"),
+        _("人员类别：正式党员 / 预备党员。正式党员须填写转正日期。"),
+        _("性别、出生日期可不填，将按身份证号自动生成；填写了则须与身份证号一致。"),
+    ):
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_file_name(prefix: str = "党员名册") -> str:
+    return f"{prefix}-{datetime.date.today():%Y%m%d}.xlsx"

@@ -1,0 +1,216 @@
+"""Reads of the roster, recruitment and transfers — always starting from ``visible_to(user)``."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Func, QuerySet
+from django.utils import timezone
+
+from apps.core.due_items import DueItem
+from apps.core.models import AuditLog
+from apps.core.params import get_int_param
+from apps.core.periods import Period
+from apps.organizations.models import add_years
+
+from .choices import Category, MemberStatus, RecruitmentStage, TransferStatus
+from .models import Member, Recruitment, Transfer
+
+LIST_FIELDS = [
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "phone",
+    "id_masked",
+    "category",
+    "joined_on",
+    "status",
+    "mobile_state",
+    "lost_contact",
+    "party_post",
+    "work_unit",
+    "position",
+    "org_path",
+    "organization_id",
+    "organization__name",
+    "organization__code",
+]
+
+
+class ByteOrder(Func):
+    """Order by a string in byte order: matches the C-collated indexes on PostgreSQL (see migration 0002)."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template='%(expressions)s COLLATE "C"', **extra)
+
+
+def roster_order(qs: QuerySet, *, name_search: bool = False) -> QuerySet:
+    """Subtree pages walk (org_path, id); a name search walks (name, org_path, id). Both index-ordered."""
+    if name_search:
+        return qs.order_by(ByteOrder(F("name")).asc(), ByteOrder(F("org_path")).asc(), "id")
+    return qs.order_by(ByteOrder(F("org_path")).asc(), "id")
+
+
+def member_list(*, user: Any) -> QuerySet[Member]:
+    """The roster rows a list page / API / export starts from (filters are applied by MemberFilterSet)."""
+    return Member.objects.visible_to(user).select_related("organization").only(*LIST_FIELDS)
+
+
+def member_list_filtered(*, user: Any, data: Any, request: Any = None) -> tuple[QuerySet[Member], Any]:
+    from .filters import MemberFilterSet
+
+    fs = MemberFilterSet(data or None, queryset=member_list(user=user), request=request)
+    qs = fs.qs if fs.is_bound and fs.is_valid() else fs.queryset
+    return roster_order(qs, name_search=getattr(fs, "name_search", False)), fs
+
+
+def member_detail_queryset(*, user: Any) -> QuerySet[Member]:
+    return Member.objects.visible_to(user).select_related("organization", "party_group")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    when: datetime.datetime | datetime.date
+    kind: str  # "audit" | "transfer" | "recruitment"
+    title: str
+    detail: str = ""
+
+
+def _as_datetime(value: datetime.date | datetime.datetime) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        return value
+    return timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
+
+
+def member_timeline(*, user: Any, member: Member, limit: int = 100) -> list[TimelineEntry]:
+    """History, transfers and recruitment steps of one member, newest first (a fixed number of queries)."""
+    entries: list[TimelineEntry] = []
+    for log in AuditLog.objects.visible_to(user).for_object(member).select_related("actor")[:limit]:
+        entries.append(TimelineEntry(log.created_at, "audit", f"{log.actor_name}：{log.event}", ""))
+    transfers = Transfer.objects.visible_to(user).filter(member=member).select_related("from_org", "to_org")
+    for t in transfers:
+        target = t.to_org.name if t.to_org else t.outside_destination
+        entries.append(
+            TimelineEntry(t.requested_at, "transfer", f"申请转接：{t.from_org.name} → {target}", t.get_status_display())
+        )
+        if t.closed_at:
+            entries.append(TimelineEntry(t.closed_at, "transfer", f"转接{t.get_status_display()}", t.return_reason))
+    rec = Recruitment.objects.filter(member=member).first()
+    if rec is not None:
+        for field, label in (
+            ("applied_on", "递交入党申请书"),
+            ("activist_on", "确定为入党积极分子"),
+            ("candidate_on", "确定为发展对象"),
+            ("branch_vote_on", "支部大会接收为预备党员"),
+            ("approved_on", "上级党委审批"),
+            ("confirmed_on", "转为正式党员"),
+        ):
+            if value := getattr(rec, field):
+                entries.append(TimelineEntry(value, "recruitment", label))
+    entries.sort(key=lambda e: _as_datetime(e.when), reverse=True)
+    return entries
+
+
+# --- upcoming deadlines -------------------------------------------------------------------------------
+
+
+def probation_due(*, user: Any, within_days: int = 30, today: datetime.date | None = None) -> QuerySet[Member]:
+    """Probationary members whose probation ends within N days (or has ended without confirmation)."""
+    today = today or timezone.localdate()
+    return (
+        Member.objects.visible_to(user)
+        .probation_due_by(today + datetime.timedelta(days=within_days))
+        .select_related("organization")
+        .order_by("probation_ends_on", "id")
+    )
+
+
+def activist_year_completed(
+    *, user: Any, within_days: int = 30, today: datetime.date | None = None
+) -> QuerySet[Recruitment]:
+    """Activists who have completed (or will within N days) the year of training before becoming candidates."""
+    today = today or timezone.localdate()
+    cutoff = add_years(today + datetime.timedelta(days=within_days), -1)
+    return (
+        Recruitment.objects.visible_to(user)
+        .filter(stage=RecruitmentStage.ACTIVIST, activist_on__lte=cutoff)
+        .select_related("organization")
+        .order_by("activist_on", "id")
+    )
+
+
+def transfer_letters_expiring(
+    *, user: Any, within_days: int | None = None, today: datetime.date | None = None
+) -> QuerySet[Transfer]:
+    """Approved transfers not yet received whose letter expires within N days, or already expired."""
+    today = today or timezone.localdate()
+    days = within_days if within_days is not None else get_int_param("transfer_letter_warn_days")
+    return (
+        Transfer.objects.visible_to(user)
+        .filter(status=TransferStatus.APPROVED, valid_until__lte=today + datetime.timedelta(days=days))
+        .select_related("member", "from_org", "to_org")
+        .order_by("valid_until", "id")
+    )
+
+
+def pending_transfers_in(*, user: Any) -> QuerySet[Transfer]:
+    org = getattr(user, "organization", None)
+    qs = Transfer.objects.visible_to(user).filter(status=TransferStatus.APPROVED)
+    return qs.filter(to_org__path__startswith=org.path) if org is not None else qs
+
+
+def member_stats(*, user: Any) -> dict[str, int]:
+    qs = Member.objects.visible_to(user).active()
+    return {
+        "total": qs.count(),
+        "probationary": qs.filter(category=Category.PROBATIONARY).count(),
+        "mobile": qs.exclude(mobile_state="").count(),
+        "lost_contact": qs.filter(lost_contact=True).count(),
+    }
+
+
+# --- due-item sources (apps.core.due_items) -----------------------------------------------------------
+
+
+def probation_due_items(*, period: Period, stage: str, root_path: str = "/") -> Iterable[DueItem]:
+    """预备党员预备期满待转正: due this month (reminder) or overdue and still unconfirmed (supervision/warning).
+
+    One query for a whole province: rows come from the (probation_ends_on) index.
+    """
+    if stage == "reminder":
+        qs = Member.objects.filter(probation_ends_on__gte=period.first_day, probation_ends_on__lte=period.last_day)
+    else:
+        cutoff = period.first_day + datetime.timedelta(days=14) if stage == "supervision" else period.last_day
+        qs = Member.objects.filter(probation_ends_on__lt=cutoff)
+    qs = qs.filter(
+        status=MemberStatus.ACTIVE, category=Category.PROBATIONARY, org_path__startswith=root_path
+    ).values_list("id", "organization_id", "name", "probation_ends_on")
+    for pk, org_id, name, ends in qs.iterator(chunk_size=2000):
+        yield DueItem(
+            organization_id=org_id,
+            kind="probation_due",
+            title=f"预备党员{name}预备期于{ends:%Y年%m月%d日}期满，应及时讨论转正",
+            due_date=ends,
+            object_ref=f"members.member:{pk}",
+        )
+
+
+def transfer_letter_due_items(*, period: Period, stage: str, root_path: str = "/") -> Iterable[DueItem]:
+    """Transfer letters approved but not received, expiring within the period (both sides are told)."""
+    qs = Transfer.objects.filter(
+        status=TransferStatus.APPROVED, valid_until__lte=period.last_day, from_org__path__startswith=root_path
+    ).values_list("id", "from_org_id", "to_org_id", "member__name", "valid_until")
+    for pk, from_id, to_id, name, until in qs.iterator(chunk_size=2000):
+        title = f"党员{name}的组织关系介绍信有效期至{until:%Y年%m月%d日}，尚未办结接收"
+        for org_id in (from_id, to_id):
+            if org_id:
+                yield DueItem(org_id, "transfer_letter_expiring", title, until, f"members.transfer:{pk}")
