@@ -1,2 +1,45 @@
+from django.urls import path
+
+from . import views
+
 app_name = "responsibility"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.TaskItemListView.as_view(), name="item_list"),
+    path("tasks/new/", views.TaskItemCreateView.as_view(), name="task_create"),
+    path("tasks/<int:pk>/", views.TaskItemDetailView.as_view(), name="task_detail"),
+    path("tasks/<int:pk>/edit/", views.TaskItemUpdateView.as_view(), name="task_update"),
+    path("tasks/<int:pk>/progress/", views.TaskItemProgressView.as_view(), name="task_progress"),
+    path("problems/", views.ProblemItemListView.as_view(), name="problem_list"),
+    path("problems/new/", views.ProblemItemCreateView.as_view(), name="problem_create"),
+    path("problems/<int:pk>/", views.ProblemItemDetailView.as_view(), name="problem_detail"),
+    path("duties/", views.DutyItemListView.as_view(), name="duty_list"),
+    path("duties/new/", views.DutyItemCreateView.as_view(), name="duty_create"),
+    path("duties/<int:pk>/", views.DutyItemDetailView.as_view(), name="duty_detail"),
+    path("issuances/", views.IssuanceListView.as_view(), name="issuance_list"),
+    path("issuances/new/", views.IssuanceCreateView.as_view(), name="issuance_create"),
+    path("issuances/<int:pk>/", views.IssuanceDetailView.as_view(), name="issuance_detail"),
+    path("import/<str:item_type>/", views.ItemImportView.as_view(), name="item_import"),
+    path("rectifications/", views.RectificationListView.as_view(), name="rectification_list"),
+    path("rectifications/<int:pk>/", views.RectificationDetailView.as_view(), name="rectification_detail"),
+    path("rectifications/<int:pk>/notice/", views.RectificationNoticeView.as_view(), name="rectification_notice"),
+    path("rectifications/<int:pk>/edit/", views.RectificationUpdateView.as_view(), name="rectification_update"),
+    path("rectifications/<int:pk>/progress/", views.RectificationProgressView.as_view(), name="rectification_progress"),
+    path("rectifications/<int:pk>/complete/", views.RectificationCompleteView.as_view(), name="rectification_complete"),
+    path("rectifications/<int:pk>/signoff/", views.RectificationSignoffView.as_view(), name="rectification_signoff"),
+    path("rectifications/<int:pk>/recheck/", views.RectificationRecheckView.as_view(), name="rectification_recheck"),
+    path("ledgers/", views.MonthlyLedgerListView.as_view(), name="ledger_list"),
+    path("ledgers/open/", views.LedgerOpenView.as_view(), name="ledger_open"),
+    path("ledgers/<int:pk>/", views.MonthlyLedgerDetailView.as_view(), name="ledger_detail"),
+    path("ledgers/<int:pk>/edit/", views.LedgerUpdateView.as_view(), name="ledger_update"),
+    path("ledgers/<int:pk>/submit/", views.LedgerSubmitView.as_view(), name="ledger_submit"),
+    path("ledgers/<int:pk>/review/", views.LedgerReviewView.as_view(), name="ledger_review"),
+    path("ledgers/<int:pk>/meetings/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
+    path("meetings/<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="meeting_update"),
+    path("meetings/<int:pk>/delete/", views.MeetingDeleteView.as_view(), name="meeting_delete"),
+    path("meetings/<int:pk>/attachments/", views.AttachmentAddView.as_view(), name="attachment_add"),
+    path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("attachments/<int:pk>/delete/", views.AttachmentDeleteView.as_view(), name="attachment_delete"),
+    path("branches/<int:pk>/", views.BranchStatusView.as_view(), name="branch_status"),
+    path("rollup/", views.RollupView.as_view(), name="rollup"),
+]

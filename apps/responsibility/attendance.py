@@ -1,0 +1,97 @@
+"""Attendance of a meeting: attendees and absentees (with a reason) picked from the branch roster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from apps.members.choices import MemberStatus
+from apps.members.models import Member
+
+from .models import MeetingAttendance
+
+
+def _ids(values: Any) -> list[int]:
+    out = []
+    for v in values or ():
+        out.append(int(v.pk if isinstance(v, Member) else v))
+    return out
+
+
+def roster_size(branch_id: int) -> int:
+    return Member.objects.filter(organization_id=branch_id, status=MemberStatus.ACTIVE).count()
+
+
+def apply(
+    *, meeting: Any, attendees: Any, absentees: Any, attendee_count: int | None, absentee_count: int | None
+) -> None:
+    """Replace the meeting's attendance.
+
+    With ``attendees`` (members or ids) and ``absentees`` ({member or id: reason}) the counts follow the
+    roster; without them (a branch whose roster is not yet imported) plain counts are kept, but never more
+    people than the branch has members.
+    """
+    branch_id = meeting.organization_id
+    present_ids = _ids(attendees)
+    absent = {(v.pk if isinstance(v, Member) else int(v)): (r or "").strip() for v, r in (absentees or {}).items()}
+    if present_ids or absent:
+        if len(set(present_ids)) != len(present_ids):
+            raise ValidationError({"attendees": _("参会人员有重复。")})
+        both = set(present_ids) & set(absent)
+        if both:
+            raise ValidationError({"absentees": _("同一人不能既出席又缺席。")})
+        wanted = set(present_ids) | set(absent)
+        members = {
+            m.pk: m for m in Member.objects.filter(pk__in=wanted).only("id", "name", "organization_id", "status")
+        }
+        strangers = [
+            str(members[i].name) if i in members else f"#{i}"
+            for i in wanted
+            if i not in members or members[i].organization_id != branch_id or members[i].status != MemberStatus.ACTIVE
+        ]
+        if strangers:
+            raise ValidationError(
+                {
+                    "attendees": _("以下人员不是本支部在册党员，不能记为参会人员：%(n)s。")
+                    % {"n": "、".join(sorted(strangers))}
+                }
+            )
+        no_reason = [members[i].name for i, r in absent.items() if not r]
+        if no_reason:
+            raise ValidationError({"absentees": _("请填写缺席原因：%(n)s。") % {"n": "、".join(no_reason)}})
+        size = roster_size(branch_id)
+        if len(wanted) > size:
+            raise ValidationError(
+                {"attendees": _("参会人数（%(a)d）超过本支部在册党员人数（%(m)d）。") % {"a": len(wanted), "m": size}}
+            )
+        meeting.attendance.all().delete()
+        MeetingAttendance.objects.bulk_create(
+            [
+                MeetingAttendance(meeting=meeting, member_id=i, member_name=members[i].name, present=True)
+                for i in present_ids
+            ]
+            + [
+                MeetingAttendance(
+                    meeting=meeting, member_id=i, member_name=members[i].name, present=False, absence_reason=r
+                )
+                for i, r in absent.items()
+            ]
+        )
+        meeting.attendee_count, meeting.absentee_count = len(present_ids), len(absent)
+    else:
+        attendee_count, absentee_count = attendee_count or 0, absentee_count or 0
+        if attendee_count < 0 or absentee_count < 0:
+            raise ValidationError({"attendee_count": _("人数不能为负数。")})
+        size = roster_size(branch_id)
+        if attendee_count + absentee_count > size:
+            raise ValidationError(
+                {
+                    "attendee_count": _("实到与缺席人数合计（%(a)d）超过本支部在册党员人数（%(m)d）。")
+                    % {"a": attendee_count + absentee_count, "m": size}
+                }
+            )
+        meeting.attendance.all().delete()
+        meeting.attendee_count, meeting.absentee_count = attendee_count, absentee_count
+    meeting.save(update_fields=["attendee_count", "absentee_count"])

@@ -1,0 +1,98 @@
+"""FilterSets shared by the pages, the API and the Excel exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.periods import Period
+from apps.organizations.models import Organization
+
+from .choices import DutyPost, LedgerStatus, ProblemSource, RectificationStatus, Severity, TaskStatus
+from .models import DutyItem, MonthlyLedger, ProblemItem, Rectification, TaskItem
+
+
+class _ScopedFilterSet(django_filters.FilterSet):
+    within = django_filters.CharFilter(label=_("所属组织代码（含下级）"), method="filter_within")
+    year = django_filters.NumberFilter(label=_("年度"))
+
+    def filter_within(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        request = getattr(self, "request", None)
+        orgs = Organization.objects.visible_to(request.user) if request else Organization.objects.none()
+        org = orgs.filter(Q(code=value) | Q(pk=int(value) if value.isdigit() else -1)).only("path").first()
+        return qs.filter(org_path__startswith=org.path) if org else qs.none()
+
+
+class TaskItemFilterSet(_ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("内容"), field_name="content", lookup_expr="contains")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=TaskStatus.choices)
+    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+    issuance = django_filters.NumberFilter(label=_("下发批次"), field_name="issuance_id")
+
+    class Meta:
+        model = TaskItem
+        fields = ["q", "within", "year", "status", "overdue", "issuance"]
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        today = timezone.localdate()
+        if value is None:
+            return qs
+        return qs.overdue(today) if value else qs.exclude(pk__in=qs.overdue(today).values("pk"))
+
+
+class ProblemItemFilterSet(_ScopedFilterSet):
+    q = django_filters.CharFilter(label=_("描述"), field_name="description", lookup_expr="contains")
+    source = django_filters.ChoiceFilter(label=_("来源"), choices=ProblemSource.choices)
+    severity = django_filters.ChoiceFilter(label=_("严重程度"), choices=Severity.choices)
+
+    class Meta:
+        model = ProblemItem
+        fields = ["q", "within", "year", "source", "severity"]
+
+
+class DutyItemFilterSet(_ScopedFilterSet):
+    post = django_filters.ChoiceFilter(label=_("职务"), choices=DutyPost.choices)
+    q = django_filters.CharFilter(label=_("责任人"), field_name="person_name", lookup_expr="contains")
+
+    class Meta:
+        model = DutyItem
+        fields = ["q", "within", "year", "post"]
+
+
+class RectificationFilterSet(_ScopedFilterSet):
+    year = django_filters.NumberFilter(label=_("年度"), field_name="problem__year")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=RectificationStatus.choices)
+    overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
+
+    class Meta:
+        model = Rectification
+        fields = ["within", "year", "status", "overdue"]
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        if value is None:
+            return qs
+        overdue = qs.overdue(timezone.localdate())
+        return overdue if value else qs.exclude(pk__in=overdue.values("pk"))
+
+
+class MonthlyLedgerFilterSet(_ScopedFilterSet):
+    year = None
+    month = django_filters.CharFilter(label=_("月份（YYYY-MM）"), method="filter_month")
+    status = django_filters.ChoiceFilter(label=_("状态"), choices=LedgerStatus.choices)
+
+    class Meta:
+        model = MonthlyLedger
+        fields = ["within", "month", "status"]
+
+    def filter_month(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        try:
+            return qs.filter(month=Period.parse(value).first_day)
+        except Exception:
+            return qs.none()

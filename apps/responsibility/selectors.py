@@ -1,0 +1,259 @@
+"""Reads: lists, compliance, overdue items, roll-ups and the due-item sources of the monthly letters."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from apps.core.due_items import DueItem
+from apps.core.periods import Period
+from apps.organizations.choices import BRANCH_KINDS
+from apps.organizations.models import Organization
+
+from .choices import LedgerStatus, RectificationStatus, TaskStatus
+from .compliance import MeetingGap, branch_gaps
+from .models import (
+    DutyItem,
+    Issuance,
+    MonthlyLedger,
+    OrgMonthStats,
+    ProblemItem,
+    Rectification,
+    TaskItem,
+)
+from .services import ledger_due_date
+
+# ---------------------------------------------------------------- lists
+
+
+def task_list(*, user: Any) -> QuerySet[TaskItem]:
+    return TaskItem.objects.visible_to(user).select_related("organization")
+
+
+def problem_list(*, user: Any) -> QuerySet[ProblemItem]:
+    return ProblemItem.objects.visible_to(user).select_related("organization", "rectification")
+
+
+def duty_list(*, user: Any) -> QuerySet[DutyItem]:
+    return DutyItem.objects.visible_to(user).select_related("organization")
+
+
+def rectification_list(*, user: Any) -> QuerySet[Rectification]:
+    return Rectification.objects.visible_to(user).select_related("organization", "problem")
+
+
+def ledger_list(*, user: Any) -> QuerySet[MonthlyLedger]:
+    return (
+        MonthlyLedger.objects.visible_to(user).select_related("organization").annotate(meeting_count=Count("meetings"))
+    )
+
+
+def issuance_list(*, user: Any) -> QuerySet[Issuance]:
+    return Issuance.objects.visible_to(user).select_related("issuer")
+
+
+# ---------------------------------------------------------------- compliance and overdue
+
+
+def ledger_missing_meetings(*, branch: Organization, period: Period, include_pending: bool = False) -> list[MeetingGap]:
+    """What required meetings a branch is missing for a month (with include_pending: still open windows too)."""
+    gaps, _n, _c = branch_gaps(branches=[(branch.pk, branch.path)], period=period, include_pending=include_pending)
+    return gaps.get(branch.pk, [])
+
+
+def overdue_items(
+    *, user: Any = None, root: Organization | None = None, date: datetime.date | None = None
+) -> dict[str, QuerySet]:
+    """Overdue tasks and rectifications in a subtree (the user's scope, or below ``root``)."""
+    date = date or timezone.localdate()
+    tasks = TaskItem.objects.all() if user is None else TaskItem.objects.visible_to(user)
+    rects = Rectification.objects.all() if user is None else Rectification.objects.visible_to(user)
+    if root is not None:
+        tasks, rects = tasks.in_subtree(root), rects.in_subtree(root)
+    return {
+        "tasks": tasks.overdue(date).select_related("organization").order_by("due_date", "id"),
+        "rectifications": rects.overdue(date).select_related("organization", "problem").order_by("deadline", "id"),
+    }
+
+
+def branch_month_status(*, user: Any, branch: Organization, period: Period) -> dict[str, Any]:
+    """Everything the branch's page shows for a month: ledger state, missing meetings, overdue items."""
+    today = timezone.localdate()
+    ledger = MonthlyLedger.objects.visible_to(user).filter(organization=branch, month=period.first_day).first()
+    overdue = overdue_items(user=user, root=branch, date=today)
+    return {
+        "branch": branch,
+        "period": period,
+        "ledger": ledger,
+        "due_date": ledger_due_date(period),
+        "gaps": ledger_missing_meetings(branch=branch, period=period, include_pending=True),
+        "overdue_tasks": list(overdue["tasks"][:20]),
+        "overdue_rectifications": list(overdue["rectifications"][:20]),
+        "tasks_due_this_month": list(
+            TaskItem.objects.visible_to(user)
+            .in_subtree(branch)
+            .open()
+            .due_between(period.first_day, period.last_day)
+            .order_by("due_date")[:20]
+        ),
+    }
+
+
+# ---------------------------------------------------------------- roll-ups
+
+
+def child_bucket(parent: Organization, children: list[Organization], field: str = "org_path") -> Case:
+    """An expression naming the child (of ``parent``) whose subtree a row falls in; rows of ``parent``: 0."""
+    whens = [When(**{f"{field}__startswith": c.path}, then=Value(c.pk)) for c in children]
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -> dict[str, Any]:
+    """The issuer's view of one issuance: done / in progress / overdue, by child organization (one query)."""
+    today = today or timezone.localdate()
+    issuer = issuance.issuer
+    children = list(Organization.objects.filter(parent=issuer).only("id", "name", "path").order_by("path"))
+    related = {"task": TaskItem, "problem": Rectification, "duty": DutyItem}[issuance.item_type]
+    base = related.objects.filter(
+        **({"problem__issuance": issuance} if related is Rectification else {"issuance": issuance})
+    )
+    if related is TaskItem:
+        aggs = {
+            "total": Count("id"),
+            "done": Count("id", filter=Q(status=TaskStatus.DONE)),
+            "done_on_time": Count("id", filter=Q(status=TaskStatus.DONE, completed_on__lte=issuance.due_date)),
+            "in_progress": Count("id", filter=Q(status=TaskStatus.IN_PROGRESS)),
+            "overdue": Count("id", filter=~Q(status=TaskStatus.DONE) & Q(due_date__lt=today)),
+        }
+    elif related is Rectification:
+        not_done = [RectificationStatus.OPEN, RectificationStatus.IN_PROGRESS]
+        aggs = {
+            "total": Count("id"),
+            "done": Count("id", filter=Q(status=RectificationStatus.SIGNED_OFF)),
+            "done_on_time": Count("id", filter=Q(status=RectificationStatus.AWAITING_SIGNOFF)),
+            "in_progress": Count("id", filter=Q(status__in=not_done)),
+            "overdue": Count("id", filter=Q(status__in=not_done, deadline__lt=today)),
+        }
+    else:
+        aggs = {"total": Count("id")}
+    rows = base.annotate(bucket=child_bucket(issuer, children)).values("bucket").annotate(**aggs).order_by()
+    by_child = {r["bucket"]: r for r in rows}
+    empty = dict.fromkeys(aggs, 0)
+    table = [{"org": c, **by_child.get(c.pk, empty)} for c in children if c.pk in by_child]
+    totals = {k: sum(r[k] for r in by_child.values()) for k in aggs}
+    return {"rows": table, "totals": totals, "columns": list(aggs)}
+
+
+def stats_rollup(*, user: Any, root: Organization, period: Period, months: int = 12) -> dict[str, Any]:
+    """Pre-aggregated roll-up for a scope: the subtree total, by child organization, and by month."""
+    visible = OrgMonthStats.objects.visible_to(user)
+    month = period.first_day
+    total = visible.filter(organization=root, month=month).first()
+    children = list(
+        visible.filter(parent_id_copy=root.pk, month=month)
+        .select_related("organization")
+        .only(*OrgMonthStats.COUNTERS, "organization__name", "organization__kind", "organization__id", "month")
+        .order_by("organization__path")
+    )
+    first = period.shift(-(months - 1)).first_day
+    trend = list(visible.filter(organization=root, month__gte=first, month__lte=month).order_by("month"))
+    return {"root": root, "period": period, "total": total, "children": children, "trend": trend}
+
+
+# ---------------------------------------------------------------- due-item sources (the monthly letters)
+
+
+def _stage_date(period: Period, stage: str) -> datetime.date:
+    if stage == "reminder":
+        return period.first_day
+    if stage == "supervision":
+        return period.first_day.replace(day=15)
+    return period.last_day
+
+
+def task_due_items(*, period: Period, stage: str, root_path: str = "/") -> list[DueItem]:
+    """Reminder: open tasks falling due this month. Later stages: tasks overdue at the stage date."""
+    qs = TaskItem.objects.filter(org_path__startswith=root_path).open()
+    if stage == "reminder":
+        qs, kind, fmt = qs.due_between(period.first_day, period.last_day), "task_due", "任务“{c}”将于{d}到期"
+    else:
+        qs, kind, fmt = qs.filter(due_date__lt=_stage_date(period, stage)), "task_overdue", "任务“{c}”已逾期（时限{d}）"
+    return [
+        DueItem(
+            organization_id=oid,
+            kind=kind,
+            title=fmt.format(c=content[:40], d=due.strftime("%Y-%m-%d")),
+            due_date=due,
+            object_ref=f"responsibility.taskitem:{pk}",
+        )
+        for pk, oid, content, due in qs.values_list("id", "organization_id", "content", "due_date").iterator(
+            chunk_size=5000
+        )
+    ]
+
+
+def rectification_due_items(*, period: Period, stage: str, root_path: str = "/") -> list[DueItem]:
+    qs = Rectification.objects.filter(org_path__startswith=root_path).not_done().filter(deadline__isnull=False)
+    if stage == "reminder":
+        qs = qs.filter(deadline__gte=period.first_day, deadline__lte=period.last_day)
+        kind, fmt = "rectification_due", "整改“{c}”将于{d}到期"
+    else:
+        qs = qs.filter(deadline__lt=_stage_date(period, stage))
+        kind, fmt = "rectification_overdue", "整改“{c}”已逾期（期限{d}）"
+    return [
+        DueItem(
+            organization_id=oid,
+            kind=kind,
+            title=fmt.format(c=desc[:40], d=deadline.strftime("%Y-%m-%d")),
+            due_date=deadline,
+            object_ref=f"responsibility.rectification:{pk}",
+        )
+        for pk, oid, desc, deadline in qs.values_list(
+            "id", "organization_id", "problem__description", "deadline"
+        ).iterator(chunk_size=5000)
+    ]
+
+
+def _active_branches(root_path: str) -> list[tuple[int, str]]:
+    return list(
+        Organization.objects.filter(path__startswith=root_path, kind__in=BRANCH_KINDS, is_active=True)
+        .values_list("id", "path")
+        .order_by("path")
+    )
+
+
+def ledger_due_items(*, period: Period, stage: str, root_path: str = "/") -> list[DueItem]:
+    """The previous month's ledger not submitted: a reminder before its due date, a miss after it."""
+    prev = period.previous()
+    due = ledger_due_date(prev)
+    done = set(
+        MonthlyLedger.objects.filter(org_path__startswith=root_path, month=prev.first_day)
+        .filter(status__in=[LedgerStatus.SUBMITTED, LedgerStatus.APPROVED])
+        .values_list("organization_id", flat=True)
+    )
+    if stage == "reminder" and _stage_date(period, stage) <= due:
+        kind, title = "ledger_due", f"{prev.label}月度台账请于{due:%Y-%m-%d}前提交"
+    else:
+        kind, title = "ledger_missing", f"{prev.label}月度台账未提交（截止{due:%Y-%m-%d}）"
+    return [
+        DueItem(organization_id=bid, kind=kind, title=title, due_date=due)
+        for bid, _p in _active_branches(root_path)
+        if bid not in done
+    ]
+
+
+def meeting_due_items(*, period: Period, stage: str, root_path: str = "/") -> list[DueItem]:
+    """Required meetings missing in the previous month's windows (supervision and warning stages)."""
+    if stage == "reminder":
+        return []
+    prev = period.previous()
+    gaps, _n, _c = branch_gaps(branches=_active_branches(root_path), period=prev, root_path=root_path)
+    return [
+        DueItem(organization_id=bid, kind="meeting_missing", title=g.title, due_date=prev.last_day)
+        for bid, items in gaps.items()
+        for g in items
+        if g.due
+    ]
