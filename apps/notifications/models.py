@@ -104,6 +104,8 @@ class Delivery(models.Model):
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
     address = models.CharField(_("地址"), max_length=254, blank=True)
+    #: the message on this channel when it differs from the notice (a greeting SMS to a member)
+    text = models.CharField(_("短信/邮件内容"), max_length=500, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
@@ -117,7 +119,9 @@ class Delivery(models.Model):
         verbose_name = _("投递记录")
         verbose_name_plural = _("投递记录")
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["notice", "channel"], name="delivery_notice_channel_uniq")]
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "channel", "address"], name="delivery_notice_channel_uniq")
+        ]
         indexes = [
             models.Index(
                 fields=["status"],

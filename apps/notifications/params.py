@@ -7,5 +7,3 @@ register(
 )
 register("notice_sms_categories", "letter,political_birthday", "通知：发送短信的类别（逗号分隔，留空不发短信）")
 register("notice_max_attempts", "5", "通知：邮件/短信发送失败后最多尝试次数")
-register("ledger_due_day", "5", "月度台账：每月几日前提交上月台账（前一天提醒）")
-register("transfer_expiring_days", "7", "组织关系介绍信：到期前多少天提醒")

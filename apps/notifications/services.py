@@ -32,6 +32,8 @@ class NoticeSpec:
     body: str = ""
     link: str = ""
     dedupe_key: str = ""
+    #: extra SMS to people who are not users (phone, text), e.g. a member's political-birthday greeting
+    extra_sms: tuple[tuple[str, str], ...] = ()
 
 
 def recipients_for_orgs(org_ids: Iterable[int]) -> dict[int, list[Recipient]]:
@@ -81,24 +83,27 @@ def notices_create(*, specs: Sequence[NoticeSpec]) -> list[int]:
         by_key = {(s.recipient.user_id, s.dedupe_key): s for s in specs}
         email_cats, sms_cats = _categories("notice_email_categories"), _categories("notice_sms_categories")
         rows: list[tuple] = []
-        send_later = False
         for nid, uid, key in created:
             spec = by_key.get((uid, key))
             if spec is None:  # two specs without a dedupe key for one user: fall back to a lookup
                 spec = next(s for s in specs if s.recipient.user_id == uid)
             r = spec.recipient
-            rows.append((nid, r.org_path, Channel.IN_APP, "", DeliveryStatus.SENT, 1, now, now, now))
+            rows.append((nid, r.org_path, Channel.IN_APP, "", "", DeliveryStatus.SENT, 1, now, now, now))
             if r.email and spec.category in email_cats:
-                rows.append((nid, r.org_path, Channel.EMAIL, r.email, DeliveryStatus.PENDING, 0, None, now, now))
-                send_later = True
+                rows.append((nid, r.org_path, Channel.EMAIL, r.email, "", DeliveryStatus.PENDING, 0, None, now, now))
             if r.phone and spec.category in sms_cats:
-                rows.append((nid, r.org_path, Channel.SMS, r.phone, DeliveryStatus.PENDING, 0, None, now, now))
-                send_later = True
+                rows.append((nid, r.org_path, Channel.SMS, r.phone, "", DeliveryStatus.PENDING, 0, None, now, now))
+            for phone, text in spec.extra_sms:
+                rows.append(
+                    (nid, r.org_path, Channel.SMS, phone, text[:500], DeliveryStatus.PENDING, 0, None, now, now)
+                )
+        send_later = any(row[5] == DeliveryStatus.PENDING for row in rows)
         insert_ignore_returning(
             Delivery,
-            ["notice", "org_path", "channel", "address", "status", "attempts", "sent_at", "created_at", "updated_at"],
+            ["notice", "org_path", "channel", "address", "text", "status", "attempts", "sent_at", "created_at",
+             "updated_at"],
             rows,
-        )
+        )  # fmt: skip
         if send_later:
             transaction.on_commit(_enqueue_send)
     return [c[0] for c in created]
@@ -126,9 +131,9 @@ def _send_one(delivery: Delivery, sms_sender: Any) -> None:
     notice = delivery.notice
     text = f"{notice.title}\n\n{notice.body}".strip()
     if delivery.channel == Channel.EMAIL:
-        send_mail(notice.title, text, None, [delivery.address], fail_silently=False)
+        send_mail(notice.title, delivery.text or text, None, [delivery.address], fail_silently=False)
     elif delivery.channel == Channel.SMS:
-        sms_sender.send(phone=delivery.address, text=f"【党建平台】{notice.title}")
+        sms_sender.send(phone=delivery.address, text=f"【党建平台】{delivery.text or notice.title}")
 
 
 def deliveries_send(*, limit: int = 500) -> dict[str, int]:

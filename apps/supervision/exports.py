@@ -32,10 +32,11 @@ def bulletin_workbook(b: dict[str, Any]) -> Workbook:
     ws.append(["合计", b["totals"].get("sent", 0), b["totals"].get("answered", 0), b["totals"].get("closed", 0),
                b["totals"].get("overdue", 0)])  # fmt: skip
     ws.append([])
-    ws.append(["督查发现问题", b["problems"]["found"] or 0, "已整改", b["problems"]["rectified"] or 0])
+    ws.append(["本月发现问题", b["problems"]["found"], "其中督查发现", b["problems"]["from_inspections"]])
+    ws.append(["整改销号", b["problems"]["rectified"]])
     ws.append(["新增问责", b["accountabilities"]])
     ws.append([])
-    ws.append(["排名", "党组织", "预警函", "督办函", "提示函", "逾期未复", "已答复", "督查问题"])
+    ws.append(["排名", "党组织", "预警函", "督办函", "提示函", "逾期未复", "已答复", "发现问题"])
     for r in b["ranking"]:
         ws.append([r["rank"], safe_cell(r["org"].name), r["warning"], r["supervision"], r["reminder"], r["overdue"],
                    r["answered"], r["findings"]])  # fmt: skip

@@ -353,7 +353,15 @@ class Finding(models.Model):
     status = models.CharField(
         _("状态"), max_length=12, choices=[("open", _("待整改")), ("rectified", _("已整改"))], default="open"
     )
-    #: "responsibility.problemitem:<pk>" once the problem list holds it
+    problem = models.ForeignKey(
+        "responsibility.ProblemItem",
+        verbose_name=_("问题清单条目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+    )
+    #: "responsibility.problemitem:<pk>", the same link as text (for letters and exports)
     problem_ref = models.CharField(_("问题清单条目"), max_length=80, blank=True)
     created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

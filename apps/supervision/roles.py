@@ -8,5 +8,6 @@ ROLE_PERMISSIONS = {
         "supervision.view_finding",
         "supervision.view_accountability",
     ],
-    "inspector": ["supervision.*"],
+    # inspectors record what they find straight into the problem list
+    "inspector": ["supervision.*", "responsibility.add_problemitem", "responsibility.add_rectification"],
 }

@@ -18,8 +18,8 @@ from .models import Finding, InspectionPlan, InspectionRecord, Letter, Observati
 
 _REF_URLS = {
     "organizations.organization": "organizations:organization_detail",
-    "responsibility.taskitem": "responsibility:item_detail",
-    "responsibility.problemitem": "responsibility:item_detail",
+    "responsibility.taskitem": "responsibility:task_detail",
+    "responsibility.problemitem": "responsibility:problem_detail",
     "responsibility.rectification": "responsibility:rectification_detail",
     "responsibility.monthlyledger": "responsibility:ledger_detail",
     "members.member": "members:member_detail",
@@ -118,10 +118,22 @@ def monthly_bulletin(
     )
     for row in agg:
         kinds[row["kind"]].update({k: row[k] for k in ("sent", "answered", "overdue", "closed")})
-    findings = Finding.objects.visible_to(user).filter(
-        org_path__startswith=issuer.path, record__plan__period=str(period)
+    from apps.responsibility.models import ProblemItem, Rectification
+
+    problems_qs = ProblemItem.objects.visible_to(user).filter(
+        org_path__startswith=issuer.path, found_on__range=(period.first_day, period.last_day)
     )
-    problems = findings.aggregate(found=Count("id"), rectified=Count("id", filter=Q(status="rectified")))
+    problems = {
+        "found": problems_qs.count(),
+        "from_inspections": problems_qs.filter(source="inspection").count(),
+        "rectified": Rectification.objects.visible_to(user)
+        .filter(
+            org_path__startswith=issuer.path,
+            status="signed_off",
+            signed_off_at__date__range=(period.first_day, period.last_day),
+        )
+        .count(),
+    }
     children = list(
         Organization.objects.visible_to(user).filter(parent=issuer, is_active=True).only("id", "name", "path")
     )
@@ -146,7 +158,7 @@ def monthly_bulletin(
             row["answered"] += 1
         elif deadline < today:
             row["overdue"] += 1
-    for path, n in findings.values_list("org_path").annotate(n=Count("id")):
+    for path, n in problems_qs.values_list("org_path").annotate(n=Count("id")).order_by():
         row = by_child.get(child_path(path))
         if row is not None:
             row["findings"] += n

@@ -337,10 +337,9 @@ def finding_create(
     )
     from .problems import problem_item_for_finding
 
-    ref = problem_item_for_finding(acting_user=acting_user, finding=finding)
-    if ref:
-        finding.problem_ref = ref
-        finding.save(update_fields=["problem_ref"])
+    problem = problem_item_for_finding(acting_user=acting_user, finding=finding)
+    finding.problem, finding.problem_ref = problem, f"responsibility.problemitem:{problem.pk}"
+    finding.save(update_fields=["problem", "problem_ref"])
     audit_record(actor=acting_user, event="finding.create", obj=finding, after=snapshot(finding))
     return finding
 

@@ -140,3 +140,22 @@ def test_bulletin_page_and_xlsx_neutralise_formulas(tree, users, client_for):
     names = [row[1] for row in ws.iter_rows(values_only=True) if row and len(row) > 1]
     assert '\'=HYPERLINK("http://x")' in names
     assert safe_cell("+1") == "'+1" and safe_cell("正常") == "正常" and safe_cell(3) == 3
+
+
+def test_inspector_finding_becomes_a_linked_problem_item(tree, users):
+    from apps.responsibility.models import ProblemItem
+
+    plan = services.inspection_plan_create(
+        acting_user=users.inspector, organization=tree.city, topic="换届专项督查", period="2026-11",
+        target_root=tree.branch_a, target_kinds=["branch"],
+    )  # fmt: skip
+    record = plan.records.get()
+    f = services.finding_create(
+        acting_user=users.inspector, record=record, category="换届", description="支委会未按期换届",
+        severity="serious", rectify_by=datetime.date(2027, 1, 31),
+    )  # fmt: skip
+    problem = ProblemItem.objects.get()
+    assert f.problem == problem and f.problem_ref == f"responsibility.problemitem:{problem.pk}"
+    assert problem.organization == tree.branch_a and problem.source == "inspection" and problem.severity == "major"
+    assert problem.rectification.deadline == datetime.date(2027, 1, 31)
+    assert list(problem.findings.all()) == [f]

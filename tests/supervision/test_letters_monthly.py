@@ -170,7 +170,7 @@ def test_term_due_source_feeds_reminder_letters(tree, users):
         acting_user=users.admin, organization=tree.branch_a, term_started_on=datetime.date(2021, 12, 1), term_years=5
     )
     letters_issue_monthly(kind="reminder", period="2026-11", today=NOV1)
-    item = LetterItem.objects.get(letter__addressee=tree.branch_a)
+    item = LetterItem.objects.get(letter__addressee=tree.branch_a, kind="term_due")
     assert item.kind == "term_due" and item.object_ref == f"organizations.organization:{tree.branch_a.pk}"
 
 
