@@ -120,6 +120,6 @@ def political_birthday_reminders(today: datetime.date) -> list[NoticeSpec]:
                     reverse("members:member_detail", args=[pk]),
                     f"birthday:{pk}:{today.year}",
                     extra,
-                )  # fmt: skip
+                )
             )
     return specs
