@@ -42,12 +42,11 @@ def _db_url() -> str:
 def celery_app():
     from dangjian.celery import app
 
-    app.conf.task_always_eager = False
-    app.conf.broker_url = os.environ["REDIS_URL"]
-    app.conf.result_backend = os.environ["REDIS_URL"]
+    # The settings come in with the CELERY_ namespace, and the namespaced key wins: set both spellings.
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=False, task_always_eager=False)
     app.control.purge()
     yield app
-    app.conf.task_always_eager = True
+    app.conf.update(CELERY_TASK_ALWAYS_EAGER=True, task_always_eager=True)
 
 
 @pytest.fixture
