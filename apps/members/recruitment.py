@@ -231,7 +231,7 @@ def recruitment_update(
 ) -> Recruitment:
     """Record dates, people and outcomes of steps without changing the stage; every rule is re-checked."""
     _ensure_can_write(acting_user, recruitment.organization)
-    rec = Recruitment.objects.select_for_update().get(pk=recruitment.pk)
+    rec = Recruitment.objects.select_for_update(of=("self",)).get(pk=recruitment.pk)
     before = snapshot(rec)
     for key, value in fields.items():
         if key not in EDITABLE_FIELDS:
@@ -254,7 +254,11 @@ def recruitment_update(
 def recruitment_advance(*, acting_user: Any, recruitment: Recruitment, to_stage: str, **fields: Any) -> Recruitment:
     """Move to the next stage. Entering 预备党员 creates the Member; entering 正式党员 confirms it."""
     _ensure_can_write(acting_user, recruitment.organization)
-    rec = Recruitment.objects.select_for_update().select_related("organization", "member").get(pk=recruitment.pk)
+    rec = (
+        Recruitment.objects.select_for_update(of=("self",))
+        .select_related("organization", "member")
+        .get(pk=recruitment.pk)
+    )
     if rec.stage not in STAGE_ORDER or to_stage not in STAGE_ORDER:
         raise ValidationError({"stage": _("该发展党员记录已结束，不能再推进。")})
     if STAGE_ORDER.index(to_stage) != STAGE_ORDER.index(rec.stage) + 1:
@@ -332,7 +336,7 @@ def recruitment_extend_probation(
 ) -> Recruitment:
     """预备期可以延长一次，时间为六个月至一年（《中国共产党章程》第七条）."""
     _ensure_can_write(acting_user, recruitment.organization)
-    rec = Recruitment.objects.select_for_update().select_related("member").get(pk=recruitment.pk)
+    rec = Recruitment.objects.select_for_update(of=("self",)).select_related("member").get(pk=recruitment.pk)
     if rec.stage != Stage.PROBATIONARY:
         raise ValidationError({"probation_extended_months": _("只有预备党员可以延长预备期。")})
     if rec.probation_extended_months:
@@ -355,7 +359,7 @@ def recruitment_extend_probation(
 def recruitment_stop(*, acting_user: Any, recruitment: Recruitment, on: datetime.date, reason: str) -> Recruitment:
     """End the pipeline: 终止发展 before admission, 取消预备党员资格 during probation."""
     _ensure_can_write(acting_user, recruitment.organization)
-    rec = Recruitment.objects.select_for_update().select_related("member").get(pk=recruitment.pk)
+    rec = Recruitment.objects.select_for_update(of=("self",)).select_related("member").get(pk=recruitment.pk)
     if not reason.strip():
         raise ValidationError({"note": _("请填写终止原因。")})
     if rec.stage in (Stage.FULL, Stage.CANCELLED, Stage.WITHDRAWN):
