@@ -65,6 +65,11 @@ def _ensure_above(user: Any, organization: Organization, *, field: str, what: st
         )
 
 
+def _actor(user: Any) -> Any:
+    """The acting user as a row to point at (system jobs act without a saved user)."""
+    return user if getattr(user, "pk", None) else None
+
+
 def quarter_end(year: int, quarter: int) -> datetime.date:
     return Period(year, quarter * 3).last_day
 
@@ -341,7 +346,7 @@ def rectification_progress_add(
     if rect.status == RectificationStatus.SIGNED_OFF:
         raise ValidationError({"content": _("该整改已销号，无需再填报进展。")})
     entry = RectificationProgress.objects.create(
-        rectification=rect, month=period.first_day, content=content.strip(), created_by=acting_user
+        rectification=rect, month=period.first_day, content=content.strip(), created_by=_actor(acting_user)
     )
     if rect.status == RectificationStatus.OPEN:
         before = snapshot(rect, ["status"])
@@ -405,7 +410,7 @@ def rectification_signoff(
     if approve:
         rect.status = RectificationStatus.SIGNED_OFF
         rect.signed_off_at = timezone.now()
-        rect.signed_off_by = acting_user
+        rect.signed_off_by = _actor(acting_user)
     else:
         rect.status = RectificationStatus.IN_PROGRESS
     rect.signoff_comment = comment.strip()
@@ -599,7 +604,7 @@ def items_issue(
             "due_quarter": due_quarter,
         },
         assignee_count=len(targets),
-        issued_by=acting_user if getattr(acting_user, "pk", None) else None,
+        issued_by=_actor(acting_user),
     )
     for start in range(0, len(targets), BULK_BATCH):
         chunk = targets[start : start + BULK_BATCH]
@@ -891,7 +896,7 @@ def attachment_add(*, acting_user: Any, meeting: Meeting, file: Any) -> MeetingA
         validate_attachment(file)
     except ValidationError as exc:
         raise ValidationError({"file": exc.messages}) from exc
-    att = MeetingAttachment(meeting=meeting, name=file.name[:200], size=file.size, uploaded_by=acting_user)
+    att = MeetingAttachment(meeting=meeting, name=file.name[:200], size=file.size, uploaded_by=_actor(acting_user))
     att.file.save(file.name, file, save=False)
     att.save()
     audit_record(actor=acting_user, event="meetingattachment.create", obj=att, org_path=meeting.org_path, note=att.name)
@@ -933,7 +938,7 @@ def ledger_submit(*, acting_user: Any, ledger: MonthlyLedger) -> MonthlyLedger:
     # A resubmission after a return keeps the first submission's punctuality unless it was never on time.
     on_time = timezone.localdate(now) <= ledger.due_date
     ledger.submitted_on_time = on_time if ledger.submitted_on_time is None else (ledger.submitted_on_time and on_time)
-    ledger.submitted_by = acting_user
+    ledger.submitted_by = _actor(acting_user)
     ledger.save(update_fields=[*fields, "updated_at"])
     audit_record(
         actor=acting_user, event="monthlyledger.submit", obj=ledger, before=before, after=snapshot(ledger, fields)
@@ -958,7 +963,7 @@ def ledger_review(*, acting_user: Any, ledger: MonthlyLedger, approve: bool, com
     before = snapshot(ledger, fields)
     ledger.status = LedgerStatus.APPROVED if approve else LedgerStatus.RETURNED
     ledger.reviewed_at = timezone.now()
-    ledger.reviewed_by = acting_user
+    ledger.reviewed_by = _actor(acting_user)
     ledger.review_comment = comment.strip()
     ledger.save(update_fields=[*fields, "updated_at"])
     audit_record(

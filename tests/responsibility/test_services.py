@@ -166,14 +166,18 @@ def test_task_rollup_done_in_progress_overdue(tree, users):
 
 def _awaiting(tree, users):
     rect = make_problem(tree.branch_a).rectification
-    services.rectification_progress_add(acting_user=users.secretary_a, rectification=rect, month=Period.current(), content="已补齐")
+    services.rectification_progress_add(
+        acting_user=users.secretary_a, rectification=rect, month=Period.current(), content="已补齐"
+    )
     return services.rectification_complete(acting_user=users.secretary_a, rectification=rect)
 
 
 def test_rectification_flow_to_signoff_by_the_organization_above(tree, users):
     rect = _awaiting(tree, users)
     assert rect.status == "awaiting_signoff"
-    rect = services.rectification_signoff(acting_user=users.street_staff, rectification=rect, approve=True, comment="同意")
+    rect = services.rectification_signoff(
+        acting_user=users.street_staff, rectification=rect, approve=True, comment="同意"
+    )
     assert rect.status == "signed_off" and rect.signed_off_by == users.street_staff
 
 
@@ -190,7 +194,9 @@ def test_signoff_by_someone_not_above_is_refused(tree, users):
 def test_signoff_by_sibling_is_refused_as_not_found(tree, users):
     rect = _awaiting(tree, users)
     with pytest.raises(PermissionDenied):
-        services.rectification_signoff(acting_user=users.district_b_staff, rectification=rect, approve=True, comment="x")
+        services.rectification_signoff(
+            acting_user=users.district_b_staff, rectification=rect, approve=True, comment="x"
+        )
 
 
 def test_secretary_cannot_sign_off_own_rectification(tree, users):
@@ -203,8 +209,12 @@ def test_recheck_reopens_and_history_records_it(tree, users):
     from apps.core.models import AuditLog
 
     rect = _awaiting(tree, users)
-    rect = services.rectification_signoff(acting_user=users.district_staff, rectification=rect, approve=True, comment="同意")
-    rect = services.rectification_recheck(acting_user=users.district_staff, rectification=rect, note="问题反弹", reopen=True)
+    rect = services.rectification_signoff(
+        acting_user=users.district_staff, rectification=rect, approve=True, comment="同意"
+    )
+    rect = services.rectification_recheck(
+        acting_user=users.district_staff, rectification=rect, note="问题反弹", reopen=True
+    )
     assert rect.status == "in_progress" and rect.reopen_count == 1 and rect.signed_off_at is None
     events = list(AuditLog.objects.for_object(rect).values_list("event", flat=True))
     assert {"rectification.signoff", "rectification.reopen", "rectification.complete"} <= set(events)
@@ -288,7 +298,9 @@ def test_submit_locks_then_return_reopens_then_approve(tree, users):
         make_meeting(ledger, day=1)
     assert "已提交（已锁定）" in _msg(exc, "__all__")
     with pytest.raises(ValidationError):
-        services.ledger_update(acting_user=users.secretary_a, ledger=ledger, task_progress="x", rectification_progress="", notes="")
+        services.ledger_update(
+            acting_user=users.secretary_a, ledger=ledger, task_progress="x", rectification_progress="", notes=""
+        )
     with pytest.raises(ValidationError) as exc:
         services.ledger_return(acting_user=users.street_staff, ledger=ledger, comment="")
     assert "退回原因" in _msg(exc, "comment")
@@ -343,17 +355,28 @@ def test_late_submission_is_not_on_time(tree, users):
 def test_missing_meetings_follow_the_requirement_table(tree, users):
     period = Period(2026, 3)  # a quarter-end month: quarterly items are due
     ledger = MonthlyLedger.objects.create(
-        organization=tree.branch_a, org_path=tree.branch_a.path, month=period.first_day, due_date=datetime.date(2026, 4, 5)
+        organization=tree.branch_a,
+        org_path=tree.branch_a.path,
+        month=period.first_day,
+        due_date=datetime.date(2026, 4, 5),
     )
     from apps.responsibility.models import Meeting
 
     Meeting.objects.create(
-        ledger=ledger, organization=tree.branch_a, org_path=tree.branch_a.path, kind="committee_meeting",
-        held_on=datetime.date(2026, 3, 3), topic="x",
+        ledger=ledger,
+        organization=tree.branch_a,
+        org_path=tree.branch_a.path,
+        kind="committee_meeting",
+        held_on=datetime.date(2026, 3, 3),
+        topic="x",
     )
     Meeting.objects.create(
-        ledger=ledger, organization=tree.branch_a, org_path=tree.branch_a.path, kind="general_meeting",
-        held_on=datetime.date(2026, 1, 20), topic="x",
+        ledger=ledger,
+        organization=tree.branch_a,
+        org_path=tree.branch_a.path,
+        kind="general_meeting",
+        held_on=datetime.date(2026, 1, 20),
+        topic="x",
     )
     gaps = selectors.ledger_missing_meetings(branch=tree.branch_a, period=period)
     kinds = {(g.kind, g.party_group_id) for g in gaps}
