@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import audit_record, snapshot
 from apps.core.due_items import DueItem
 from apps.core.periods import Period
-from apps.core.scoping import ensure_org_in_scope, ensure_perm
+from apps.core.scoping import ensure_org_in_scope, ensure_perm, org_in_scope
 from apps.organizations.models import Organization
 
 from .choices import AccountabilityKind, AccountabilityStatus, LetterKind, LetterStatus, RecordStatus
@@ -273,8 +273,10 @@ def inspection_plan_create(
         end_on=end_on,
         created_by=acting_user,
     )
-    for user in inspectors:
-        ensure_org_in_scope(acting_user, user.organization)
+    for user in inspectors:  # from the acting user's subtree, or from above (a city inspector on a district plan)
+        org = user.organization
+        if org is None or not (org_in_scope(acting_user, org) or organization.path.startswith(org.path)):
+            raise ValidationError({"inspectors": _("督查组成员须为本单位、下级或上级党组织的用户。")})
     plan.inspectors.set(inspectors)
     targets = list(_plan_targets(plan).values_list("id", "path")[:5000])
     if not targets:
