@@ -42,8 +42,21 @@ def recipients_for_orgs(org_ids: Iterable[int]) -> dict[int, list[Recipient]]:
 
     out: dict[int, list[Recipient]] = {}
     ids = list(set(org_ids))
-    for i in range(0, len(ids), 5000):
-        rows = User.objects.filter(organization_id__in=ids[i : i + 5000], is_active=True).values_list(
+    if not ids:
+        return out
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT u.id, u.organization_id, o.path, u.email, u.phone FROM accounts_user u"
+                " JOIN organizations_organization o ON o.id = u.organization_id"
+                " WHERE u.is_active AND u.organization_id = ANY(%s::bigint[])",
+                [ids],
+            )
+            for uid, oid, path, email, phone in cur.fetchall():
+                out.setdefault(oid, []).append(Recipient(uid, path, email or "", phone or ""))
+        return out
+    for i in range(0, len(ids), 500):
+        rows = User.objects.filter(organization_id__in=ids[i : i + 500], is_active=True).values_list(
             "id", "organization_id", "organization__path", "email", "phone"
         )
         for uid, oid, path, email, phone in rows:

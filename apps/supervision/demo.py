@@ -44,9 +44,9 @@ def _respond(ctx: DemoContext, letters: list[Letter], users_by_org: dict[int, An
     for letter in letters:
         roll = rng.random()
         days = rng.randint(1, 6)
-        at = timezone.make_aware(datetime.datetime.combine(letter.issued_on, datetime.time(9, 30))) + datetime.timedelta(
-            days=days
-        )
+        at = timezone.make_aware(
+            datetime.datetime.combine(letter.issued_on, datetime.time(9, 30))
+        ) + datetime.timedelta(days=days)
         if at > now:
             continue
         who = users_by_org.get(letter.addressee_id)
@@ -104,7 +104,10 @@ def _accountability(ctx: DemoContext, staff: Any) -> None:
             letters=[warned],
         )
     services.accountability_decide(
-        acting_user=staff, accountability=acc, kind="interview", decision="由区委组织部对该党组织书记进行约谈，限期整改。"
+        acting_user=staff,
+        accountability=acc,
+        kind="interview",
+        decision="由区委组织部对该党组织书记进行约谈，限期整改。",
     )
 
 
@@ -149,7 +152,11 @@ def _inspection(ctx: DemoContext, staff: Any, inspector: Any) -> None:
     targets = Organization.objects.filter(parent=street).order_by("id")[:6]
     for t in targets:
         services.observation_score_set(
-            acting_user=staff, visit=visit, target=t, score=Decimal(ctx.rng.randint(70, 98)), comment="阵地规范，特色鲜明"
+            acting_user=staff,
+            visit=visit,
+            target=t,
+            score=Decimal(ctx.rng.randint(70, 98)),
+            comment="阵地规范，特色鲜明",
         )
 
 
@@ -171,7 +178,9 @@ def seed(ctx: DemoContext) -> None:
     users_by_org = {}
     for u in User.objects.filter(organization__path__startswith=root.path).order_by("id"):
         users_by_org.setdefault(u.organization_id, u)
-    past = list(Letter.objects.filter(org_path__startswith=root.path, issued_on__lt=ctx.today - datetime.timedelta(days=3)))
+    past = list(
+        Letter.objects.filter(org_path__startswith=root.path, issued_on__lt=ctx.today - datetime.timedelta(days=3))
+    )
     _respond(ctx, past, users_by_org)
     if staff is not None:
         _ensure_demo_branch_letters(ctx, staff)

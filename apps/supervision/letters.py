@@ -11,12 +11,11 @@ rerun creates; a rerun of a finished month inserts nothing.
 from __future__ import annotations
 
 import datetime
-import string
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +30,7 @@ from apps.organizations.models import Organization
 from .choices import LETTER_DEFAULT_TEMPLATES, AccountabilityKind, AccountabilityStatus, LetterKind, LetterStatus
 from .models import Accountability, Letter, LetterCounter, LetterItem, LetterRule, LetterTemplate
 
-BATCH_SIZE = 5000
+BATCH_SIZE = 10000
 LETTER_FIELDS = [
     "kind", "issuer", "addressee", "org_path", "period", "year", "number", "title", "body", "issued_on",
     "response_deadline", "status", "is_manual", "item_count", "created_at",
@@ -56,7 +55,10 @@ class _SafeDict(dict):
 
 
 def render_template(text: str, values: dict[str, str]) -> str:
-    return string.Formatter().vformat(text, (), _SafeDict(values))
+    try:
+        return text.format_map(_SafeDict(values))
+    except (ValueError, IndexError, AttributeError):  # a stray brace in an admin-edited template
+        return text
 
 
 def letter_template(issuer_id: int, kind: str) -> tuple[str, str]:
@@ -106,29 +108,75 @@ def _default_rule_row(issuer_id: int) -> tuple:
     return tuple(row)
 
 
-def _org_paths(org_ids: Iterable[int]) -> dict[int, str]:
+def _orgs_info(org_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """id -> (path, name) of the active ones. PostgreSQL: one ``= ANY(array)`` parameter instead of a
+    10,000-placeholder IN list (which costs more to build and parse than to run)."""
     ids = list(org_ids)
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 10000):
-        out.update(Organization.objects.filter(id__in=ids[i : i + 10000], is_active=True).values_list("id", "path"))
+    out: dict[int, tuple[str, str]] = {}
+    if not ids:
+        return out
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            if len(ids) > 20000:  # most of a big tree: one scan beats shipping a huge id array
+                wanted = set(ids)
+                cur.execute("SELECT id, path, name FROM organizations_organization WHERE is_active")
+                return {oid: (path, name) for oid, path, name in cur.fetchall() if oid in wanted}
+            cur.execute(
+                "SELECT id, path, name FROM organizations_organization WHERE id = ANY(%s::bigint[]) AND is_active",
+                [ids],
+            )
+            return {oid: (path, name) for oid, path, name in cur.fetchall()}
+    for i in range(0, len(ids), 500):
+        rows = Organization.objects.filter(id__in=ids[i : i + 500], is_active=True).values_list("id", "path", "name")
+        out.update((oid, (path, name)) for oid, path, name in rows)
     return out
 
 
-def assign_issuers(items: list[DueItem], rules: list[LetterRule]) -> dict[int, dict[int, list[DueItem]]]:
-    """issuer_id -> addressee_id -> items. The issuer is the nearest ancestor that has a rule."""
-    issuer_ids = {r.issuer_id for r in rules}
+def _org_paths(org_ids: Iterable[int]) -> dict[int, str]:
+    return {oid: v[0] for oid, v in _orgs_info(org_ids).items()}
+
+
+def _existing_addressees(issuer_id: int, kind: str, period: Period, among: list[int] | None = None) -> set[int]:
+    qs = Letter.objects.filter(issuer_id=issuer_id, kind=kind, period=str(period))
+    if among is None:
+        return set(qs.values_list("addressee_id", flat=True).iterator(chunk_size=20000))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            # Planner statistics lag behind a run that is inserting 100,000 rows; a nested loop chosen on
+            # "1 row" estimates would be quadratic. A hash join is right at every size, so insist on it.
+            cur.execute("SET LOCAL enable_nestloop = off")
+            cur.execute(
+                "SELECT a.id FROM unnest(%s::bigint[]) AS a(id) WHERE EXISTS (SELECT 1 FROM supervision_letter l"
+                " WHERE l.issuer_id = %s AND l.addressee_id = a.id AND l.kind = %s AND l.period = %s)",
+                [among, issuer_id, kind, str(period)],
+            )
+            found = {r[0] for r in cur.fetchall()}
+            cur.execute("SET LOCAL enable_nestloop = on")
+            return found
+    out: set[int] = set()
+    for i in range(0, len(among), 500):
+        out.update(qs.filter(addressee_id__in=among[i : i + 500]).values_list("addressee_id", flat=True))
+    return out
+
+
+def assign_issuers(
+    items: list[DueItem], rules: list[LetterRule]
+) -> tuple[dict[int, dict[int, list[DueItem]]], dict[int, tuple[str, str]]]:
+    """(issuer_id -> addressee_id -> items, addressee -> (path, name)). The issuer is the nearest ancestor
+    that has a rule; inactive addressees are dropped."""
     by_org: dict[int, list[DueItem]] = defaultdict(list)
     for it in items:
         by_org[it.organization_id].append(it)
-    paths = _org_paths(by_org)
+    info = _orgs_info(by_org)
+    # deepest issuer first, so the first prefix match is the nearest one (a handful of issuers in practice)
+    issuer_paths = sorted(((r.issuer.path, r.issuer_id) for r in rules), key=lambda p: -len(p[0]))
     out: dict[int, dict[int, list[DueItem]]] = defaultdict(dict)
-    for oid, path in paths.items():
-        ancestors = path.strip("/").split("/")[:-1]
-        for anc in reversed(ancestors):
-            if int(anc) in issuer_ids:
-                out[int(anc)][oid] = by_org[oid]
+    for oid, (path, _name) in info.items():
+        for ipath, iid in issuer_paths:
+            if path.startswith(ipath) and iid != oid:
+                out[iid][oid] = by_org[oid]
                 break
-    return out
+    return out, info
 
 
 def _dedupe_sorted(items: list[DueItem]) -> list[DueItem]:
@@ -166,11 +214,8 @@ def _insert_letters(
 ) -> tuple[list[int], int]:
     """One batch, in the caller's transaction. Returns (new letter ids, addressees that already had one)."""
     counter = lock_counter(issuer.pk, issued_on.year)
-    existing = set(
-        Letter.objects.filter(
-            issuer_id=issuer.pk, kind=kind, period=str(period), addressee_id__in=list(by_addressee)
-        ).values_list("addressee_id", flat=True)
-    )
+    # Under the counter lock: a concurrent run for this issuer has committed or not started.
+    existing = _existing_addressees(issuer.pk, kind, period, among=list(by_addressee))
     new = [a for a in by_addressee if a not in existing]
     if not new:
         return [], len(existing)
@@ -245,7 +290,7 @@ def letters_issue_monthly(
         return result
     root = issuer.path if issuer is not None else "/"
     items = collect_due_items(period=period, stage=kind, root_path=root)
-    grouped = assign_issuers(items, rules)
+    grouped, info = assign_issuers(items, rules)
     rule_by_issuer = {r.issuer_id: r for r in rules}
     if issuer is not None:
         grouped = {issuer.pk: grouped.get(issuer.pk, {})} if issuer.pk in rule_by_issuer else {}
@@ -265,14 +310,12 @@ def letters_issue_monthly(
         issued_on = issue_date_for(rule, kind, period, today)
         deadline = issued_on + datetime.timedelta(days=rule.response_days)
         template = letter_template(issuer_id, kind)
-        ids = sorted(by_addressee)
+        done = _existing_addressees(issuer_id, kind, period)
+        result.existing += len(done & by_addressee.keys())
+        ids = sorted(a for a in by_addressee if a not in done)
         created_here = 0
         for i in range(0, len(ids), batch_size):
             chunk = ids[i : i + batch_size]
-            info = {
-                oid: (path, name)
-                for oid, path, name in Organization.objects.filter(id__in=chunk).values_list("id", "path", "name")
-            }
             with transaction.atomic():
                 new_ids, existing = _insert_letters(
                     issuer=rule.issuer,
@@ -281,8 +324,8 @@ def letters_issue_monthly(
                     issued_on=issued_on,
                     deadline=deadline,
                     by_addressee={a: _dedupe_sorted(by_addressee[a]) for a in chunk},
-                    paths={k: v[0] for k, v in info.items()},
-                    names={k: v[1] for k, v in info.items()},
+                    paths={a: info[a][0] for a in chunk},
+                    names={a: info[a][1] for a in chunk},
                     template=template,
                 )
             result.created += len(new_ids)
