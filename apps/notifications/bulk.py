@@ -63,9 +63,10 @@ def insert_ignore_returning(
             # Each column travels as ONE text parameter split on the server (string_to_array): adapting
             # 100,000-element Python lists costs more than the INSERT itself.
             casts = ", ".join(f"string_to_array(%s, E'\\x1f', E'\\x1e')::{_pg_array_type(f)}" for f in field_objs)
-            sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({casts}) ON CONFLICT DO NOTHING RETURNING {ret}"
+            tail = f"ON CONFLICT DO NOTHING RETURNING {ret}"
+            sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({casts}) {tail}"
             array_casts = ", ".join(f"%s::{_pg_array_type(f)}" for f in field_objs)
-            array_sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({array_casts}) ON CONFLICT DO NOTHING RETURNING {ret}"
+            array_sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({array_casts}) {tail}"
             for i in range(0, len(prepped), _PG_CHUNK):
                 chunk = prepped[i : i + _PG_CHUNK]
                 columns = list(zip(*chunk, strict=True))
