@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from apps.core.admin import ScopedAdminMixin
 
-from .models import Accountability, InspectionPlan, Letter, LetterRule, LetterTemplate
+from .models import Accountability, InspectionPlan, Letter, LetterRule, LetterRun, LetterTemplate
 
 
 @admin.register(LetterRule)
@@ -27,6 +27,13 @@ class LetterAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False  # letters change through the workflow pages only
+
+
+@admin.register(LetterRun)
+class LetterRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("issuer", "kind", "period", "started_at", "finished_at", "created", "existing")
+    list_filter = ("kind", "period")
+    raw_id_fields = ("issuer",)
 
 
 @admin.register(Accountability)

@@ -54,6 +54,14 @@ class LetterCloseForm(StyledFormMixin, forms.Form):
     note = forms.CharField(label=_("办结意见"), required=False, max_length=500)
 
 
+class AccountabilityOpenForm(StyledFormMixin, forms.Form):
+    basis = forms.CharField(
+        label=_("问责依据"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("请填写问责依据。")},
+    )
+
+
 class AccountabilityDecideForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("问责方式"), choices=[c for c in AccountabilityKind.choices if c[0] != AccountabilityKind.PENDING]

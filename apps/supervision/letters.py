@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from apps.notifications.services import NoticeSpec, notices_create, recipients_f
 from apps.organizations.models import Organization
 
 from .choices import LETTER_DEFAULT_TEMPLATES, AccountabilityKind, AccountabilityStatus, LetterKind, LetterStatus
-from .models import Accountability, Letter, LetterCounter, LetterItem, LetterRule, LetterTemplate
+from .models import Accountability, Letter, LetterCounter, LetterItem, LetterRule, LetterRun, LetterTemplate
 
 BATCH_SIZE = 10000
 LETTER_FIELDS = [
@@ -279,23 +280,38 @@ def letters_issue_monthly(
     issuer: Organization | None = None,
     today: datetime.date | None = None,
     batch_size: int = BATCH_SIZE,
+    force: bool = False,
 ) -> IssueResult:
-    """Issue one kind of letter for one month, for every issuer with a rule (or just ``issuer``)."""
+    """Issue one kind of letter for one month, for every issuer with a rule (or just ``issuer``).
+
+    A run that finished for an issuer is not redone (its LetterRun says so) unless ``force``: then the due
+    items are collected again and only addressees still without their letter get one."""
     kind = LetterKind(kind).value
     period = Period.parse(period)
     today = today or timezone.localdate()
     result = IssueResult(kind=kind, period=str(period))
-    rules = effective_rules(kind)
+    all_rules = effective_rules(kind)
+    rules = [r for r in all_rules if issuer is None or r.issuer_id == issuer.pk]
     if not rules:
         return result
+    if not force:
+        finished = dict(
+            LetterRun.objects.filter(
+                issuer_id__in=[r.issuer_id for r in rules], kind=kind, period=str(period), finished_at__isnull=False
+            ).values_list("issuer_id", "created")
+        )
+        if len(finished) == len({r.issuer_id for r in rules}):
+            result.existing = Letter.objects.filter(issuer_id__in=list(finished), kind=kind, period=str(period)).count()
+            return result
     root = issuer.path if issuer is not None else "/"
     items = collect_due_items(period=period, stage=kind, root_path=root)
-    grouped, info = assign_issuers(items, rules)
-    rule_by_issuer = {r.issuer_id: r for r in rules}
-    if issuer is not None:
-        grouped = {issuer.pk: grouped.get(issuer.pk, {})} if issuer.pk in rule_by_issuer else {}
-    for issuer_id, by_addressee in grouped.items():
-        rule = rule_by_issuer[issuer_id]
+    grouped, info = assign_issuers(items, all_rules)  # nearest issuer among all, then keep ours
+    for rule in rules:
+        issuer_id = rule.issuer_id
+        by_addressee = grouped.get(issuer_id, {})
+        run, _ = LetterRun.objects.get_or_create(issuer_id=issuer_id, kind=kind, period=str(period))
+        if run.finished_at and not force:
+            continue
         if kind == LetterKind.WARNING and rule.warning_requires_supervision:
             supervised = set(
                 Letter.objects.filter(issuer_id=issuer_id, kind=LetterKind.SUPERVISION, period=str(period))
@@ -304,6 +320,7 @@ def letters_issue_monthly(
             )
             by_addressee = {a: v for a, v in by_addressee.items() if a in supervised}
         if not by_addressee:
+            LetterRun.objects.filter(pk=run.pk).update(finished_at=timezone.now())
             continue
         result.issuers += 1
         result.addressees += len(by_addressee)
@@ -334,6 +351,9 @@ def letters_issue_monthly(
             result.letter_ids.extend(new_ids)
         if kind == LetterKind.WARNING:
             result.accountabilities += accountability_open_for_repeated_warnings(rule=rule, period=period)
+        LetterRun.objects.filter(pk=run.pk).update(
+            finished_at=timezone.now(), created=F("created") + created_here, existing=len(done & by_addressee.keys())
+        )
         if created_here:
             audit_record(
                 actor=None,

@@ -103,6 +103,29 @@ class LetterCounter(models.Model):
         return f"{self.issuer_id}/{self.year}: {self.last_number}"
 
 
+class LetterRun(models.Model):
+    """One monthly run of one kind for one issuer: what it created, and whether it finished. A finished run
+    is not redone unless forced (``issue_letters --force``); an unfinished one (a crash) is resumed."""
+
+    issuer = models.ForeignKey(Org, verbose_name=_("发函单位"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("函件类别"), max_length=12, choices=LetterKind.choices)
+    period = models.CharField(_("月份"), max_length=7)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    created = models.PositiveIntegerField(_("新发函件"), default=0)
+    existing = models.PositiveIntegerField(_("已有函件"), default=0)
+
+    objects = IssuerScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("三函批次")
+        verbose_name_plural = _("三函批次")
+        constraints = [models.UniqueConstraint(fields=["issuer", "kind", "period"], name="letter_run_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id} {self.kind} {self.period}"
+
+
 class Letter(models.Model):
     """A reminder, supervision or warning letter from an organization to one below it."""
 

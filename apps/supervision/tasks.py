@@ -17,7 +17,9 @@ from apps.notifications.tasks import fresh_connection
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
-def letters_issue_monthly_task(kind: str, period: str | None = None, issuer_id: int | None = None) -> dict:
+def letters_issue_monthly_task(
+    kind: str, period: str | None = None, issuer_id: int | None = None, force: bool = False
+) -> dict:
     from apps.organizations.models import Organization
 
     from .letters import letters_issue_monthly
@@ -25,7 +27,7 @@ def letters_issue_monthly_task(kind: str, period: str | None = None, issuer_id: 
     with fresh_connection():
         issuer = Organization.objects.get(pk=issuer_id) if issuer_id else None
         res = letters_issue_monthly(
-            kind=kind, period=Period.parse(period) if period else Period.current(), issuer=issuer
+            kind=kind, period=Period.parse(period) if period else Period.current(), issuer=issuer, force=force
         )
         return {"kind": res.kind, "period": res.period, "created": res.created, "existing": res.existing,
                 "accountabilities": res.accountabilities}  # fmt: skip

@@ -17,6 +17,7 @@ urlpatterns = [
     path("letters/<int:pk>/print/", views.LetterPrintView.as_view(), name="letter_print"),
     path("letters/<int:pk>/answer/", views.LetterAnswerView.as_view(), name="letter_answer"),
     path("letters/<int:pk>/close/", views.LetterCloseView.as_view(), name="letter_close"),
+    path("letters/<int:pk>/accountability/", views.LetterAccountabilityView.as_view(), name="letter_accountability"),
     path("accountability/", views.AccountabilityListView.as_view(), name="accountability_list"),
     path("accountability/<int:pk>/", views.AccountabilityDetailView.as_view(), name="accountability_detail"),
     path("bulletin/", views.BulletinView.as_view(), name="bulletin"),

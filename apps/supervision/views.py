@@ -18,6 +18,7 @@ from . import exports, selectors, services
 from .filters import AccountabilityFilterSet, InspectionPlanFilterSet, LetterFilterSet
 from .forms import (
     AccountabilityDecideForm,
+    AccountabilityOpenForm,
     FindingForm,
     InspectionPlanForm,
     InspectionRecordForm,
@@ -72,6 +73,13 @@ class LetterDetailView(ScopedDetailView):
             and user.has_perm("supervision.close_letter")
             and org_in_scope(user, letter.issuer)
         )
+        ctx["can_open_case"] = (
+            letter.kind == "warning"
+            and user.has_perm("supervision.add_accountability")
+            and user.organization_id != letter.addressee_id
+        )
+        ctx["accountability_form"] = kwargs.get("accountability_form") or AccountabilityOpenForm()
+        ctx["cases"] = list(letter.accountabilities.all())
         ctx["answer_form"] = kwargs.get("answer_form") or LetterAnswerForm()
         ctx["close_form"] = kwargs.get("close_form") or LetterCloseForm()
         return ctx
@@ -124,6 +132,26 @@ class LetterCloseView(_LetterActionView):
 
     def run(self, form: Any) -> None:
         services.letter_close(acting_user=self.request.user, letter=self.object, note=form.cleaned_data["note"])
+
+
+class LetterAccountabilityView(_LetterActionView):
+    """Open an accountability case from a warning letter (问责 follows a warning)."""
+
+    permission_required = ("supervision.add_accountability",)
+    form_class = AccountabilityOpenForm
+    form_key = "accountability_form"
+
+    def run(self, form: Any) -> None:
+        letter = self.object
+        if letter.kind != "warning":
+            raise ValidationError({"basis": _("只有预警函可以直接启动问责。")})
+        self.case = services.accountability_create(
+            acting_user=self.request.user,
+            organization=letter.addressee,
+            period=letter.period,
+            basis=form.cleaned_data["basis"],
+            letters=[letter],
+        )
 
 
 class LetterCreateView(ScopedQuerysetMixin, FormView):

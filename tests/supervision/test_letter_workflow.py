@@ -166,3 +166,25 @@ def test_api_hand_written_letter(tree, users, api_for):
     )
     assert resp.status_code == 201, resp.content
     assert resp.json()["items"][0]["title"] == "请按时提交台账"
+
+
+def test_accountability_opened_from_a_warning_letter(tree, users, client_for):
+    from apps.supervision.models import Accountability
+
+    letter = make_letter(tree.district_a, tree.branch_a, kind="warning")
+    url = reverse("supervision:letter_accountability", args=[letter.pk])
+    resp = client_for(users.district_staff).post(url, {"basis": ""})
+    assert resp.status_code == 200 and "请填写问责依据" in resp.content.decode()
+    resp = client_for(users.district_staff).post(url, {"basis": "预警后仍未整改"})
+    assert resp.status_code == 302
+    case = Accountability.objects.get()
+    assert case.organization == tree.branch_a and list(case.letters.all()) == [letter]
+    assert client_for(users.secretary_a).post(url, {"basis": "x"}).status_code == 403
+
+
+def test_reminder_letter_cannot_open_a_case(tree, users, client_for):
+    letter = make_letter(tree.district_a, tree.branch_a, kind="reminder")
+    resp = client_for(users.district_staff).post(
+        reverse("supervision:letter_accountability", args=[letter.pk]), {"basis": "x"}
+    )
+    assert "只有预警函可以直接启动问责" in resp.content.decode()

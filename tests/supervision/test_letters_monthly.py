@@ -210,3 +210,27 @@ def test_default_schedule_is_installed_and_idempotent():
     assert "apps.supervision.tasks.letters_issue_scheduled_task" in names
     assert PeriodicTask.objects.filter(task="apps.supervision.tasks.letters_issue_scheduled_task").count() == 3
     assert install_default_schedule() == 0
+
+
+def test_finished_run_is_not_redone_unless_forced(tree, users):
+    from apps.supervision.models import LetterRun
+
+    items = _items(tree)
+    with fake_due_source(items):
+        letters_issue_monthly(kind="reminder", period="2026-11", today=NOV1)
+        run = LetterRun.objects.get(kind="reminder", period="2026-11")
+        assert run.finished_at is not None and run.created == 3
+        items["reminder"].append(DueItem(tree.group_a.pk, "task_due", "党小组会", None, ""))
+        assert letters_issue_monthly(kind="reminder", period="2026-11", today=NOV1).created == 0
+        forced = letters_issue_monthly(kind="reminder", period="2026-11", today=NOV1, force=True)
+    assert forced.created == 1 and forced.existing == 3
+    assert Letter.objects.filter(addressee=tree.group_a).count() == 1
+
+
+def test_issuer_argument_keeps_nearest_issuer_rule(tree, users):
+    LetterRule.objects.create(issuer=tree.city)
+    LetterRule.objects.create(issuer=tree.district_a)
+    with fake_due_source(_items(tree)):
+        res = letters_issue_monthly(kind="reminder", period="2026-11", issuer=tree.city, today=NOV1)
+    assert res.created == 1  # branch_c only; branch_a and branch_b belong to the district's run
+    assert Letter.objects.get().addressee == tree.branch_c
