@@ -6,8 +6,9 @@
 The database is a scratch database: the organization tree and everything hanging off it are TRUNCATEd first.
 Per kind it prints the seconds from submitting the task to its letters being committed, letters/s, and the
 rerun (must add 0 letters, target <= 2 s: a finished run is recorded in LetterRun and not redone), and the
-forced rerun (``--force``: collect the due items again and re-check every addressee; also 0 new letters). Baseline in the same run: collecting the due items alone (the
-read every run has to do), so "x baseline" says what the writes cost on top.
+forced rerun (``--force``: collect the due items again and re-check every addressee; also 0 new letters).
+Baseline in the same run: collecting the due items alone (the read every run has to do), so "x baseline"
+says what the writes cost on top.
 """
 
 from __future__ import annotations
