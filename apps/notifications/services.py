@@ -93,13 +93,13 @@ def notices_create(*, specs: Sequence[NoticeSpec]) -> list[int]:
             ],
             returning=("id", "recipient", "dedupe_key"),
         )
-        by_key = {(s.recipient.user_id, s.dedupe_key): s for s in specs}
+        by_key: dict[tuple[int, str], list[NoticeSpec]] = {}
+        for spec in specs:
+            by_key.setdefault((spec.recipient.user_id, spec.dedupe_key), []).append(spec)
         email_cats, sms_cats = _categories("notice_email_categories"), _categories("notice_sms_categories")
         rows: list[tuple] = []
         for nid, uid, key in created:
-            spec = by_key.get((uid, key))
-            if spec is None:  # two specs without a dedupe key for one user: fall back to a lookup
-                spec = next(s for s in specs if s.recipient.user_id == uid)
+            spec = by_key[(uid, key)].pop(0)  # several key-less specs for one user: taken in order
             r = spec.recipient
             rows.append((nid, r.org_path, Channel.IN_APP, "", "", DeliveryStatus.SENT, 1, now, now, now))
             if r.email and spec.category in email_cats:

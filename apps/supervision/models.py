@@ -344,6 +344,8 @@ class InspectionPlan(models.Model):
         verbose_name = _("督查计划")
         verbose_name_plural = _("督查计划")
         ordering = ["-period", "-id"]
+        # the nav bar (apps/core/navigation.py) shows 督查 to holders of supervision.view_inspection
+        permissions = [("view_inspection", _("查看督查（导航）"))]
 
     def __str__(self) -> str:
         return self.topic

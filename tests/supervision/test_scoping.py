@@ -104,3 +104,12 @@ def test_branch_secretary_cannot_write_letters(tree, users, client_for):
 def test_bulletin_for_an_issuer_out_of_scope_is_404(tree, users, client_for):
     resp = client_for(users.district_b_staff).get(reverse("supervision:bulletin"), {"issuer": tree.district_a.code})
     assert resp.status_code == 404
+
+
+def test_nav_shows_inspections_and_letters_to_staff_and_letters_only_to_secretaries(tree, users, client_for):
+    staff_html = client_for(users.district_staff).get(reverse("supervision:letter_list")).content.decode()
+    assert 'href="/supervision/"' in staff_html
+    assert users.leader.has_perm("supervision.view_inspection")
+    sec_html = client_for(users.secretary_a).get(reverse("supervision:letter_list")).content.decode()
+    assert 'href="/supervision/letters/"' in sec_html and 'href="/supervision/"' not in sec_html
+    assert not users.secretary_a.has_perm("supervision.view_inspection")
