@@ -64,7 +64,7 @@ def letter_create_manual(
     due = [
         it if isinstance(it, DueItem) else DueItem(addressee.pk, "manual", it.strip(), None, "")
         for it in items
-        if isinstance(it, DueItem) or it.strip()
+        if (it.title if isinstance(it, DueItem) else it).strip()
     ]
     if not due:
         raise ValidationError({"items": _("请至少填写一项函件事项。")})

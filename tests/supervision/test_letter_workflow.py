@@ -188,3 +188,26 @@ def test_reminder_letter_cannot_open_a_case(tree, users, client_for):
         reverse("supervision:letter_accountability", args=[letter.pk]), {"basis": "x"}
     )
     assert "只有预警函可以直接启动问责" in resp.content.decode()
+
+
+def test_api_hand_written_letter_from_due_items_links_back(tree, users, api_for):
+    resp = api_for(users.district_staff).post(
+        "/api/v1/letters/",
+        {"addressee": tree.branch_a.pk, "kind": "supervision", "period": "2026-11",
+         "items": [{"title": "任务逾期", "kind": "task_overdue", "due_date": "2026-10-31",
+                    "object_ref": f"organizations.organization:{tree.branch_a.pk}"}, "另附一项"]},
+        format="json",
+    )  # fmt: skip
+    assert resp.status_code == 201, resp.content
+    items = resp.json()["items"]
+    assert (
+        items[0]["object_ref"] == f"organizations.organization:{tree.branch_a.pk}"
+        and items[0]["due_date"] == "2026-10-31"
+    )
+    assert items[1]["title"] == "另附一项"
+    bad = api_for(users.district_staff).post(
+        "/api/v1/letters/",
+        {"addressee": tree.branch_b.pk, "kind": "supervision", "period": "2026-11", "items": [{"title": ""}]},
+        format="json",
+    )
+    assert bad.status_code == 400

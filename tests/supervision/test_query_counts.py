@@ -43,6 +43,7 @@ PAGES = [
     ("accountability", "supervision:accountability_list", "/api/v1/accountabilities/"),
     ("inspections", "supervision:inspection_list", "/api/v1/inspections/"),
     ("observations", "supervision:observation_list", None),
+    ("inspections", "supervision:inspection_list", "/api/v1/inspection-records/"),
 ]
 
 

@@ -44,11 +44,32 @@ class LetterSerializer(LetterListSerializer):
         return [{"name": a.name, "url": a.file.url} for a in obj.attachments.all()]
 
 
+class LetterItemInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    kind = serializers.CharField(max_length=40, required=False, default="manual")
+    due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    object_ref = serializers.RegexField(r"^[a-z_]+\.[a-z_]+:\d+$", max_length=80, required=False, default="")
+
+
+class LetterItemField(serializers.Field):
+    """An item is a plain text line or {title, kind, due_date, object_ref} (e.g. a due item from a list)."""
+
+    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+        if isinstance(data, str):
+            data = {"title": data}
+        ser = LetterItemInputSerializer(data=data)
+        ser.is_valid(raise_exception=True)
+        return dict(ser.validated_data)
+
+    def to_representation(self, value):  # noqa: ANN001, ANN201
+        return value
+
+
 class LetterCreateSerializer(serializers.Serializer):
     addressee = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=LetterKind.choices)
     period = serializers.CharField()
-    items = serializers.ListField(child=serializers.CharField(max_length=300), allow_empty=False)
+    items = serializers.ListField(child=LetterItemField(), allow_empty=False)
     response_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
 
 

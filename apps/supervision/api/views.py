@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from apps.core.due_items import DueItem
 from apps.organizations.models import Organization
 from apps.supervision import services
 from apps.supervision.filters import AccountabilityFilterSet, InspectionPlanFilterSet, LetterFilterSet
@@ -75,7 +76,9 @@ class LetterViewSet(ScopedModelViewSet):
             addressee=addressee,
             kind=data["kind"],
             period=data["period"],
-            items=data["items"],
+            items=[
+                DueItem(addressee.pk, it["kind"], it["title"], it["due_date"], it["object_ref"]) for it in data["items"]
+            ],
             response_days=data.get("response_days"),
         )
         return Response(LetterSerializer(letter).data, status=status.HTTP_201_CREATED)
