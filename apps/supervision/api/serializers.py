@@ -54,14 +54,14 @@ class LetterItemInputSerializer(serializers.Serializer):
 class LetterItemField(serializers.Field):
     """An item is a plain text line or {title, kind, due_date, object_ref} (e.g. a due item from a list)."""
 
-    def to_internal_value(self, data):  # noqa: ANN001, ANN201
+    def to_internal_value(self, data):
         if isinstance(data, str):
             data = {"title": data}
         ser = LetterItemInputSerializer(data=data)
         ser.is_valid(raise_exception=True)
         return dict(ser.validated_data)
 
-    def to_representation(self, value):  # noqa: ANN001, ANN201
+    def to_representation(self, value):
         return value
 
 
