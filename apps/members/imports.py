@@ -268,7 +268,7 @@ def _read_xlsx(path: Path) -> Table:
         return _read_xlsx_openpyxl(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = _roster_sheet(workbook)
         merged = list(sheet.merged_cell_ranges or [])
         first_row, first_col = sheet.start or (0, 0)
         cells = sheet.iter_rows()
@@ -281,6 +281,23 @@ def _read_xlsx(path: Path) -> Table:
             yield index + 1, (pad + row) if pad else row
 
     return Table(rows=_fill_merged(rows(), merged), sheet_name=sheet.name, estimated_rows=sheet.height)
+
+
+def _roster_sheet(workbook: Any) -> Any:
+    """The first visible worksheet with a roster header (a 填写说明 sheet in front is skipped)."""
+    first = None
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if "Visible" not in str(meta.visible) or "WorkSheet" not in str(meta.typ):
+            continue
+        sheet = workbook.get_sheet_by_index(index)
+        first = first or sheet
+        head = list(itertools.islice(sheet.iter_rows(), HEADER_SCAN_ROWS))
+        try:
+            find_header(head)
+        except ImportRefused:
+            continue
+        return sheet
+    return first or workbook.get_sheet_by_index(0)
 
 
 def _read_xlsx_openpyxl(path: Path) -> Table:
