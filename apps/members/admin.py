@@ -11,7 +11,7 @@ from import_export.admin import ImportExportMixin
 from apps.core.admin import ScopedAdminMixin
 
 from . import services
-from .models import Member, Recruitment, RecruitmentDocument, RecruitmentRule, Transfer
+from .models import Member, MemberImportJob, Recruitment, RecruitmentDocument, RecruitmentRule, Transfer
 
 
 def _resource_classes() -> list:
@@ -90,6 +90,17 @@ class TransferAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "kind")
     list_select_related = ("member", "from_org", "to_org")
     readonly_fields = [f.name for f in Transfer._meta.fields]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MemberImportJob)
+class MemberImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = [f.name for f in MemberImportJob._meta.fields][:8]
 
     def has_add_permission(self, request: Any) -> bool:
         return False

@@ -21,7 +21,7 @@ ETHNICITY["98"] = "外国血统中国籍人士"
 ETHNICITY_CHOICES = list(ETHNICITY.items())
 
 ETHNICITY_ALIASES: dict[str, str] = {name: code for code, name in ETHNICITY.items()}
-ETHNICITY_ALIASES.update({name[:-1]: code for code, name in ETHNICITY.items() if name.endswith("族") and len(name) > 2})
+ETHNICITY_ALIASES.update({name[:-1]: code for code, name in ETHNICITY.items() if name.endswith("族")})
 
 #: GB/T 4658-2006 (the codes in everyday use) plus party-school education as its own category.
 EDUCATION: dict[str, str] = {

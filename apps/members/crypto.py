@@ -3,7 +3,7 @@
 AES-256-GCM (authenticated) with a random 96-bit nonce per value; keys come from
 ``settings.PII_ENCRYPTION_KEYS = "keyid:base64key,keyid:base64key"``. The first key encrypts; any listed key
 decrypts, chosen by the key id stored beside the ciphertext, so keys can be rotated by adding a new first
-key and re-encrypting rows whose ``id_key_id`` is old (``reencrypt_member_ids``). Stored form:
+key and re-encrypting rows whose ``id_key_id`` is old (``services.member_ids_reencrypt``). Stored form:
 ``base64(nonce || ciphertext+tag)``; the key id is bound into the associated data so a value cannot be
 replayed under another key id.
 

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.pii import can_see_full_pii
 from apps.organizations.choices import OrgKind
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 
@@ -54,7 +55,11 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
         if instance is not None and instance.pk:
             self.initial.setdefault("organization", instance.organization)
             self.initial.setdefault("party_group", instance.party_group)
-            self.initial.setdefault("id_number", instance.id_number)
+            if can_see_full_pii(user):  # the view audits this read
+                self.initial.setdefault("id_number", instance.id_number)
+            else:
+                self.fields["id_number"].required = False
+                self.fields["id_number"].help_text = _("当前：%(m)s。留空则不修改。") % {"m": instance.id_masked}
 
 
 class MemberContactForm(StyledFormMixin, forms.ModelForm):
@@ -187,3 +192,9 @@ class TransferApproveForm(StyledFormMixin, forms.Form):
 
 class TransferReturnForm(StyledFormMixin, forms.Form):
     return_reason = forms.CharField(label=_("退回原因"), max_length=200)
+
+
+class RecruitmentDocumentForm(StyledFormMixin, forms.Form):
+    stage = forms.ChoiceField(label=_("所属阶段"), choices=RecruitmentStage.choices)
+    title = forms.CharField(label=_("材料名称"), max_length=100)
+    file = forms.FileField(label=_("文件"))

@@ -11,16 +11,20 @@ Two callers, one set of rules:
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import csv
 import datetime
+import gc
 import hashlib
 import io
+import itertools
 import re
 import shutil
 import tempfile
+import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,7 @@ register("member_import_async_rows", "3000", "党员导入：超过此行数（�
 MAX_COMPRESSION_RATIO = 200
 ERRORS_PREVIEW_LIMIT = 500
 HEADER_SCAN_ROWS = 30
+CHUNK_ROWS = 5000
 
 
 class ImportRefused(Exception):
@@ -225,10 +230,11 @@ def _check_zip(path: Path) -> None:
 
 @dataclass
 class Table:
-    rows: list[list[Any]]
-    first_row_number: int = 1  # the spreadsheet row number of rows[0]
+    """A sheet as a stream of (row number as the spreadsheet shows it, cells)."""
+
+    rows: Iterator[tuple[int, list[Any]]]
     sheet_name: str = ""
-    number_cells_in_text: set[tuple[int, int]] = field(default_factory=set)
+    estimated_rows: int = 0
 
 
 def read_table(path: str | Path, kind: str) -> Table:
@@ -247,28 +253,51 @@ def _read_csv(path: Path) -> Table:
             continue
     else:
         raise ImportRefused(_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码的 CSV 或 .xlsx。"))
+    del raw
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
-    return Table(rows=list(csv.reader(io.StringIO(text), dialect)))
+    return Table(rows=enumerate(csv.reader(io.StringIO(text), dialect), start=1), estimated_rows=text.count("\n"))
 
 
 def _read_xlsx(path: Path) -> Table:
     try:
         from python_calamine import CalamineWorkbook
-
-        workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-        merged = sheet.merged_cell_ranges or []
-        name = sheet.name
     except ImportError:  # pragma: no cover - calamine is a requirement; openpyxl is the fallback
         return _read_xlsx_openpyxl(path)
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        sheet = _roster_sheet(workbook)
+        merged = list(sheet.merged_cell_ranges or [])
+        first_row, first_col = sheet.start or (0, 0)
+        cells = sheet.iter_rows()
     except Exception as exc:
         raise ImportRefused(_("工作簿无法读取（文件损坏或格式异常）：%(e)s") % {"e": str(exc)[:200]}) from exc
-    _fill_merged(rows, merged)
-    return Table(rows=rows, sheet_name=name)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        pad = [""] * first_col
+        for index, row in enumerate(cells, start=first_row):
+            yield index + 1, (pad + row) if pad else row
+
+    return Table(rows=_fill_merged(rows(), merged), sheet_name=sheet.name, estimated_rows=sheet.height)
+
+
+def _roster_sheet(workbook: Any) -> Any:
+    """The first visible worksheet with a roster header (a 填写说明 sheet in front is skipped)."""
+    first = None
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if "Visible" not in str(meta.visible) or "WorkSheet" not in str(meta.typ):
+            continue
+        sheet = workbook.get_sheet_by_index(index)
+        first = first or sheet
+        head = list(itertools.islice(sheet.iter_rows(), HEADER_SCAN_ROWS))
+        try:
+            find_header(head)
+        except ImportRefused:
+            continue
+        return sheet
+    return first or workbook.get_sheet_by_index(0)
 
 
 def _read_xlsx_openpyxl(path: Path) -> Table:
@@ -276,30 +305,43 @@ def _read_xlsx_openpyxl(path: Path) -> Table:
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheet = workbook.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return Table(rows=rows, sheet_name=sheet.title)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                yield number, ["" if v is None else v for v in row]
+        finally:
+            workbook.close()
+
+    return Table(rows=rows(), sheet_name=sheet.title, estimated_rows=sheet.max_row or 0)
 
 
-def _fill_merged(rows: list[list[Any]], merged: Iterable[Any]) -> None:
+def _fill_merged(rows: Iterator[tuple[int, list[Any]]], merged: list[Any]) -> Iterator[tuple[int, list[Any]]]:
     """Every cell of a merged range takes the value of its top-left cell (a merged 所在党组织 column, say)."""
+    if not merged:
+        yield from rows
+        return
+    starts: dict[int, list[tuple[int, int, int]]] = {}
     for (r0, c0), (r1, c1) in merged:
-        if r0 >= len(rows):
-            continue
-        top = rows[r0]
-        value = top[c0] if c0 < len(top) else None
-        for r in range(r0, min(r1, len(rows) - 1) + 1):
-            row = rows[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                row[c] = value
+        starts.setdefault(r0 + 1, []).append((r1 + 1, c0, c1))
+    active: list[tuple[int, int, int, Any]] = []
+    for number, row in rows:
+        for r1, c0, c1 in starts.get(number, ()):
+            active.append((r1, c0, c1, row[c0] if c0 < len(row) else ""))
+        if active:
+            active = [a for a in active if a[0] >= number]
+            for _r1, c0, c1, value in active:
+                if len(row) <= c1:
+                    row = row + [""] * (c1 + 1 - len(row))
+                for c in range(c0, c1 + 1):
+                    row[c] = value
+        yield number, row
 
 
-def find_header(table: Table) -> tuple[int, dict[int, str], list[str]]:
+def find_header(rows: list[list[Any]]) -> tuple[int, dict[int, str], list[str]]:
     """(index of the header row, {column index: key}, unknown headers). Title rows above are skipped."""
     best: tuple[int, dict[int, str], list[str]] | None = None
-    for index, row in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
         mapping: dict[int, str] = {}
         unknown: list[str] = []
         for col, cell in enumerate(row):
@@ -335,11 +377,13 @@ class RowContext:
     def __init__(self, *, scope_path: str, today: datetime.date | None = None) -> None:
         self.today = today or timezone.localdate()
         self.resolver = nz.OrganizationResolver(scope_path)
-        self._memo: dict[str, dict[Any, tuple[Any, str | None]]] = {}
+        self._memo: dict[str, dict[Any, tuple[Any, str | None]]] = collections.defaultdict(dict)
+        self.memos = self._memo
         self._groups: dict[tuple[int, str], Any] = {}
 
-    def convert(self, key: str, func: Callable[[Any], Any], value: Any) -> Any:
-        memo = self._memo.setdefault(key, {})
+    def lookup(self, key: str, func: Callable[[Any], Any], value: Any) -> tuple[Any, str | None]:
+        """(converted value, None) or (None, Chinese message), memoized per column and cell value."""
+        memo = self._memo[key]
         try:
             hit = memo.get(value)
         except TypeError:  # unhashable
@@ -349,11 +393,15 @@ class RowContext:
                 hit = (func(value), None)
             except ValidationError as exc:
                 hit = (None, exc.messages[0])
-            if len(memo) < 200_000:
+            if len(memo) < 300_000:
                 memo[value] = hit
-        if hit[1] is not None:
-            raise ValidationError(hit[1])
-        return hit[0]
+        return hit
+
+    def convert(self, key: str, func: Callable[[Any], Any], value: Any) -> Any:
+        result, message = self.lookup(key, func, value)
+        if message is not None:
+            raise ValidationError(message)
+        return result
 
     def party_group(self, organization: Any, value: Any) -> Any:
         text = nz.clean_text(value)
@@ -381,10 +429,6 @@ def models_q_code_or_name(text: str) -> Any:
     from django.db.models import Q
 
     return Q(code=text) | Q(name=text)
-
-
-def _date(value: Any) -> tuple[datetime.date | None, bool]:
-    return nz.parse_date(value)
 
 
 def _strip_formula_guard(value: Any) -> Any:
@@ -426,6 +470,23 @@ def _phone(value: Any) -> str:
     return validate_phone(value) if nz.clean_text(value) else ""
 
 
+def _name(value: Any) -> str:
+    name = nz.clean_name(_strip_formula_guard(value))
+    if not name:
+        raise ValidationError(_("请填写姓名。"))
+    if len(name) > 50:
+        raise ValidationError(_("姓名过长（最多50字）。"))
+    return name
+
+
+_DATE_KEYS = ("birth_date", "joined_on", "confirmed_on", "mobile_since", "lost_contact_since")
+# column key -> (memo name, converter); dates share one memo (the same cell text is the same date anywhere).
+_CONVERTER_BY_KEY: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    **{k: (k, f) for k, f in [*_CODE_CONVERTERS.items(), *_TEXT_CONVERTERS.items(), ("phone", _phone)]},
+    **{k: ("date", nz.parse_date) for k in _DATE_KEYS},
+}
+
+
 def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Clean one row: ``raw`` maps column keys (see COLUMNS) to cell values; only present columns are set.
 
@@ -438,11 +499,10 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
     def fail(key: str, message: str) -> None:
         errors.append((key, message))
 
-    name = nz.clean_name(_strip_formula_guard(raw.get("name")))
-    if not name:
-        fail("name", _("请填写姓名。"))
-    elif len(name) > 50:
-        fail("name", _("姓名过长（最多50字）。"))
+    lookup = ctx.lookup
+    name, message = lookup("name", _name, raw.get("name"))
+    if message:
+        fail("name", message)
     values["name"] = name
 
     info: IdInfo | None = None
@@ -457,36 +517,31 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
     else:
         number = normalize_id_number(id_cell)
         values["id_number"] = number
-        try:
-            info = ctx.convert("id_number", lambda v: validate_id_number(v, today=ctx.today, normalized=True), number)
-        except ValidationError as exc:
-            fail("id_number", exc.messages[0])
+        if "*" in number:
+            fail("id_number", _("身份证号是打码后的号码（含*），请填写完整号码（完整号码只有党员信息管理员能导出）。"))
+        else:
+            try:  # unique per row: nothing to memoize
+                info = validate_id_number(number, today=ctx.today, normalized=True)
+            except ValidationError as exc:
+                fail("id_number", exc.messages[0])
 
-    for key, func in _CODE_CONVERTERS.items():
-        if key in raw:
-            try:
-                values[key] = ctx.convert(key, func, raw[key])
-            except ValidationError as exc:
-                fail(key, exc.messages[0])
-    for key, func in _TEXT_CONVERTERS.items():
-        if key in raw:
-            try:
-                values[key] = ctx.convert(key, func, raw[key])
-            except ValidationError as exc:
-                fail(key, exc.messages[0])
-    if "phone" in raw:
-        try:
-            values["phone"] = ctx.convert("phone", _phone, raw["phone"])
-        except ValidationError as exc:
-            fail("phone", exc.messages[0])
+    memos = ctx.memos
     month_only_birth = False
-    for key in ("birth_date", "joined_on", "confirmed_on", "mobile_since", "lost_contact_since"):
-        if key in raw:
-            try:
-                values[key], month_only = ctx.convert("date", _date, raw[key])
-                month_only_birth = month_only_birth or (key == "birth_date" and month_only)
-            except ValidationError as exc:
-                fail(key, exc.messages[0])
+    for key, value in raw.items():
+        converter = _CONVERTER_BY_KEY.get(key)
+        if converter is None:
+            continue
+        memo_key, func = converter
+        hit = memos[memo_key].get(value)  # the common case: this value was seen before in this column
+        result, message = hit if hit is not None else lookup(memo_key, func, value)
+        if message is not None:
+            fail(key, message)
+        elif memo_key == "date":
+            values[key] = result[0]
+            if key == "birth_date":
+                month_only_birth = result[1]
+        else:
+            values[key] = result
 
     if info is not None and month_only_birth:
         # 出生年月 (year and month only): the ID number gives the day when year and month agree.
@@ -523,6 +578,10 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
             fail("party_group", exc.messages[0])
 
     # Cross-field rules live in services.member_rules (forms, API and both import paths call it).
+    if not errors and org is not None:  # the common case: no copy needed
+        for key, message in member_rules(values, today=ctx.today).items():
+            fail(key, message)
+        return values, errors
     failed = {key for key, _m in errors}
     check = {k: v for k, v in values.items() if k not in failed and not (k == "organization" and v is None)}
     for key, message in member_rules(check, today=ctx.today).items():
@@ -557,6 +616,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     ignored_headers: list[str] = field(default_factory=list)
     committed: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -568,13 +628,24 @@ class ImportResult:
         }
 
 
-@dataclass
 class _Row:
-    number: int
-    values: dict[str, Any]
-    hash: str = ""
-    existing_id: int | None = None
-    changes: dict[str, Any] | None = None
+    """A cleaned row, kept compact (keys tuple shared by all rows of the same shape + a values tuple):
+    100k rows as dicts would cost ~100 MB more."""
+
+    __slots__ = ("changes", "data", "existing_id", "hash", "keys", "number")
+
+    def __init__(self, number: int, values: dict[str, Any], key_pool: dict[tuple[str, ...], tuple[str, ...]]) -> None:
+        keys = tuple(values)
+        self.keys = key_pool.setdefault(keys, keys)
+        self.data = tuple(values.values())
+        self.number = number
+        self.hash = ""
+        self.existing_id: int | None = None
+        self.changes: dict[str, Any] | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict(zip(self.keys, self.data, strict=True))
 
 
 def _column_label(key: str, header_names: dict[str, str]) -> str:
@@ -604,54 +675,86 @@ def member_import(
     updated (or unchanged). Duplicates inside the file, numbers held by a member outside the importer's
     scope or in another organization, and a known number under another name are reported, never merged.
     """
+    # A 100k-row file makes millions of small objects and no cycles: the cyclic GC would only rescan them.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _member_import(
+            acting_user=acting_user, path=path, file_name=file_name, commit=commit, progress=progress, today=today
+        )
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _member_import(
+    *,
+    acting_user: Any,
+    path: str | Path,
+    file_name: str,
+    commit: bool,
+    progress: Callable[[int, int], None] | None,
+    today: datetime.date | None,
+) -> ImportResult:
     ensure_perm(acting_user, "members.add_member")
     ensure_perm(acting_user, "members.change_member")
     scope_path = user_scope_path(acting_user)
     if scope_path is None:
         raise ImportRefused(_("您没有所属党组织，不能导入党员。"))
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
     kind = check_file(path, file_name)
     table = read_table(path, kind)
-    header_index, mapping, unknown = find_header(table)
-    header_row = table.rows[header_index]
+    head = list(itertools.islice(table.rows, HEADER_SCAN_ROWS))
+    header_index, mapping, unknown = find_header([cells for _n, cells in head])
+    header_row = head[header_index][1]
     header_names = {key: nz.clean_text(header_row[col]) for col, key in mapping.items()}
-    first_number = table.first_row_number + header_index + 1
-    data_rows = table.rows[header_index + 1 :]
-    # Blank trailing rows (and blank rows in the middle) are not data; nor is a one-cell footnote row.
     items = list(mapping.items())
     max_rows = get_int_param("member_import_max_rows")
-    result = ImportResult(ignored_headers=unknown)
+    estimated = max(table.estimated_rows - header_index - 1, 0)
+    result = ImportResult(ignored_headers=unknown, timings=timings)
     ctx = RowContext(scope_path=scope_path, today=today)
-    raw_rows: list[tuple[int, dict[str, Any]]] = []
-    for offset, row in enumerate(data_rows):
-        width = len(row)
-        raw = {key: row[col] for col, key in items if col < width}
-        filled = [v for v in raw.values() if v not in ("", None)]
-        if not filled:
-            continue
-        if len(filled) == 1 and not raw.get("id_number") and not raw.get("name"):
-            continue
-        raw_rows.append((first_number + offset, raw))
-        if len(raw_rows) > max_rows:
-            raise ImportRefused(_("数据超过%(m)s行，请拆分后分批导入（或使用命令行导入）。") % {"m": max_rows})
-    if not raw_rows:
-        raise ImportRefused(_("表头下面没有数据行。"))
-    result.total = len(raw_rows)
-    ctx.resolver.prepare(raw.get("organization") for _n, raw in raw_rows)
-
     good: list[_Row] = []
     bad_rows: set[int] = set()
-    step = max(1000, len(raw_rows) // 50)
-    for i, (number, raw) in enumerate(raw_rows):
-        values, errors = clean_member_row(raw, ctx)
-        if errors:
-            bad_rows.add(number)
-            result.errors.extend(RowError(number, _column_label(k, header_names), m) for k, m in errors)
-        else:
-            good.append(_Row(number, values))
-        if progress and i % step == 0:
-            progress(i, len(raw_rows))
+    pending: list[tuple[int, dict[str, Any]]] = []
+    key_pool: dict[tuple[str, ...], tuple[str, ...]] = {}
 
+    def clean_pending() -> None:
+        # Organizations named in this chunk are fetched in one go, then every row is cleaned.
+        ctx.resolver.prepare(raw.get("organization") for _n, raw in pending)
+        for number, raw in pending:
+            values, errors = clean_member_row(raw, ctx)
+            if errors:
+                bad_rows.add(number)
+                result.errors.extend(RowError(number, _column_label(k, header_names), m) for k, m in errors)
+            else:
+                good.append(_Row(number, values, key_pool))
+        pending.clear()
+        if progress:
+            progress(result.total, max(estimated, result.total))
+
+    for number, row in itertools.chain(head[header_index + 1 :], table.rows):
+        width = len(row)
+        raw = {key: row[col] for col, key in items if col < width}
+        filled = [v for v in raw.values() if v != "" and v is not None]
+        # Blank rows (trailing or in between) are not data; nor is a one-cell footnote such as 制表人：…
+        if not filled or (len(filled) == 1 and not raw.get("id_number") and not raw.get("name")):
+            continue
+        pending.append((number, raw))
+        result.total += 1
+        if result.total > max_rows:
+            raise ImportRefused(_("数据超过%(m)s行，请拆分后分批导入（或使用命令行导入）。") % {"m": max_rows})
+        if len(pending) >= CHUNK_ROWS:
+            clean_pending()
+    clean_pending()
+    del head, table
+    if not result.total:
+        raise ImportRefused(_("表头下面没有数据行。"))
+    timings["read_and_clean"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
     _match(good, result, bad_rows, acting_user, scope_path, header_names, set(mapping.values()))
+    timings["match"] = time.perf_counter() - clock
     result.invalid = len(bad_rows)
     result.errors.sort(key=lambda e: e.row)
     todo = [r for r in good if r.number not in bad_rows]
@@ -660,14 +763,13 @@ def member_import(
     result.new, result.updated = len(new_rows), len(changed)
     result.unchanged = len(todo) - len(new_rows) - len(changed)
     if progress:
-        progress(len(raw_rows), len(raw_rows))
+        progress(result.total, result.total)
     if commit and (new_rows or changed):
+        clock = time.perf_counter()
         _write(new_rows, changed)
+        timings["write"] = time.perf_counter() - clock
         result.committed = True
     return result
-
-
-_FETCH_FIELDS = ("id", "id_hash", "org_path", "status", *MEMBER_FIELDS)
 
 
 def _match(
@@ -685,7 +787,7 @@ def _match(
     id_label = _column_label("id_number", header_names)
     by_hash: dict[str, list[_Row]] = {}
     for row in rows:
-        row.hash = blind_index(row.values["id_number"])
+        row.hash = blind_index(row.data[row.keys.index("id_number")])
         by_hash.setdefault(row.hash, []).append(row)
     for same in by_hash.values():
         if len(same) > 1:
@@ -700,38 +802,56 @@ def _match(
                 bad_rows.add(row.number)
 
     hashes = list(by_hash)
-    existing: dict[str, list[dict[str, Any]]] = {}
+    compared = [
+        f
+        for f in MEMBER_FIELDS
+        if f in ("gender", "birth_date", "name", "organization_id")
+        or ("party_group" if f == "party_group_id" else f) in present
+    ]
+    wanted = tuple(dict.fromkeys(("id", "id_hash", "org_path", "status", *compared)))
+    # The roster is read in chunks of hashes and compared at once, so a 100k re-import never holds 100k
+    # members in memory.
     for start in range(0, len(hashes), 5000):
-        chunk = hashes[start : start + 5000]
-        for found in Member.objects.filter(id_hash__in=chunk).values(*_FETCH_FIELDS):
+        existing: dict[str, list[dict[str, Any]]] = {}
+        for found in Member.objects.filter(id_hash__in=hashes[start : start + 5000]).values(*wanted):
             existing.setdefault(found["id_hash"], []).append(found)
-    for row in rows:
-        if row.number in bad_rows:
+        for row_hash, candidates in existing.items():
+            for row in by_hash[row_hash]:
+                if row.number not in bad_rows:
+                    _compare(row, candidates, result, bad_rows, scope_path, present, id_label)
+
+
+def _compare(
+    row: _Row,
+    candidates: list[dict[str, Any]],
+    result: ImportResult,
+    bad_rows: set[int],
+    scope_path: str,
+    present: set[str],
+    id_label: str,
+) -> None:
+    values = row.values
+    match, message = roster_conflict(candidates, values, scope_path)
+    if message:
+        result.errors.append(RowError(row.number, id_label, message))
+        bad_rows.add(row.number)
+        return
+    if match is None:
+        return
+    row.existing_id = match["id"]
+    changes = {}
+    for key, value in values.items():
+        field_name = _FIELD_FOR_KEY.get(key, key)
+        if field_name in ("organization_id", "id_number") or field_name not in match:
             continue
-        candidates = existing.get(row.hash)
-        if not candidates:
-            continue
-        match, message = roster_conflict(candidates, row.values, scope_path)
-        if message:
-            result.errors.append(RowError(row.number, id_label, message))
-            bad_rows.add(row.number)
-            continue
-        if match is None:
-            continue
-        row.existing_id = match["id"]
-        changes = {}
-        for key, value in row.values.items():
-            field_name = _FIELD_FOR_KEY.get(key, key)
-            if field_name in ("organization_id", "id_number") or field_name not in match:
-                continue
-            column = "party_group" if key == "party_group_id" else key
-            if column not in present and key not in ("gender", "birth_date"):
-                continue  # a default for new members (category, status), not something the file says
-            if match[field_name] != value:
-                changes[field_name] = value
-        if "category" in changes or "joined_on" in changes:
-            changes["probation_ends_on"] = _probation_end({**match, **row.values})
-        row.changes = changes
+        column = "party_group" if key == "party_group_id" else key
+        if column not in present and key not in ("gender", "birth_date"):
+            continue  # a default for new members (category, status), not something the file says
+        if match[field_name] != value:
+            changes[field_name] = value
+    if "category" in changes or "joined_on" in changes:
+        changes["probation_ends_on"] = _probation_end({**match, **values})
+    row.changes = changes or None
 
 
 def roster_conflict(
@@ -762,32 +882,40 @@ def roster_conflict(
     return match, None
 
 
-def _member_record(row: _Row, now: datetime.datetime) -> dict[str, Any]:
-    from .crypto import encrypt
+def _member_columns() -> list[Any]:
     from .models import Member
 
-    values = row.values
-    org = values["organization"]
-    key_id, token = encrypt(values["id_number"])
+    return [f for f in Member._meta.concrete_fields if f.attname != "id"]
+
+
+def _member_records(rows: list[_Row], now: datetime.datetime) -> Iterator[list[Any]]:
+    """Every column of each new member row, in ``_member_columns()`` order: defaults, the row's values, the
+    ID number's ciphertext/key id/HMAC/mask, the organization's path, probation end, timestamps."""
     from apps.core.pii import mask_id_number
 
-    record = {f.attname: f.get_default() for f in Member._meta.concrete_fields if f.attname != "id"}
-    for key, value in values.items():
-        name = _FIELD_FOR_KEY.get(key, key)
-        if name in record:
-            record[name] = value
-    record.update(
-        organization_id=org.pk,
-        org_path=org.path,
-        id_number_enc=token,
-        id_key_id=key_id,
-        id_hash=row.hash,
-        id_masked=mask_id_number(values["id_number"]),
-        probation_ends_on=_probation_end(values),
-        created_at=now,
-        updated_at=now,
-    )
-    return record
+    from .crypto import encrypt
+
+    fields = _member_columns()
+    index = {f.attname: i for i, f in enumerate(fields)}
+    base = [f.get_default() for f in fields]
+    base[index["created_at"]] = base[index["updated_at"]] = now
+    i_org, i_path, i_hash, i_masked = index["organization_id"], index["org_path"], index["id_hash"], index["id_masked"]
+    i_enc, i_key, i_probation = index["id_number_enc"], index["id_key_id"], index["probation_ends_on"]
+    i_category, i_joined = index["category"], index["joined_on"]
+    for row in rows:
+        record = base.copy()
+        for key, value in zip(row.keys, row.data, strict=True):
+            position = index.get(key)
+            if position is not None:
+                record[position] = value
+        values = dict(zip(row.keys, row.data, strict=True))
+        org, number = values["organization"], values["id_number"]
+        record[i_key], record[i_enc] = encrypt(number)
+        record[i_org], record[i_path] = org.pk, org.path
+        record[i_hash], record[i_masked] = row.hash, mask_id_number(number)
+        if record[i_category] == Category.PROBATIONARY and record[i_joined]:
+            record[i_probation] = _probation_end(values)
+        yield record
 
 
 def _probation_end(values: dict[str, Any]) -> datetime.date | None:
@@ -803,12 +931,15 @@ def _write(new_rows: list[_Row], changed: list[_Row]) -> None:
     from .models import Member
 
     now = timezone.now()
-    records = [_member_record(r, now) for r in new_rows]
+    records = _member_records(new_rows, now)
     if connection.vendor == "postgresql":
         _pg_insert(records)
         _pg_update(changed, now)
     else:
-        Member.objects.bulk_create([Member(**rec) for rec in records], batch_size=1000)
+        attnames = [f.attname for f in _member_columns()]
+        Member.objects.bulk_create(
+            (Member(**dict(zip(attnames, rec, strict=True))) for rec in records), batch_size=1000
+        )
         current = {}
         for ids in chunks([r.existing_id for r in changed], 2000):
             current.update(Member.objects.in_bulk(ids))
@@ -825,23 +956,15 @@ def _write(new_rows: list[_Row], changed: list[_Row]) -> None:
             Member.objects.bulk_update(objs, [*sorted(fields), "updated_at"], batch_size=500)
 
 
-def _pg_columns() -> list[str]:
-    from .models import Member
-
-    return [f.column for f in Member._meta.concrete_fields if f.attname != "id"]
-
-
-def _pg_insert(records: list[dict[str, Any]]) -> None:
-    if not records:
-        return
+def _pg_insert(records: Iterator[list[Any]]) -> None:
     from .models import Member
 
     table = Member._meta.db_table
-    attnames = [f.attname for f in Member._meta.concrete_fields if f.attname != "id"]
-    cols = ", ".join(f'"{c}"' for c in _pg_columns())
+    cols = ", ".join(f'"{f.column}"' for f in _member_columns())
     with connection.cursor() as cursor, cursor.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
-        for rec in records:
-            copy.write_row([rec[a] for a in attnames])
+        write = copy.write_row
+        for record in records:
+            write(record)
 
 
 def _pg_update(rows: list[_Row], now: datetime.datetime) -> None:

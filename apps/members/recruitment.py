@@ -22,12 +22,13 @@ from apps.organizations.models import Organization, add_months, add_years
 
 from .choices import STAGE_ORDER, Category, MemberStatus
 from .choices import RecruitmentStage as Stage
-from .models import Member, Recruitment, RecruitmentRule
+from .models import Member, Recruitment, RecruitmentDocument, RecruitmentRule
 from .validators import normalize_id_number, validate_id_number
 
 register("recruitment_min_age", "18", "发展党员：递交入党申请时的最低年龄（周岁）")
 register("recruitment_min_training_days", "3", "发展对象集中培训最少天数")
 register("recruitment_min_training_hours", "24", "发展对象集中培训最少学时（与天数满足其一即可）")
+register("recruitment_document_max_mb", "20", "发展党员材料单个文件大小上限（MB）")
 register("recruitment_league_age", "28", "积极分子确定时未满此年龄的共青团员应经团组织推优（提示）")
 
 DATE_FIELDS = [
@@ -379,3 +380,38 @@ def recruitment_stop(*, acting_user: Any, recruitment: Recruitment, on: datetime
     rec.save()
     audit_record(actor=acting_user, event="recruitment.stop", obj=rec, before=before, after=snapshot(rec), note=reason)
     return rec
+
+
+DOCUMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ofd")
+
+
+@transaction.atomic
+def recruitment_add_document(
+    *, acting_user: Any, recruitment: Recruitment, stage: str, title: str, file: Any
+) -> RecruitmentDocument:
+    """Attach a document (申请书, 志愿书, 政审材料, 公示, 会议记录 …) to a step."""
+    _ensure_can_write(acting_user, recruitment.organization)
+    if stage not in Stage.values:
+        raise ValidationError({"stage": _("请选择材料所属阶段。")})
+    name = (getattr(file, "name", "") or "").lower()
+    if not name.endswith(DOCUMENT_EXTENSIONS):
+        raise ValidationError(
+            {"file": _("材料只能是以下格式：%(e)s。") % {"e": "、".join(e.lstrip(".") for e in DOCUMENT_EXTENSIONS)}}
+        )
+    max_mb = get_int_param("recruitment_document_max_mb")
+    if getattr(file, "size", 0) > max_mb * 1024 * 1024:
+        raise ValidationError({"file": _("材料文件不能超过%(n)sMB。") % {"n": max_mb}})
+    doc = RecruitmentDocument.objects.create(
+        recruitment=recruitment,
+        stage=stage,
+        title=title.strip() or name,
+        file=file,
+        uploaded_by=acting_user if getattr(acting_user, "pk", None) else None,
+    )
+    audit_record(
+        actor=acting_user,
+        event="recruitment.document",
+        obj=recruitment,
+        note=f"{doc.get_stage_display()}：{doc.title}",
+    )
+    return doc

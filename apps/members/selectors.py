@@ -60,6 +60,45 @@ def roster_order(qs: QuerySet, *, name_search: bool = False) -> QuerySet:
     return qs.order_by(ByteOrder(F("org_path")).asc(), "id")
 
 
+def _labels(choices: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in choices}
+
+
+def roster_rows(members: Iterable[Member], *, user: Any) -> list[dict[str, Any]]:
+    """Plain display rows for the list page: labels and masking resolved once per page, not per cell
+    through the template engine (that was most of the page's cost)."""
+    from django.urls import reverse
+
+    from apps.core.pii import can_see_full_pii, mask_phone
+
+    from .choices import Gender, MemberStatus, MobileState, PartyPost
+
+    full = can_see_full_pii(user)
+    detail = reverse("members:member_detail", args=[0])[:-2]  # "/members/"; one reverse per page, not per row
+    gender, category = _labels(Gender.choices), _labels(Category.choices)
+    status, mobile, post = _labels(MemberStatus.choices), _labels(MobileState.choices), _labels(PartyPost.choices)
+    rows = []
+    for m in members:
+        rows.append(
+            {
+                "url": f"{detail}{m.pk}/",
+                "name": m.name,
+                "gender": gender.get(m.gender, ""),
+                "birth_date": m.birth_date.isoformat() if m.birth_date else "—",
+                "id_masked": m.id_masked,
+                "phone": (m.phone if full else mask_phone(m.phone)) or "—",
+                "category": category.get(m.category, ""),
+                "joined_on": m.joined_on.isoformat() if m.joined_on else "—",
+                "organization": m.organization.name,
+                "status": status.get(m.status, ""),
+                "post": post.get(m.party_post, "") if m.party_post else "",
+                "mobile": mobile.get(m.mobile_state, "") if m.mobile_state else "",
+                "lost_contact": m.lost_contact,
+            }
+        )
+    return rows
+
+
 def member_list(*, user: Any) -> QuerySet[Member]:
     """The roster rows a list page / API / export starts from (filters are applied by MemberFilterSet)."""
     return Member.objects.visible_to(user).select_related("organization").only(*LIST_FIELDS)
@@ -91,11 +130,24 @@ def _as_datetime(value: datetime.date | datetime.datetime) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(value, datetime.time()))
 
 
+EVENT_LABELS = {
+    "member.create": "登记入册",
+    "member.update": "修改信息",
+    "member.status": "变更党籍状态",
+    "member.view_pii": "查看完整身份证号",
+    "member.transfer_in": "组织关系转入",
+    "member.transfer_out": "组织关系转出系统外",
+    "member.delete": "删除",
+    "member.import": "批量导入",
+}
+
+
 def member_timeline(*, user: Any, member: Member, limit: int = 100) -> list[TimelineEntry]:
     """History, transfers and recruitment steps of one member, newest first (a fixed number of queries)."""
     entries: list[TimelineEntry] = []
     for log in AuditLog.objects.visible_to(user).for_object(member).select_related("actor")[:limit]:
-        entries.append(TimelineEntry(log.created_at, "audit", f"{log.actor_name}：{log.event}", ""))
+        label = EVENT_LABELS.get(log.event, log.event)
+        entries.append(TimelineEntry(log.created_at, "audit", f"{log.actor_name}：{label}", log.note))
     transfers = Transfer.objects.visible_to(user).filter(member=member).select_related("from_org", "to_org")
     for t in transfers:
         target = t.to_org.name if t.to_org else t.outside_destination

@@ -22,7 +22,7 @@ from apps.organizations.models import Organization, add_years
 
 from .choices import Category, Gender, MemberStatus, MobileState
 from .models import Member
-from .validators import normalize_id_number, validate_id_number, validate_phone
+from .validators import IdInfo, normalize_id_number, validate_id_number, validate_phone
 
 EDITABLE_FIELDS = [
     "name",
@@ -54,23 +54,26 @@ CONTACT_FIELDS = ["phone", "work_unit", "position", "party_group"]
 MIN_MEMBER_AGE = 18
 
 
-def member_rules(values: dict[str, Any], *, today: datetime.date | None = None) -> dict[str, str]:
+def member_rules(
+    values: dict[str, Any], *, today: datetime.date | None = None, id_info: IdInfo | None = None
+) -> dict[str, str]:
     """Cross-field rules of one member row; returns {field: Chinese message}. Pure, no queries.
 
     ``values`` may hold: id_number, birth_date, gender, phone, category, joined_on, confirmed_on,
     organization, party_group, mobile_state, mobile_place, lost_contact, lost_contact_since,
     lost_contact_reason. Missing keys are not checked. Fills ``birth_date``/``gender`` from the ID number
-    when they are empty.
+    when they are empty. ``id_info``: the caller already validated the (normalized) ID number.
     """
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if "id_number" in values:
         try:
-            info = validate_id_number(values["id_number"], today=today)
+            info = id_info or validate_id_number(values["id_number"], today=today)
         except ValidationError as exc:
             errors["id_number"] = exc.messages[0]
         else:
-            values["id_number"] = normalize_id_number(values["id_number"])
+            if id_info is None:
+                values["id_number"] = normalize_id_number(values["id_number"])
             birth, gender = values.get("birth_date"), values.get("gender")
             if not birth:
                 values["birth_date"] = info.birth_date
@@ -271,3 +274,32 @@ def member_delete(*, acting_user: Any, member: Member) -> None:
         raise ValidationError({"__all__": _("该党员有组织关系转接记录，不能删除，请改为变更党籍状态。")})
     audit_record(actor=acting_user, event="member.delete", obj=member, before=snapshot(member))
     member.delete()
+
+
+def member_ids_reencrypt(*, batch_size: int = 2000) -> int:
+    """Key rotation: re-encrypt every ID number not under the current first key (members and applicants).
+
+    Run after putting a new key first in PII_ENCRYPTION_KEYS; old keys can be removed once this returns 0
+    on a second run. The HMAC (id_hash) does not change, so search and uniqueness are unaffected.
+    """
+    from .crypto import current_key_id, decrypt, encrypt
+    from .models import Recruitment
+
+    key = current_key_id()
+    done = 0
+    for model in (Member, Recruitment):
+        while True:
+            with transaction.atomic():
+                rows = list(
+                    model._base_manager.select_for_update()
+                    .exclude(id_key_id=key)
+                    .exclude(id_number_enc="")
+                    .only("id", "id_key_id", "id_number_enc")[:batch_size]
+                )
+                if not rows:
+                    break
+                for row in rows:
+                    row.id_key_id, row.id_number_enc = encrypt(decrypt(row.id_key_id, row.id_number_enc))
+                model._base_manager.bulk_update(rows, ["id_key_id", "id_number_enc"], batch_size=batch_size)
+                done += len(rows)
+    return done

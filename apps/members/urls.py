@@ -18,6 +18,7 @@ urlpatterns = [
     path("recruitment/<int:pk>/edit/", views.RecruitmentUpdateView.as_view(), name="recruitment_update"),
     path("recruitment/<int:pk>/advance/", views.RecruitmentAdvanceView.as_view(), name="recruitment_advance"),
     path("recruitment/<int:pk>/extend/", views.RecruitmentExtendView.as_view(), name="recruitment_extend"),
+    path("recruitment/<int:pk>/documents/", views.RecruitmentDocumentView.as_view(), name="recruitment_document"),
     path("recruitment/<int:pk>/stop/", views.RecruitmentStopView.as_view(), name="recruitment_stop"),
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from operator import mul
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -49,14 +50,16 @@ def normalize_id_number(value: object) -> str:
     """Strip every kind of space, full-width → half-width, lowercase x → X. Never raises."""
     if value is None:
         return ""
-    return str(value).translate(_ID_TABLE).upper()
+    # A leading apostrophe is how people force text in a spreadsheet; in a CSV it arrives literally.
+    return str(value).translate(_ID_TABLE).lstrip("'‘’`").upper()
+
+
+_WEIGHT_OFFSET = 48 * sum(ID_WEIGHTS)
 
 
 def id_check_char(first17: str) -> str:
-    total = 0
-    for weight, char in zip(ID_WEIGHTS, first17, strict=True):
-        total += weight * (ord(char) - 48)
-    return ID_CHECK_CHARS[total % 11]
+    """The GB 11643 check character for 17 ASCII digits (weights applied to the byte values, C-speed)."""
+    return ID_CHECK_CHARS[(sum(map(mul, ID_WEIGHTS, first17.encode("ascii"))) - _WEIGHT_OFFSET) % 11]
 
 
 def _birth_date(year: int, month: int, day: int, today: datetime.date) -> datetime.date:
@@ -126,6 +129,8 @@ def normalize_phone(value: object) -> str:
     """Digits of a phone number as people type them: dashes, spaces, brackets, +86, full-width digits."""
     if value is None:
         return ""
+    if type(value) is str and len(value) == 11 and value.isascii() and value.isdigit():
+        return value  # the common case, already clean
     text = to_halfwidth(str(value)).strip()
     if text.endswith(".0") and text[:-2].isdigit():  # a number cell read as float
         text = text[:-2]

@@ -25,6 +25,7 @@ from .forms import (
     MemberStatusForm,
     RecruitmentAdvanceForm,
     RecruitmentCreateForm,
+    RecruitmentDocumentForm,
     RecruitmentExtendForm,
     RecruitmentStopForm,
     RecruitmentUpdateForm,
@@ -52,6 +53,7 @@ class MemberListView(ScopedListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["filterset"] = self.filterset
+        ctx["rows"] = selectors.roster_rows(ctx["object_list"], user=self.request.user)
         return ctx
 
 
@@ -161,10 +163,16 @@ class MemberUpdateView(_ServiceFormView):
         ctx["title"] = _("编辑党员信息") if self.full_edit else _("修改联系信息")
         return ctx
 
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.full_edit and can_see_full_pii(request.user):
+            # the edit form shows the full ID number: that is a full view, audited like the reveal button
+            services.member_reveal_id_number(acting_user=request.user, member=self.object)
+        return super().get(request, *args, **kwargs)
+
     def run_service(self, form: Any) -> Member:
         data = dict(form.cleaned_data)
-        if self.full_edit and data.get("id_number") == self.object.id_number:
-            data.pop("id_number")
+        if self.full_edit and (not data.get("id_number") or data.get("id_number") == self.object.id_number):
+            data.pop("id_number", None)
         return services.member_update(acting_user=self.request.user, member=self.object, **data)
 
 
@@ -292,6 +300,24 @@ class RecruitmentExtendView(_ServiceFormView):
         return recruitment_services.recruitment_extend_probation(
             acting_user=self.request.user, recruitment=self.object, **form.cleaned_data
         )
+
+
+class RecruitmentDocumentView(_ServiceFormView):
+    model = Recruitment
+    lookup_model = Recruitment
+    permission_required = ("members.change_recruitment",)
+    form_class = RecruitmentDocumentForm
+    template_name = "members/form_upload.html"
+    title = _("上传发展党员材料")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"stage": self.object.stage}
+
+    def run_service(self, form: Any) -> Recruitment:
+        recruitment_services.recruitment_add_document(
+            acting_user=self.request.user, recruitment=self.object, **form.cleaned_data
+        )
+        return self.object
 
 
 class RecruitmentStopView(_ServiceFormView):

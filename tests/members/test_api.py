@@ -105,6 +105,7 @@ def test_member_api_create_and_secretary_contact_patch(tree, users, api_for):
     assert sec.patch(f"{LIST}{pk}/", {"phone": "13900139000"}, format="json").status_code == 200
     assert Member.objects.get(pk=pk).phone == "13900139000"
     response = sec.patch(f"{LIST}{pk}/", {"name": "改名", "phone": "13900139000"}, format="json")
+    assert response.status_code == 400 and "只能修改" in response.json()["name"][0]
     assert Member.objects.get(pk=pk).name == "张三"
     assert (
         sec.post(LIST, {"organization": tree.branch_a.pk, "id_number": make_id_number(), "name": "x"}).status_code

@@ -70,3 +70,17 @@ def test_audit_rows_never_hold_the_plain_id_number(tree, users):
         assert number not in dumped and "13800138000" not in dumped
         assert "id_number_enc" not in dumped and "id_hash" not in dumped
     assert number[:6] + "********" + number[-4:] in str(logs.first().changes) + str(logs.last().changes)
+
+
+def test_rotation_reencrypts_under_the_new_key_and_keeps_search(tree, settings):
+    from apps.members.services import member_ids_reencrypt
+
+    m = make_member(tree.branch_a)
+    number = m.id_number
+    settings.PII_ENCRYPTION_KEYS = f"{NEW_KEY},{settings.PII_ENCRYPTION_KEYS}"
+    assert member_ids_reencrypt() == 1
+    assert member_ids_reencrypt() == 0
+    settings.PII_ENCRYPTION_KEYS = NEW_KEY  # the old key is gone
+    fresh = Member.objects.get(pk=m.pk)
+    assert (fresh.id_key_id, fresh.id_number) == ("k2", number)
+    assert list(Member.objects.by_id_number(number)) == [fresh]

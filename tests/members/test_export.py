@@ -96,3 +96,13 @@ def test_resource_import_uses_same_rules_and_services(tree, users):
     assert "校验码错误" in str(invalid.error_dict)
     # rollback_on_validation_errors is off: the valid row went in through member_create
     assert Member.objects.filter(name="张伟").exists()
+
+
+def test_masked_export_reimport_is_refused_row_by_row(tree, users, tmp_path):
+    _seed(users.roster_admin, tmp_path, [member_row(身份证号=make_id("19800101", 12))])
+    out = tmp_path / "masked.xlsx"
+    out.write_bytes(
+        member_export_xlsx(user=users.district_staff, queryset=Member.objects.visible_to(users.district_staff))
+    )
+    result = member_import(acting_user=users.roster_admin, path=out, file_name=out.name, commit=False)
+    assert result.invalid == 1 and "打码" in result.errors[0].message

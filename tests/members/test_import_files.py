@@ -35,7 +35,10 @@ def test_title_rows_serial_column_and_blank_tail_are_understood(users, tmp_path)
 
 
 def test_merged_organization_cells_fill_every_row(tree, users, tmp_path):
-    rows = [member_row(姓名=f"党员{i}", 身份证号=make_id("19800101", i), 所在党组织="B000A" if i == 1 else "") for i in range(1, 4)]
+    rows = [
+        member_row(姓名=f"党员{i}", 身份证号=make_id("19800101", i), 所在党组织="B000A" if i == 1 else "")
+        for i in range(1, 4)
+    ]
     path = write_xlsx(tmp_path / "merged.xlsx", rows)
     wb = openpyxl.load_workbook(path)
     col = openpyxl.utils.get_column_letter(imports.TEMPLATE_HEADERS.index("所在党组织") + 1)
@@ -69,8 +72,16 @@ def test_csv_in_utf8_and_gbk(users, tmp_path, encoding):
 def test_what_people_type_is_normalised(tree, users, tmp_path):
     number = make_id("19850315", 4, male=False)
     row = member_row(
-        姓名="王　芳", 性别="女", 民族="汉", 出生日期="1985.03", 身份证号=" " + number.lower().replace("x", "x") + "　",
-        学历="本科", 联系电话="138-0013 8000", 入党日期="2010年7月1日", 转正日期=40725, 所在党组织="甲区委/甲街道党工委/甲支部",
+        姓名="王　芳",
+        性别="女",
+        民族="汉",
+        出生日期="1985.03",
+        身份证号=" " + number.lower().replace("x", "x") + "　",
+        学历="本科",
+        联系电话="138-0013 8000",
+        入党日期="2010年7月1日",
+        转正日期=40725,
+        所在党组织="甲区委/甲街道党工委/甲支部",
     )
     path = write_xlsx(tmp_path / "messy.xlsx", [row])
     result = run(users.roster_admin, path, commit=True)
@@ -84,7 +95,11 @@ def test_what_people_type_is_normalised(tree, users, tmp_path):
 
 def test_duplicate_ids_inside_the_file_are_reported_not_merged(users, tmp_path):
     number = make_id("19800101", 6)
-    rows = [member_row(身份证号=number), member_row(身份证号=make_id("19800101", 7)), member_row(身份证号=number.lower())]
+    rows = [
+        member_row(身份证号=number),
+        member_row(身份证号=make_id("19800101", 7)),
+        member_row(身份证号=number.lower()),
+    ]
     result = run(users.roster_admin, write_xlsx(tmp_path / "dup.xlsx", rows), commit=True)
     assert (result.new, result.invalid) == (1, 2)
     messages = {e.row: e.message for e in result.errors}
@@ -96,7 +111,9 @@ def test_number_held_outside_scope_is_refused_without_revealing_where(tree, user
     number = make_id("19800101", 8)
     make_member(tree.branch_c, name="张伟", id_number=number)
     result = run(users.roster_admin, write_xlsx(tmp_path / "x.xlsx", [member_row(身份证号=number)]), commit=True)
-    assert result.invalid == 1 and "管理范围以外" in result.errors[0].message and "丙支部" not in result.errors[0].message
+    assert (
+        result.invalid == 1 and "管理范围以外" in result.errors[0].message and "丙支部" not in result.errors[0].message
+    )
     assert Member.objects.count() == 1
 
 
@@ -129,8 +146,13 @@ def test_organization_outside_scope_is_refused(tree, users, tmp_path):
 
 
 def test_commit_is_atomic(tree, users, tmp_path, monkeypatch):
-    run(users.roster_admin, write_xlsx(tmp_path / "a.xlsx", [member_row(身份证号=make_id("19800101", 30))]), commit=True)
-    rows = [member_row(身份证号=make_id("19800101", 30), 联系电话="13900139000"), member_row(姓名="新人", 身份证号=make_id("19800101", 31))]
+    run(
+        users.roster_admin, write_xlsx(tmp_path / "a.xlsx", [member_row(身份证号=make_id("19800101", 30))]), commit=True
+    )
+    rows = [
+        member_row(身份证号=make_id("19800101", 30), 联系电话="13900139000"),
+        member_row(姓名="新人", 身份证号=make_id("19800101", 31)),
+    ]
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -226,7 +248,9 @@ def test_dtd_entities_refused(users, tmp_path):
     src = write_xlsx(tmp_path / "src.xlsx", [member_row()])
     with zipfile.ZipFile(src) as z:
         wb_xml = z.read("xl/workbook.xml")
-    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + (wb_xml.split(b"?>", 1)[1] if b"?>" in wb_xml else wb_xml)
+    evil = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>' + (
+        wb_xml.split(b"?>", 1)[1] if b"?>" in wb_xml else wb_xml
+    )
     path = _xlsx_with_extra(tmp_path, "evil.xlsx", {}, replace={"xl/workbook.xml": evil})
     with pytest.raises(ImportRefused, match="不安全"):
         run(users.roster_admin, path)
@@ -245,8 +269,29 @@ def test_file_size_and_row_limits(users, tmp_path, monkeypatch):
 
 def test_openpyxl_fallback_reader_gives_same_rows(tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", [member_row()], title_rows=1)
-    fast, slow = imports._read_xlsx(path), imports._read_xlsx_openpyxl(path)
-    norm = lambda rows: [[c if c not in (None, "") else "" for c in r] for r in rows]  # noqa: E731
-    assert norm(fast.rows)[:3] == norm(slow.rows)[:3]
+    fast, slow = list(imports._read_xlsx(path).rows), list(imports._read_xlsx_openpyxl(path).rows)
+    assert len(fast) == len(slow) == 3
+    for (n1, r1), (n2, r2) in zip(fast, slow, strict=True):
+        assert n1 == n2
+        assert [c for c in r1 if c != ""] == [c for c in r2 if c != ""]
 
 
+def test_two_row_merged_header_and_instructions_sheet_in_front(tree, users, tmp_path):
+    path = tmp_path / "two_row_header.xlsx"
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "填写说明"
+    notes.append(["请按要求填写"])
+    ws = wb.create_sheet("花名册")
+    ws.append(["甲支部党员花名册"])
+    ws.append(["姓名", "身份证号", "所在党组织", "入党时间", None, "人员类别"])
+    ws.append([None, None, None, "入党日期", "转正日期", None])
+    for col in ("A", "B", "C", "F"):
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("D2:E2")
+    ws.append(["张伟", "'" + make_id("19800101", 40), "B000A", "2005-07-01", "2006-07-01", "正式党员"])
+    wb.save(path)
+    result = run(users.roster_admin, path, commit=True)
+    assert (result.new, result.invalid) == (1, 0), errors_of(result)
+    member = Member.objects.get()
+    assert member.joined_on == datetime.date(2005, 7, 1) and member.confirmed_on == datetime.date(2006, 7, 1)

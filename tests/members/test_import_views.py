@@ -87,7 +87,9 @@ def test_only_the_uploader_confirms(client_for, users, tmp_path):
 def test_error_report_download(client_for, users, tmp_path):
     job = make_job(users.roster_admin, tmp_path, [member_row(身份证号="340524198001010013")])
     response = client_for(users.roster_admin).get(reverse("members:import_errors", args=[job.pk]))
-    rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    rows = list(
+        openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert rows[0] == ("行号", "列", "错误信息") and rows[1][:2] == (2, "身份证号")
 
 
@@ -112,12 +114,20 @@ def test_import_list_query_count_does_not_grow(client_for, users, tmp_path, djan
 
     count()  # warm the permission cache
     for i in range(3):
-        MemberImportJob.objects.create(organization=users.roster_admin.organization, created_by=users.roster_admin,
-                                       file_name=f"f{i}.xlsx", sha256="0" * 64)
+        MemberImportJob.objects.create(
+            organization=users.roster_admin.organization,
+            created_by=users.roster_admin,
+            file_name=f"f{i}.xlsx",
+            sha256="0" * 64,
+        )
     three = count()
     for i in range(27):
-        MemberImportJob.objects.create(organization=users.roster_admin.organization, created_by=users.roster_admin,
-                                       file_name=f"g{i}.xlsx", sha256="0" * 64)
+        MemberImportJob.objects.create(
+            organization=users.roster_admin.organization,
+            created_by=users.roster_admin,
+            file_name=f"g{i}.xlsx",
+            sha256="0" * 64,
+        )
     assert count() == three <= 12
 
 
@@ -193,7 +203,10 @@ def test_api_sibling_gets_404_and_list_excludes(api_for, users, tmp_path):
 
 def test_api_secretary_cannot_upload_or_list(api_for, users, tmp_path):
     api = api_for(users.secretary_a)
-    assert api.post("/api/v1/member-imports/", {"file": upload(tmp_path, [member_row()])}, format="multipart").status_code == 403
+    assert (
+        api.post("/api/v1/member-imports/", {"file": upload(tmp_path, [member_row()])}, format="multipart").status_code
+        == 403
+    )
     assert api.get("/api/v1/member-imports/").status_code == 403
 
 
@@ -207,8 +220,12 @@ def test_api_list_query_count_does_not_grow(api_for, users):
 
     def add(n):
         for i in range(n):
-            MemberImportJob.objects.create(organization=users.roster_admin.organization, created_by=users.roster_admin,
-                                           file_name=f"f{i}.xlsx", sha256="0" * 64)
+            MemberImportJob.objects.create(
+                organization=users.roster_admin.organization,
+                created_by=users.roster_admin,
+                file_name=f"f{i}.xlsx",
+                sha256="0" * 64,
+            )
 
     count()  # warm the permission cache
     add(3)
@@ -225,8 +242,13 @@ def test_command_json_dry_run_then_import(users, tmp_path, capsys):
     path = write_xlsx(tmp_path / "cli.xlsx", rows)
     call_command("import_members", str(path), "--user", "roster_admin", "--dry-run", "--format", "json")
     out = json.loads(capsys.readouterr().out)
-    assert out == {"new": 1, "updated": 0, "unchanged": 0, "invalid": 1,
-                   "errors": [{"row": 3, "column": "身份证号", "message": out["errors"][0]["message"]}]}
+    assert out == {
+        "new": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "invalid": 1,
+        "errors": [{"row": 3, "column": "身份证号", "message": out["errors"][0]["message"]}],
+    }
     assert Member.objects.count() == 0
     call_command("import_members", str(path), "--user", "roster_admin", "--format", "json")
     assert json.loads(capsys.readouterr().out)["new"] == 1 and Member.objects.count() == 1
@@ -238,3 +260,37 @@ def test_command_exits_non_zero_when_nothing_imports(users, tmp_path, capsys):
         call_command("import_members", str(path), "--user", "roster_admin", "--format", "json")
     assert exc.value.code == 1
     assert json.loads(capsys.readouterr().out)["invalid"] == 1
+
+
+def test_large_file_runs_as_celery_task_with_progress(
+    client_for, users, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from apps.members import imports
+
+    real = imports.get_int_param
+    monkeypatch.setattr(imports, "get_int_param", lambda k: 0 if k == "member_import_async_rows" else real(k))
+    calls = []
+    from apps.members import tasks
+
+    original = tasks.member_import_task.delay
+    monkeypatch.setattr(tasks.member_import_task, "delay", lambda job_id: calls.append(job_id) or original(job_id))
+    rows = [member_row(姓名=f"党员{i}", 身份证号=make_id("19800101", i)) for i in range(1, 4)]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(users.roster_admin).post(
+            reverse("members:import_create"), {"file": upload(tmp_path, rows)}
+        )
+    job = MemberImportJob.objects.get()
+    assert response.status_code == 302 and calls == [job.pk]
+    job.refresh_from_db()
+    assert job.status == "previewed" and job.new_count == 3 and job.processed_rows == 3 and job.progress_percent == 100
+
+
+def test_command_refused_file_prints_same_shape_and_fails(users, tmp_path, capsys):
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "macro.xlsm"
+    path.write_bytes(b"PK\x03\x04whatever")
+    with pytest.raises(CommandError):
+        call_command("import_members", str(path), "--user", "roster_admin", "--format", "json")
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) == {"new", "updated", "unchanged", "invalid", "errors"} and "宏" in out["errors"][0]["message"]

@@ -155,3 +155,14 @@ def test_status_change_frees_the_id_number(tree, users):
     member_change_status(acting_user=users.district_staff, member=m, status="deceased", on=datetime.date(2025, 1, 1))
     assert Member.objects.active().filter(pk=m.pk).count() == 0
     member_create(acting_user=users.district_staff, organization=tree.branch_b, id_number=m.id_number, name="x")
+
+
+def test_moving_a_branch_rewrites_member_paths(tree, users):
+    from apps.organizations.services import organization_move
+
+    m = make_member(tree.branch_b)
+    organization_move(acting_user=users.city_staff, organization=tree.branch_b, new_parent=tree.district_b)
+    m.refresh_from_db()
+    tree.branch_b.refresh_from_db()
+    assert m.org_path == tree.branch_b.path and m.org_path.startswith(tree.district_b.path)
+    assert Member.objects.visible_to(users.district_b_staff).filter(pk=m.pk).exists()

@@ -6,7 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.core.pii import can_see_full_pii, phone_for
+from apps.core.pii import can_see_full_pii, mask_phone, phone_for
+from apps.members.choices import Category, Gender, MemberStatus
 from apps.members.codes import education_name, ethnicity_name
 from apps.members.models import Member, Recruitment, Transfer
 from apps.members.recruitment import EDITABLE_FIELDS as RECRUITMENT_FIELDS
@@ -61,6 +62,45 @@ class MemberSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, obj: Member) -> dict[str, Any]:
+        """Built by hand: DRF's per-field machinery was most of the API list's cost (same keys as declared)."""
+        cache = self.context.setdefault("_member_repr", {})
+        if not cache:
+            from apps.members.selectors import _labels
+
+            cache.update(
+                full=can_see_full_pii(_user(self)),
+                gender=_labels(Gender.choices),
+                category=_labels(Category.choices),
+                status=_labels(MemberStatus.choices),
+            )
+        full = cache["full"]
+        return {
+            "id": obj.pk,
+            "name": obj.name,
+            "id_number": obj.id_number if (full and self.context.get("full_id")) else obj.id_masked,
+            "gender": obj.gender,
+            "gender_display": cache["gender"].get(obj.gender, ""),
+            "ethnicity": obj.ethnicity,
+            "ethnicity_display": ethnicity_name(obj.ethnicity),
+            "birth_date": obj.birth_date.isoformat() if obj.birth_date else None,
+            "education": obj.education,
+            "education_display": education_name(obj.education),
+            "phone": obj.phone if full else mask_phone(obj.phone),
+            "work_unit": obj.work_unit,
+            "position": obj.position,
+            "category": obj.category,
+            "category_display": cache["category"].get(obj.category, ""),
+            "joined_on": obj.joined_on.isoformat() if obj.joined_on else None,
+            "status": obj.status,
+            "status_display": cache["status"].get(obj.status, ""),
+            "organization": obj.organization_id,
+            "organization_name": obj.organization.name,
+            "party_post": obj.party_post,
+            "mobile_state": obj.mobile_state,
+            "lost_contact": obj.lost_contact,
+        }
+
     def get_id_number(self, obj: Member) -> str:
         if self.context.get("full_id") and can_see_full_pii(_user(self)):
             return obj.id_number
@@ -77,6 +117,9 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class MemberDetailSerializer(MemberSerializer):
+    def to_representation(self, obj: Member) -> dict[str, Any]:
+        return serializers.ModelSerializer.to_representation(self, obj)
+
     class Meta(MemberSerializer.Meta):
         fields = [
             *MemberSerializer.Meta.fields,

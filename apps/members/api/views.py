@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
@@ -39,6 +40,7 @@ class MemberViewSet(ScopedModelViewSet):
 
     queryset = Member.objects.all()
     filterset_class = MemberFilterSet
+    filter_backends = [DjangoFilterBackend]  # applied in filter_queryset; the order is the index order
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         if self.action == "list":
@@ -91,6 +93,10 @@ class MemberViewSet(ScopedModelViewSet):
         if not (user.has_perm("members.change_member") or user.has_perm("members.change_member_contact")):
             raise exceptions.PermissionDenied()
         member = self.get_object()
+        if not user.has_perm("members.change_member"):
+            extra = sorted(set(request.data) - set(services.CONTACT_FIELDS))
+            if extra:
+                raise exceptions.ValidationError({extra[0]: ["您只能修改联系电话、工作单位、职务和所在党小组。"]})
         ser = self.get_serializer(member, data=request.data, partial=kwargs.get("partial", False))
         ser.is_valid(raise_exception=True)
         member = services.member_update(acting_user=user, member=member, **ser.validated_data)

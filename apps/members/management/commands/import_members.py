@@ -35,12 +35,10 @@ class Command(BaseCommand):
             result = member_import(acting_user=user, path=path, file_name=path.name, commit=not options["dry_run"])
         except (ImportRefused, PermissionDenied) as exc:
             if as_json:
-                self.stdout.write(
-                    json.dumps(
-                        {"new": 0, "updated": 0, "unchanged": 0, "invalid": 0, "errors": [], "refused": str(exc)},
-                        ensure_ascii=False,
-                    )
-                )
+                # The same shape as a result; a refusal of the whole file has row 0.
+                error = {"row": 0, "column": "文件", "message": str(exc)}
+                payload = {"new": 0, "updated": 0, "unchanged": 0, "invalid": 0, "errors": [error]}
+                self.stdout.write(json.dumps(payload, ensure_ascii=False))
             raise CommandError(str(exc)) from exc
         if as_json:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
