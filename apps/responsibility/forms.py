@@ -98,6 +98,12 @@ class DutyForm(_OrgForm):
     duties = forms.CharField(label=_("责任内容"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
+class DutyEditForm(StyledFormMixin, forms.Form):
+    person_name = forms.CharField(label=_("责任人"), max_length=50)
+    post = forms.ChoiceField(label=_("职务"), choices=DutyPost.choices)
+    duties = forms.CharField(label=_("责任内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
 class IssueForm(StyledFormMixin, forms.Form):
     """One item, written once, for many organizations below."""
 
@@ -247,8 +253,13 @@ class MeetingForm(StyledFormMixin, forms.Form):
                     widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "list": "absence-reasons"}),
                 )
         else:
-            self.fields["attendee_count"] = forms.IntegerField(label=_("实到人数"), min_value=0, initial=0)
-            self.fields["absentee_count"] = forms.IntegerField(label=_("缺席人数"), min_value=0, initial=0)
+            attrs = {"class": "form-control", "inputmode": "numeric"}
+            self.fields["attendee_count"] = forms.IntegerField(
+                label=_("实到人数"), min_value=0, initial=0, widget=forms.NumberInput(attrs=attrs)
+            )
+            self.fields["absentee_count"] = forms.IntegerField(
+                label=_("缺席人数"), min_value=0, initial=0, widget=forms.NumberInput(attrs=attrs)
+            )
 
     def reason_fields(self) -> list[tuple[Any, Any]]:
         return [(m, self[f"reason_{m.pk}"]) for m in self.roster]
@@ -291,12 +302,19 @@ class ImportForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
 
+class _CodeChoiceField(OrganizationChoiceField):
+    """Redisplays the typed code as is (organization codes are all digits, which the base field reads as ids)."""
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.code if isinstance(value, Organization) else value
+
+
 class RollupForm(StyledFormMixin, forms.Form):
     month = PeriodField(label=_("月份"), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields = {
-            "org": OrganizationChoiceField(user=user, label=_("党组织"), required=False),
+            "org": _CodeChoiceField(user=user, label=_("党组织"), required=False),
             **self.fields,
         }

@@ -311,7 +311,7 @@ class MonthlyLedger(OrgOwned):
             ("review_monthlyledger", _("审核月度台账")),
         ]
         constraints = [models.UniqueConstraint(fields=["organization", "month"], name="resp_ledger_one_per_month")]
-        indexes = [models.Index(fields=["month", "org_path"], name="resp_ledger_month_path_idx")]
+        indexes = [models.Index(fields=["-month", "org_path"], name="resp_ledger_month_path_idx")]
 
     def __str__(self) -> str:
         return f"{self.period.label}月度台账"

@@ -147,20 +147,52 @@ def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -
     return {"rows": table, "totals": totals, "columns": list(aggs)}
 
 
-def stats_rollup(*, user: Any, root: Organization, period: Period, months: int = 12) -> dict[str, Any]:
-    """Pre-aggregated roll-up for a scope: the subtree total, by child organization, and by month."""
-    visible = OrgMonthStats.objects.visible_to(user)
-    month = period.first_day
-    total = visible.filter(organization=root, month=month).first()
-    children = list(
-        visible.filter(parent_id_copy=root.pk, month=month)
+def stats_rollup_for_code(*, user: Any, code: str, period: Period, months: int = 12) -> dict[str, Any] | None:
+    """The roll-up of the organization with this code, if it is in scope and has figures for the month."""
+    total = (
+        OrgMonthStats.objects.visible_to(user)
+        .filter(organization__code=code, month=period.first_day)
         .select_related("organization")
-        .only(*OrgMonthStats.COUNTERS, "organization__name", "organization__kind", "organization__id", "month")
-        .order_by("organization__path")
+        .first()
     )
-    first = period.shift(-(months - 1)).first_day
-    trend = list(visible.filter(organization=root, month__gte=first, month__lte=month).order_by("month"))
-    return {"root": root, "period": period, "total": total, "children": children, "trend": trend}
+    if total is None:
+        return None
+    return stats_rollup(user=user, root=total.organization, period=period, months=months, total=total)
+
+
+def stats_rollup(
+    *, user: Any, root: Organization, period: Period, months: int = 12, total: OrgMonthStats | None = None
+) -> dict[str, Any]:
+    """Pre-aggregated roll-up for a scope: the subtree total, by child organization, and by month.
+
+    One indexed query for the scope's row; the children and the trend are cached under a key that carries
+    that row's refresh time, so a stats_refresh makes the cached tables stale at once.
+    """
+    from django.core.cache import cache
+
+    month = period.first_day
+    if total is None:
+        total = OrgMonthStats.objects.visible_to(user).filter(organization=root, month=month).first()
+    result = {"root": root, "period": period, "total": total, "children": [], "trend": []}
+    if total is None:
+        return result
+    key = f"resp.rollup:{root.pk}:{month}:{months}:{total.refreshed_at.timestamp()}"
+    cached = cache.get(key)
+    if cached is None:
+        children = list(
+            OrgMonthStats.objects.filter(parent_id_copy=root.pk, month=month)
+            .select_related("organization")
+            .only(*OrgMonthStats.COUNTERS, "organization__name", "organization__kind", "organization__id", "month")
+            .order_by("organization__path")
+        )
+        first = period.shift(-(months - 1)).first_day
+        trend = list(
+            OrgMonthStats.objects.filter(organization=root, month__gte=first, month__lte=month).order_by("month")
+        )
+        cached = (children, trend)
+        cache.set(key, cached, 3600)
+    result["children"], result["trend"] = cached
+    return result
 
 
 # ---------------------------------------------------------------- due-item sources (the monthly letters)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,12 @@ def _ensure_above(user: Any, organization: Organization, *, field: str, what: st
 def _actor(user: Any) -> Any:
     """The acting user as a row to point at (system jobs act without a saved user)."""
     return user if getattr(user, "pk", None) else None
+
+
+def _refresh_stats(organization_id: int, period: Period) -> None:
+    from .tasks import schedule_stats_refresh
+
+    schedule_stats_refresh(organization_id, period)
 
 
 def quarter_end(year: int, quarter: int) -> datetime.date:
@@ -163,6 +170,8 @@ def task_create(
 def task_update(*, acting_user: Any, task: TaskItem, **fields: Any) -> TaskItem:
     ensure_org_in_scope(acting_user, task.organization)
     ensure_perm(acting_user, "responsibility.change_taskitem")
+    # What a task asks and by when is set by the organization that assigned it, not by the assignee.
+    _ensure_above(acting_user, task.organization, field="content", what=_("修改任务内容和时限"))
     task = TaskItem.objects.select_for_update().get(pk=task.pk)
     before = snapshot(task)
     for key, value in fields.items():
@@ -213,6 +222,7 @@ def task_progress_update(
         task.evidence = evidence
     task.save()
     audit_record(actor=acting_user, event="taskitem.progress", obj=task, before=before, after=snapshot(task))
+    _refresh_stats(task.organization_id, Period.of(task.due_date))
     return task
 
 
@@ -321,6 +331,10 @@ def rectification_update(
     if rect.status == RectificationStatus.SIGNED_OFF:
         raise ValidationError({"__all__": _("该整改已销号，不能再修改；如需重新整改，请由上级在“回头看”中重新打开。")})
     before = snapshot(rect)
+    if (deadline_class, deadline) != (rect.deadline_class, rect.deadline) and not is_above(
+        acting_user, rect.organization
+    ):
+        raise ValidationError({"deadline": _("整改时限由上级党组织确定，责任单位不能自行修改。")})
     rect.deadline = _check_deadline(deadline_class=deadline_class, deadline=deadline, not_before=rect.problem.found_on)
     rect.deadline_class = deadline_class
     rect.measures = measures
@@ -387,6 +401,7 @@ def rectification_complete(
         after=snapshot(rect, ["status", "completed_on"]),
         note=note,
     )
+    _refresh_stats(rect.organization_id, Period.current())
     return rect
 
 
@@ -423,6 +438,7 @@ def rectification_signoff(
         after=snapshot(rect, fields),
         note=comment,
     )
+    _refresh_stats(rect.organization_id, Period.current())
     return rect
 
 
@@ -456,6 +472,7 @@ def rectification_recheck(*, acting_user: Any, rectification: Rectification, not
         after=snapshot(rect, fields),
         note=note,
     )
+    _refresh_stats(rect.organization_id, Period.current())
     return rect
 
 
@@ -531,6 +548,104 @@ def issue_targets(
     return qs
 
 
+def _insert_select(table: str, values: list[tuple[str, str, Any]], source: Any, where: str = "") -> None:
+    """INSERT INTO table (...) SELECT ... FROM (source queryset) AS src: one statement, no rows in Python.
+
+    ``values``: (column, SQL expression over ``src`` or "%s", parameter or None).
+    """
+    from django.db import connection
+
+    src_sql, src_params = source.query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(c) for c, _e, _p in values)
+    exprs = ", ".join(e for _c, e, _p in values)
+    params = [p for _c, e, p in values if "%s" in e]
+    sql = f"INSERT INTO {connection.ops.quote_name(table)} ({columns}) SELECT {exprs} FROM ({src_sql}) src {where}"
+    with connection.cursor() as cur:
+        cur.execute(sql, [*params, *src_params])
+
+
+def _insert_copies(*, issuance: Issuance, targets: Any, payload: dict[str, Any], due_quarter: int | None) -> None:
+    """Each target organization's own copy, written set-based (a province is ~100,000 rows)."""
+    now = timezone.now()
+    # explicit aliases: subquery column names are then the same on every backend
+    src = targets.values(o_id=F("id"), o_path=F("path"), o_sec=F("secretary_name"))
+    common = [
+        ("organization_id", "src.o_id", None),
+        ("org_path", "src.o_path", None),
+        ("created_at", "%s", now),
+        ("updated_at", "%s", now),
+        ("year", "%s", issuance.year),
+        ("issuance_id", "%s", issuance.pk),
+    ]
+    if issuance.item_type == ItemType.TASK:
+        _insert_select(
+            TaskItem._meta.db_table,
+            [
+                *common,
+                ("content", "%s", payload["content"]),
+                ("target", "%s", payload.get("target", "")),
+                ("issued_on", "%s", issuance.issued_on),
+                ("due_date", "%s", issuance.due_date),
+                ("due_quarter", "%s", due_quarter or None),
+                ("status", "%s", TaskStatus.PENDING),
+                ("evidence", "%s", ""),
+            ],
+            src,
+        )
+    elif issuance.item_type == ItemType.DUTY:
+        pending = _("（待明确）")
+        person = (
+            ("person_name", "CASE WHEN src.o_sec = '' THEN %s ELSE src.o_sec END", pending)
+            if payload["post"] == DutyPost.SECRETARY
+            else ("person_name", "%s", pending)
+        )
+        _insert_select(
+            DutyItem._meta.db_table,
+            [*common, person, ("post", "%s", payload["post"]), ("duties", "%s", payload["duties"])],
+            src,
+        )
+    else:
+        _insert_select(
+            ProblemItem._meta.db_table,
+            [
+                *common,
+                ("source", "%s", payload["source"]),
+                ("category", "%s", payload["category"]),
+                ("description", "%s", payload["description"]),
+                ("severity", "%s", payload["severity"]),
+                ("found_on", "%s", issuance.issued_on),
+            ],
+            src,
+        )
+        problems = ProblemItem.objects.filter(issuance=issuance).values(
+            p_id=F("id"),
+            p_org=F("organization_id"),
+            p_path=F("org_path"),
+            o_sec=F("organization__secretary_name"),
+            o_name=F("organization__name"),
+        )
+        _insert_select(
+            Rectification._meta.db_table,
+            [
+                ("organization_id", "src.p_org", None),
+                ("org_path", "src.p_path", None),
+                ("created_at", "%s", now),
+                ("updated_at", "%s", now),
+                ("problem_id", "src.p_id", None),
+                ("measures", "%s", payload.get("measures", "")),
+                ("responsible_person", "src.o_sec", None),
+                ("responsible_unit", "src.o_name", None),
+                ("deadline_class", "%s", payload["deadline_class"]),
+                ("deadline", "%s", issuance.due_date),
+                ("status", "%s", RectificationStatus.OPEN),
+                ("signoff_comment", "%s", ""),
+                ("recheck_note", "%s", ""),
+                ("reopen_count", "%s", 0),
+            ],
+            problems,
+        )
+
+
 @transaction.atomic
 def items_issue(
     *,
@@ -581,12 +696,9 @@ def items_issue(
         if payload.get("post") not in DutyPost.values:
             raise ValidationError({"post": _("职务无效。")})
         payload.setdefault("duties", title)
-    targets = list(
-        issue_targets(issuer=issuer, roots=roots, kinds=kinds, sectors=sectors).values_list(
-            "id", "path", "secretary_name", "name"
-        )
-    )
-    if not targets:
+    targets = issue_targets(issuer=issuer, roots=roots, kinds=kinds, sectors=sectors)
+    count = targets.count()
+    if not count:
         raise ValidationError({"roots": _("所选范围内没有符合条件的下级党组织。")})
     issuance = Issuance.objects.create(
         issuer=issuer,
@@ -603,85 +715,16 @@ def items_issue(
             "sectors": list(sectors),
             "due_quarter": due_quarter,
         },
-        assignee_count=len(targets),
+        assignee_count=count,
         issued_by=_actor(acting_user),
     )
-    for start in range(0, len(targets), BULK_BATCH):
-        chunk = targets[start : start + BULK_BATCH]
-        if item_type == ItemType.TASK:
-            TaskItem.objects.bulk_create(
-                [
-                    TaskItem(
-                        organization_id=oid,
-                        org_path=path,
-                        year=year,
-                        issuance=issuance,
-                        content=payload["content"],
-                        target=payload.get("target", ""),
-                        issued_on=issued_on,
-                        due_date=due_date,
-                        due_quarter=due_quarter or None,
-                    )
-                    for oid, path, _sec, _name in chunk
-                ],
-                batch_size=BULK_BATCH,
-            )
-        elif item_type == ItemType.PROBLEM:
-            problems = ProblemItem.objects.bulk_create(
-                [
-                    ProblemItem(
-                        organization_id=oid,
-                        org_path=path,
-                        year=year,
-                        issuance=issuance,
-                        source=payload["source"],
-                        category=payload["category"],
-                        description=payload["description"],
-                        severity=payload["severity"],
-                        found_on=issued_on,
-                    )
-                    for oid, path, _sec, _name in chunk
-                ],
-                batch_size=BULK_BATCH,
-            )
-            Rectification.objects.bulk_create(
-                [
-                    Rectification(
-                        organization_id=p.organization_id,
-                        org_path=p.org_path,
-                        problem_id=p.pk,
-                        measures=payload.get("measures", ""),
-                        responsible_person=sec,
-                        responsible_unit=name,
-                        deadline_class=payload["deadline_class"],
-                        deadline=due_date,
-                    )
-                    for p, (_oid, _path, sec, name) in zip(problems, chunk, strict=True)
-                ],
-                batch_size=BULK_BATCH,
-            )
-        else:
-            DutyItem.objects.bulk_create(
-                [
-                    DutyItem(
-                        organization_id=oid,
-                        org_path=path,
-                        year=year,
-                        issuance=issuance,
-                        person_name=(sec if payload["post"] == DutyPost.SECRETARY else "") or _("（待明确）"),
-                        post=payload["post"],
-                        duties=payload["duties"],
-                    )
-                    for oid, path, sec, _name in chunk
-                ],
-                batch_size=BULK_BATCH,
-            )
+    _insert_copies(issuance=issuance, targets=targets, payload=payload, due_quarter=due_quarter)
     audit_record(
         actor=acting_user,
         event="issuance.create",
         obj=issuance,
         after=snapshot(issuance),
-        note=_("下发至%(n)d个党组织") % {"n": len(targets)},
+        note=_("下发至%(n)d个党组织") % {"n": count},
     )
     return issuance
 
@@ -943,6 +986,7 @@ def ledger_submit(*, acting_user: Any, ledger: MonthlyLedger) -> MonthlyLedger:
     audit_record(
         actor=acting_user, event="monthlyledger.submit", obj=ledger, before=before, after=snapshot(ledger, fields)
     )
+    _refresh_stats(ledger.organization_id, ledger.period)
     return ledger
 
 
@@ -974,6 +1018,7 @@ def ledger_review(*, acting_user: Any, ledger: MonthlyLedger, approve: bool, com
         after=snapshot(ledger, fields),
         note=comment,
     )
+    _refresh_stats(ledger.organization_id, ledger.period)
     return ledger
 
 

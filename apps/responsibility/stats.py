@@ -134,3 +134,30 @@ def stats_refresh(*, period: Period, today: datetime.date | None = None, batch_s
     ]
     OrgMonthStats.objects.bulk_create(rows, batch_size=batch_size)
     return len(rows)
+
+
+@transaction.atomic
+def stats_refresh_org(*, organization_id: int, period: Period, today: datetime.date | None = None) -> bool:
+    """Recompute one organization's subtree figures for a month and pass the difference up the tree.
+
+    Called after a write (ledger submitted or reviewed, task or rectification progress) so roll-ups follow
+    within seconds without a full refresh. Does nothing when the month was never fully refreshed.
+    """
+    today = today or timezone.localdate()
+    month = period.first_day
+    org = Organization.objects.filter(pk=organization_id).only("id", "path").first()
+    if org is None:
+        return False
+    row = OrgMonthStats.objects.select_for_update().filter(organization_id=org.pk, month=month).first()
+    if row is None:
+        return False
+    own = own_counters(period=period, today=today, root_path=org.path)
+    new = [sum(c[i] for c in own.values()) for i in range(len(_IDX))]
+    delta = {name: new[i] - getattr(row, name) for i, name in enumerate(OrgMonthStats.COUNTERS)}
+    changed = {name: F(name) + d for name, d in delta.items() if d}
+    if changed:
+        ancestors = [int(p) for p in org.path.strip("/").split("/")]
+        OrgMonthStats.objects.filter(organization_id__in=ancestors, month=month).update(
+            **changed, refreshed_at=timezone.now()
+        )
+    return bool(changed)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("duties/", views.DutyItemListView.as_view(), name="duty_list"),
     path("duties/new/", views.DutyItemCreateView.as_view(), name="duty_create"),
     path("duties/<int:pk>/", views.DutyItemDetailView.as_view(), name="duty_detail"),
+    path("duties/<int:pk>/edit/", views.DutyItemUpdateView.as_view(), name="duty_update"),
     path("issuances/", views.IssuanceListView.as_view(), name="issuance_list"),
     path("issuances/new/", views.IssuanceCreateView.as_view(), name="issuance_create"),
     path("issuances/<int:pk>/", views.IssuanceDetailView.as_view(), name="issuance_detail"),

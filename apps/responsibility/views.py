@@ -22,7 +22,7 @@ from apps.organizations.choices import OrgKind
 from apps.organizations.models import Organization
 
 from . import excel, forms, imports, selectors, services
-from .choices import ItemType
+from .choices import ItemType, MeetingKind
 from .filters import (
     DutyItemFilterSet,
     MonthlyLedgerFilterSet,
@@ -53,9 +53,12 @@ class ExportMixin:
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
-            qs = self.get_queryset()  # type: ignore[attr-defined]
+            qs = self.get_export_queryset()
             return excel.export_queryset(filename=self.export_filename, columns=self.export_columns, queryset=qs)
         return super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def get_export_queryset(self) -> QuerySet:
+        return self.get_queryset()  # type: ignore[attr-defined]
 
 
 class ServiceFormView(ScopedQuerysetMixin, FormView):
@@ -275,6 +278,20 @@ class DutyItemCreateView(ServiceFormView):
 
     def run_service(self, form: Any) -> DutyItem:
         return services.duty_create(acting_user=self.request.user, **form.cleaned_data)
+
+
+class DutyItemUpdateView(ServiceFormView):
+    model = object_model = DutyItem
+    permission_required = ("responsibility.change_dutyitem",)
+    form_class = forms.DutyEditForm
+    title = gettext_lazy("编辑责任")
+
+    def get_initial(self) -> dict[str, Any]:
+        d = self.object
+        return {"person_name": d.person_name, "post": d.post, "duties": d.duties}
+
+    def run_service(self, form: Any) -> DutyItem:
+        return services.duty_update(acting_user=self.request.user, duty=self.object, **form.cleaned_data)
 
 
 # ---------------------------------------------------------------- issuing and importing
@@ -581,9 +598,25 @@ class MonthlyLedgerListView(ExportMixin, ScopedListView):
     ]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
-        return (
-            qs.select_related("organization").annotate(meeting_count=Count("meetings")).order_by("-month", "org_path")
+        return qs.select_related("organization").order_by("-month", "org_path")
+
+    def get_export_queryset(self) -> QuerySet:
+        return self.get_queryset().annotate(meeting_count=Count("meetings"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        # Meeting counts for the rows on this page only (a GROUP BY over a province's ledgers would not be).
+        rows = list(ctx["object_list"])
+        counts = dict(
+            Meeting.objects.filter(ledger_id__in=[r.pk for r in rows])
+            .values_list("ledger_id")
+            .annotate(n=Count("id"))
+            .order_by()
         )
+        for r in rows:
+            r.meeting_count = counts.get(r.pk, 0)
+        ctx["object_list"] = rows
+        return ctx
 
 
 class MonthlyLedgerDetailView(ScopedDetailView):
@@ -608,6 +641,7 @@ class MonthlyLedgerDetailView(ScopedDetailView):
             and user.has_perm("responsibility.review_monthlyledger")
             and services.is_above(user, ledger.organization),
             review_form=forms.ReviewForm(),
+            meeting_kinds=MeetingKind.choices,
             attachment_form=forms.AttachmentForm(),
             today=timezone.localdate(),
         )
@@ -718,7 +752,9 @@ class MeetingCreateView(_MeetingFormMixin, _LedgerAction):
         return self.object
 
     def get_initial(self) -> dict[str, Any]:
-        return {"kind": self.request.GET.get("kind", "")}
+        period, today = self.object.period, timezone.localdate()
+        held_on = today if period.first_day <= today <= period.last_day else period.first_day
+        return {"kind": self.request.GET.get("kind", ""), "held_on": held_on}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -861,18 +897,34 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        user = self.request.user
-        form = forms.RollupForm(self.request.GET or None, user=user)
-        root = None
+        user, params = self.request.user, self.request.GET
         period = Period.current().previous()
-        if form.is_bound and form.is_valid():
-            root = form.cleaned_data.get("org")
-            period = form.cleaned_data.get("month") or period
-        if root is None:
-            root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
+        bad_month = False
+        try:
+            period = Period.parse(params["month"]) if params.get("month") else period
+        except ValidationError:
+            bad_month = True  # the bound form below says so
+        code = (params.get("org") or "").strip()
+        # Fast path (the common one): the scope's stats row and its organization in one scoped query.
+        fast = code and not bad_month
+        rollup = selectors.stats_rollup_for_code(user=user, code=code, period=period) if fast else None
+        form = forms.RollupForm(initial={"org": code, "month": str(period)}, user=user)
+        if rollup is None:
+            root = None
+            if params:
+                form = forms.RollupForm(params, user=user)
+                if form.is_valid():
+                    root = form.cleaned_data.get("org")
+                    period = form.cleaned_data.get("month") or period
+                elif code:
+                    root = False  # not found or out of scope: show the form error only
+            if root is None:
+                # the user's own organization is in scope by definition
+                root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
+            if root:
+                rollup = selectors.stats_rollup(user=user, root=root, period=period)
         ctx["form"] = form
-        if root is not None and Organization.objects.visible_to(user).filter(pk=root.pk).exists():
-            ctx["rollup"] = selectors.stats_rollup(user=user, root=root, period=period)
+        ctx["rollup"] = rollup
         return ctx
 
 

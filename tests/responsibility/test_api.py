@@ -101,7 +101,7 @@ def test_api_submit_review_and_signoff(tree, users, api_for, data):
     resp = api_for(users.secretary_b).post(f"/api/v1/responsibility/ledgers/{ledger.pk}/submit/")
     assert resp.status_code == 404
     assert api_for(users.secretary_a).post(f"/api/v1/responsibility/ledgers/{ledger.pk}/submit/").status_code == 200
-    resp = api_for(users.secretary_a).post(f"/api/v1/responsibility/meetings/", {})
+    resp = api_for(users.secretary_a).post("/api/v1/responsibility/meetings/", {})
     assert resp.status_code == 405
     resp = api_for(users.street_staff).post(f"/api/v1/responsibility/ledgers/{ledger.pk}/review/", {"approve": False})
     assert resp.status_code == 400 and "退回原因" in resp.json()["comment"][0]
@@ -124,3 +124,19 @@ def test_api_compliance_and_rollup(tree, users, api_for, data):
     assert resp.status_code == 200 and any(g["kind"] == "theme_day" for g in resp.json())
     resp = api_for(users.street_staff).get(f"/api/v1/responsibility/issuances/{data['issuances'].pk}/rollup/")
     assert resp.json()["totals"]["total"] == 1
+
+
+def test_secretary_reports_progress_through_the_api(tree, users, api_for, data):
+    task, rect = data["tasks"], data["rectifications"]
+    resp = api_for(users.secretary_a).post(
+        f"/api/v1/responsibility/tasks/{task.pk}/progress/", {"status": "done", "evidence": "会议记录"}
+    )
+    assert resp.status_code == 200 and resp.json()["status"] == "done"
+    resp = api_for(users.secretary_a).post(
+        f"/api/v1/responsibility/rectifications/{rect.pk}/progress/", {"month": "2026-01", "content": "已整改"}
+    )
+    assert resp.status_code == 200 and resp.json()["status"] == "in_progress"
+    resp = api_for(users.leader).post(f"/api/v1/responsibility/tasks/{task.pk}/progress/", {"status": "pending"})
+    assert resp.status_code == 403
+    resp = api_for(users.secretary_b).post(f"/api/v1/responsibility/tasks/{task.pk}/progress/", {"status": "pending"})
+    assert resp.status_code == 404

@@ -70,6 +70,7 @@ OBJECT_PAGES = [
     ("task_progress", "task"),
     ("problem_detail", "problem"),
     ("duty_detail", "duty"),
+    ("duty_update", "duty"),
     ("rectification_detail", "rect"),
     ("rectification_notice", "rect"),
     ("rectification_update", "rect"),
@@ -489,3 +490,61 @@ def test_import_problems_creates_rectifications(tree, users, client_for):
     assert not result.committed
     result = imports.items_import(acting_user=users.district_staff, item_type="problem", rows=rows[:2], commit=True)
     assert result.committed and result.created == 1
+
+
+def test_meeting_update_page_changes_attendance(tree, users, client_for):
+    a, b = make_member(tree.branch_a, "周六"), make_member(tree.branch_a, "吴七")
+    ledger = make_ledger(tree.branch_a)
+    meeting = make_meeting(ledger, attendees=[a, b])
+    client = client_for(users.secretary_a)
+    page = client.get(reverse("responsibility:meeting_update", args=[meeting.pk])).content.decode()
+    assert "周六" in page and "checked" in page
+    resp = client.post(
+        reverse("responsibility:meeting_update", args=[meeting.pk]),
+        {
+            "kind": meeting.kind,
+            "held_on": meeting.held_on.isoformat(),
+            "topic": "改",
+            "attendees": [a.pk],
+            f"reason_{b.pk}": "因病请假",
+        },
+    )
+    assert resp.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.topic, meeting.attendee_count, meeting.absentee_count) == ("改", 1, 1)
+
+
+def test_attachment_upload_page_stores_file(tree, users, client_for, data):
+    resp = client_for(users.secretary_a).post(
+        reverse("responsibility:attachment_add", args=[data["meeting"].pk]),
+        {"file": SimpleUploadedFile("签到表.png", b"\x89PNG\r\n\x1a\n0000")},
+    )
+    assert resp.status_code == 302
+    assert data["meeting"].attachments.filter(name="签到表.png").exists()
+
+
+def test_duty_edit_page(tree, users, client_for, data):
+    resp = client_for(users.district_staff).post(
+        reverse("responsibility:duty_update", args=[data["duty"].pk]),
+        {"person_name": "李红梅", "post": "deputy", "duties": "协助书记抓党建"},
+    )
+    data["duty"].refresh_from_db()
+    assert resp.status_code == 302 and data["duty"].person_name == "李红梅"
+    resp = client_for(users.district_staff).post(
+        reverse("responsibility:duty_update", args=[data["duty"].pk]), {"person_name": "", "post": "x", "duties": ""}
+    )
+    assert resp.status_code == 200 and "该字段是必填项" in resp.content.decode()
+
+
+def test_rollup_page_bad_month_shows_error_and_csv_export(tree, users, client_for):
+    from openpyxl import load_workbook
+
+    from apps.responsibility.stats import stats_refresh
+
+    stats_refresh(period=last_month())
+    client = client_for(users.district_staff)
+    resp = client.get(reverse("responsibility:rollup") + "?org=D000A&month=2026-13")
+    assert "月份格式应为" in resp.content.decode()
+    resp = client.get(reverse("responsibility:rollup") + f"?org=D000A&month={last_month()}&export=xlsx")
+    names = [r[0] for r in load_workbook(io.BytesIO(resp.content)).active.iter_rows(min_row=2, values_only=True)]
+    assert names == ["甲区委（合计）", "甲街道党工委"]

@@ -438,3 +438,73 @@ def test_stats_refresh_rolls_up_the_subtree(tree, users):
     rollup = selectors.stats_rollup(user=users.city_staff, root=tree.city, period=period)
     assert {s.organization.name for s in rollup["children"]} == {"甲区委", "乙区委"}
     assert selectors.stats_rollup(user=users.secretary_b, root=tree.city, period=period)["total"] is None
+
+
+def test_stats_task_and_command_refresh_and_rollup_cache_follows(tree, users):
+    from django.core.management import call_command
+
+    from apps.responsibility.tasks import stats_refresh_task
+
+    period = last_month()
+    assert stats_refresh_task(str(period)) > 0
+    before = selectors.stats_rollup(user=users.city_staff, root=tree.city, period=period)
+    assert before["total"].ledgers_submitted == 0
+    ledger = make_ledger(tree.branch_a, period)
+    make_meeting(ledger)
+    services.ledger_submit(acting_user=users.secretary_a, ledger=ledger)
+    call_command("refresh_responsibility_stats", str(period), stdout=__import__("io").StringIO())
+    after = selectors.stats_rollup(user=users.city_staff, root=tree.city, period=period)
+    assert after["total"].ledgers_submitted == 1
+    assert {c.organization.name: c.ledgers_submitted for c in after["children"]}["甲区委"] == 1
+
+
+def test_nightly_refresh_is_scheduled():
+    from django_celery_beat.models import PeriodicTask
+
+    assert PeriodicTask.objects.filter(task="apps.responsibility.tasks.stats_refresh_task").exists()
+
+
+def test_assignee_cannot_change_what_was_assigned(tree, users):
+    task = make_task(tree.branch_a)
+    with pytest.raises(ValidationError) as exc:
+        services.task_update(acting_user=users.secretary_a, task=task, due_date=TODAY + datetime.timedelta(days=365))
+    assert "上级党组织" in _msg(exc, "content")
+    task = services.task_update(acting_user=users.street_staff, task=task, due_date=TODAY + datetime.timedelta(days=90))
+    assert task.due_date == TODAY + datetime.timedelta(days=90)
+    rect = make_problem(tree.branch_a).rectification
+    with pytest.raises(ValidationError) as exc:
+        services.rectification_update(
+            acting_user=users.secretary_a,
+            rectification=rect,
+            measures="x",
+            responsible_person="张",
+            responsible_unit="甲支部",
+            deadline_class="long_term",
+            deadline=None,
+        )
+    assert "整改时限由上级党组织确定" in _msg(exc, "deadline")
+    rect = services.rectification_update(
+        acting_user=users.secretary_a,
+        rectification=rect,
+        measures="逐条整改",
+        responsible_person="张",
+        responsible_unit="甲支部",
+        deadline_class=rect.deadline_class,
+        deadline=rect.deadline,
+    )
+    assert rect.measures == "逐条整改"
+
+
+def test_roll_up_follows_a_submission_without_a_full_refresh(tree, users, django_capture_on_commit_callbacks):
+    period = Period.current()
+    stats_refresh(period=period)
+    ledger = make_ledger(tree.branch_a, period)
+    make_meeting(ledger, day=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.ledger_submit(acting_user=users.secretary_a, ledger=ledger)
+    for org in (tree.branch_a, tree.street_a, tree.district_a, tree.city):
+        row = OrgMonthStats.objects.get(organization=org, month=period.first_day)
+        assert (row.ledgers_submitted, row.ledgers_on_time) == (1, 1), org.name
+    assert OrgMonthStats.objects.get(organization=tree.district_b, month=period.first_day).ledgers_submitted == 0
+    stats_refresh(period=period)  # the full refresh agrees with the incremental one
+    assert OrgMonthStats.objects.get(organization=tree.city, month=period.first_day).ledgers_submitted == 1

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
+from rest_framework import permissions
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,6 +30,9 @@ from apps.responsibility.models import (
 
 from . import serializers as s
 
+# Write actions: the row comes from visible_to (404 outside the scope) and the service checks the permission.
+SERVICE_CHECKED = [permissions.IsAuthenticated]
+
 
 class TaskItemViewSet(ScopedReadOnlyViewSet):
     """Task items in scope. Filters: q, within (org code), year, status, overdue, issuance."""
@@ -42,7 +46,7 @@ class TaskItemViewSet(ScopedReadOnlyViewSet):
         return qs.select_related("organization")
 
     @extend_schema(request=s.TaskProgressSerializer, responses=s.TaskItemSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=SERVICE_CHECKED)
     def progress(self, request: Request, pk: Any = None) -> Response:
         ser = s.TaskProgressSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -82,7 +86,7 @@ class RectificationViewSet(ScopedReadOnlyViewSet):
         return qs.select_related("organization", "problem")
 
     @extend_schema(request=s.SignoffSerializer, responses=s.RectificationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=SERVICE_CHECKED)
     def signoff(self, request: Request, pk: Any = None) -> Response:
         ser = s.SignoffSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -92,7 +96,7 @@ class RectificationViewSet(ScopedReadOnlyViewSet):
         return Response(s.RectificationSerializer(rect).data)
 
     @extend_schema(request=s.ProgressSerializer, responses=s.RectificationSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=SERVICE_CHECKED)
     def progress(self, request: Request, pk: Any = None) -> Response:
         ser = s.ProgressSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -114,13 +118,13 @@ class MonthlyLedgerViewSet(ScopedReadOnlyViewSet):
         return qs.select_related("organization")
 
     @extend_schema(request=None, responses=s.MonthlyLedgerSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=SERVICE_CHECKED)
     def submit(self, request: Request, pk: Any = None) -> Response:
         ledger = services.ledger_submit(acting_user=request.user, ledger=self.get_object())
         return Response(s.MonthlyLedgerSerializer(ledger).data)
 
     @extend_schema(request=s.ReviewSerializer, responses=s.MonthlyLedgerSerializer)
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], permission_classes=SERVICE_CHECKED)
     def review(self, request: Request, pk: Any = None) -> Response:
         ser = s.ReviewSerializer(data=request.data)
         ser.is_valid(raise_exception=True)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0004_member_import_job"),
+        ("members", "0001_initial"),
         ("responsibility", "0002_seed_meeting_requirements"),
     ]
 
