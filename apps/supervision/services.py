@@ -34,8 +34,6 @@ from .models import (
 
 __all__ = ["BATCH_SIZE", "IssueResult", "letters_issue_monthly"]
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-
 
 def _user_org_is(user: Any, org_id: int) -> bool:
     return bool(user.is_authenticated and user.organization_id == org_id)
@@ -121,9 +119,13 @@ def letter_answer(*, acting_user: Any, letter: Letter, answer: str, files: Seque
         raise ValidationError({"answer": _("函件已办结，不能再答复。")})
     if not answer.strip():
         raise ValidationError({"answer": _("请填写答复内容。")})
+    from apps.responsibility.validators import validate_attachment  # same file rules as ledger attachments
+
     for f in files:
-        if f.size > MAX_ATTACHMENT_BYTES:
-            raise ValidationError({"files": _("附件“%(name)s”超过20MB。") % {"name": f.name}})
+        try:
+            validate_attachment(f)
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.messages}) from exc
     before = snapshot(letter, ["status", "answer"])
     now = timezone.now()
     letter.answer, letter.answered_at, letter.answered_by = answer.strip(), now, acting_user

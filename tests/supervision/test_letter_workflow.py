@@ -24,18 +24,24 @@ def test_addressee_opening_the_letter_is_the_read_receipt(tree, users, client_fo
     assert letter.status == "read" and letter.read_by == users.secretary_a
 
 
-def test_addressee_answers_with_attachment_and_issuer_is_notified(tree, users, client_for, settings, tmp_path):
+def test_addressee_answers_with_attachment_and_issuer_is_notified(
+    tree, users, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.MEDIA_ROOT = tmp_path
     letter = make_letter(tree.city, tree.branch_a)
-    f = SimpleUploadedFile("整改报告.txt", "已整改".encode())
+    f = SimpleUploadedFile("整改报告.pdf", b"%PDF-1.4 report")
     client = client_for(users.secretary_a)
-    with_cb = client.post(
-        reverse("supervision:letter_answer", args=[letter.pk]), {"answer": "已召开支委会整改", "files": f}
-    )
-    assert with_cb.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(
+            reverse("supervision:letter_answer", args=[letter.pk]), {"answer": "已召开支委会整改", "files": f}
+        )
+    assert resp.status_code == 302
     letter.refresh_from_db()
     assert letter.status == "answered" and letter.answer == "已召开支委会整改"
-    assert letter.attachments.get().name == "整改报告.txt"
+    assert letter.attachments.get().name == "整改报告.pdf"
+    assert Notice.objects.filter(
+        recipient=users.city_staff, title__contains="已答复", link=letter.get_absolute_url()
+    ).exists()
 
 
 def test_empty_answer_shows_the_chinese_field_error(tree, users, client_for):
@@ -211,3 +217,14 @@ def test_api_hand_written_letter_from_due_items_links_back(tree, users, api_for)
         format="json",
     )
     assert bad.status_code == 400
+
+
+def test_answer_attachment_of_a_refused_type_is_a_field_error(tree, users, client_for):
+    letter = make_letter(tree.city, tree.branch_a)
+    f = SimpleUploadedFile("run.exe", b"MZ\x90\x00")
+    resp = client_for(users.secretary_a).post(
+        reverse("supervision:letter_answer", args=[letter.pk]), {"answer": "已办", "files": f}
+    )
+    assert resp.status_code == 200 and "附件类型不允许" in resp.content.decode()
+    letter.refresh_from_db()
+    assert letter.status == "read"
