@@ -87,7 +87,15 @@ class InspectionPlanForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        from apps.accounts.models import User
+
         self.fields = {"target_root": OrganizationChoiceField(user=user, label=_("督查范围（含下级）")), **self.fields}
+        self.fields["inspectors"] = forms.ModelMultipleChoiceField(
+            label=_("督查组成员"),
+            queryset=User.objects.visible_to(user).filter(is_active=True).order_by("organization__path", "username"),
+            required=False,
+            widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 6}),
+        )
 
 
 class InspectionRecordForm(StyledFormMixin, forms.Form):

@@ -159,3 +159,13 @@ def test_inspector_finding_becomes_a_linked_problem_item(tree, users):
     assert problem.organization == tree.branch_a and problem.source == "inspection" and problem.severity == "major"
     assert problem.rectification.deadline == datetime.date(2027, 1, 31)
     assert list(problem.findings.all()) == [f]
+
+
+def test_plan_form_takes_inspectors_from_scope_only(tree, users, client_for):
+    client = client_for(users.district_staff)
+    data = {"target_root": tree.street_a.code, "topic": "专项督查", "period": "2026-11", "method_reports": "on"}
+    resp = client.post(reverse("supervision:inspection_create"), {**data, "inspectors": [users.district_b_staff.pk]})
+    assert resp.status_code == 200 and not InspectionPlan.objects.exists()
+    resp = client.post(reverse("supervision:inspection_create"), {**data, "inspectors": [users.street_staff.pk]})
+    assert resp.status_code == 302
+    assert list(InspectionPlan.objects.get().inspectors.all()) == [users.street_staff]
