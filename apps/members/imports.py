@@ -268,7 +268,7 @@ def _read_xlsx(path: Path) -> Table:
         return _read_xlsx_openpyxl(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = _roster_sheet(workbook)
         merged = list(sheet.merged_cell_ranges or [])
         first_row, first_col = sheet.start or (0, 0)
         cells = sheet.iter_rows()
@@ -281,6 +281,23 @@ def _read_xlsx(path: Path) -> Table:
             yield index + 1, (pad + row) if pad else row
 
     return Table(rows=_fill_merged(rows(), merged), sheet_name=sheet.name, estimated_rows=sheet.height)
+
+
+def _roster_sheet(workbook: Any) -> Any:
+    """The first visible worksheet with a roster header (a 填写说明 sheet in front is skipped)."""
+    first = None
+    for index, meta in enumerate(workbook.sheets_metadata):
+        if "Visible" not in str(meta.visible) or "WorkSheet" not in str(meta.typ):
+            continue
+        sheet = workbook.get_sheet_by_index(index)
+        first = first or sheet
+        head = list(itertools.islice(sheet.iter_rows(), HEADER_SCAN_ROWS))
+        try:
+            find_header(head)
+        except ImportRefused:
+            continue
+        return sheet
+    return first or workbook.get_sheet_by_index(0)
 
 
 def _read_xlsx_openpyxl(path: Path) -> Table:
@@ -350,6 +367,14 @@ def find_header(rows: list[list[Any]]) -> tuple[int, dict[int, str], list[str]]:
 # ---------------------------------------------------------------------------------------------------------
 
 
+def _message(exc: ValidationError) -> str:
+    """The first message; the traceback is dropped. Django's ValidationError is a reference cycle
+    (error_list = [self]) that only the cyclic GC frees, and its traceback would keep this chunk's frames
+    (and every row in them) alive until then."""
+    exc.__traceback__ = None
+    return exc.messages[0]
+
+
 class RowContext:
     """What cleaning needs besides the row: the importer's organization resolver, today, memo caches.
 
@@ -375,7 +400,7 @@ class RowContext:
             try:
                 hit = (func(value), None)
             except ValidationError as exc:
-                hit = (None, exc.messages[0])
+                hit = (None, _message(exc))
             if len(memo) < 300_000:
                 memo[value] = hit
         return hit
@@ -471,22 +496,65 @@ _CONVERTER_BY_KEY: dict[str, tuple[str, Callable[[Any], Any]]] = {
 
 
 def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Clean one row: ``raw`` maps column keys (see COLUMNS) to cell values; only present columns are set.
+    """Clean one row (the admin / django-import-export path): ``clean_member_rows`` with a batch of one."""
+    return clean_member_rows([raw], ctx)[0]
 
-    Returns (values, errors). ``values`` uses model field names plus ``id_number`` (normalized) and
-    ``organization`` (the instance); ``errors`` is a list of (column key, Chinese message).
+
+def clean_member_rows(
+    raws: list[dict[str, Any]], ctx: RowContext
+) -> list[tuple[dict[str, Any], list[tuple[str, str]]]]:
+    """Clean rows — every import rule is here or called from here (validators, normalize, member_rules).
+
+    ``raws`` map column keys (see COLUMNS) to cell values, all with the keys of the columns the file has.
+    Returns, per row, (values, errors): ``values`` uses model field names plus ``id_number`` (normalized)
+    and ``organization`` (the instance); ``errors`` is a list of (column key, Chinese message).
+    Simple columns are converted column by column through per-value memos (a 100k-row file has a few
+    thousand distinct 民族/学历/日期 values); the rest is per row.
     """
-    values: dict[str, Any] = {}
-    errors: list[tuple[str, str]] = []
+    if not raws:
+        return []
+    out: list[tuple[dict[str, Any], list[tuple[str, str]]]] = [({}, []) for _raw in raws]
+    month_only = _convert_columns(raws, out, ctx)
+    return [
+        _clean_row(raw, values, errors, month_only_birth, ctx)
+        for raw, (values, errors), month_only_birth in zip(raws, out, month_only, strict=True)
+    ]
 
+
+def _convert_columns(
+    raws: list[dict[str, Any]], out: list[tuple[dict[str, Any], list[tuple[str, str]]]], ctx: RowContext
+) -> list[bool]:
+    """Name and every memoizable column, one column at a time; returns the 出生年月 (month only) flags."""
+    lookup = ctx.lookup
+    month_only = [False] * len(raws)
+    keys = [("name", ("name", _name))] + [(k, c) for k, c in _CONVERTER_BY_KEY.items() if k in raws[0]]
+    for key, (memo_key, func) in keys:
+        get = ctx.memos[memo_key].get
+        column = [raw.get(key, "") for raw in raws]
+        try:
+            results = [get(value) or lookup(memo_key, func, value) for value in column]
+        except TypeError:  # an unhashable cell: go the slow way
+            results = [lookup(memo_key, func, value) for value in column]
+        is_date = memo_key == "date"
+        for (values, errors), (result, message) in zip(out, results, strict=True):
+            if message is not None:
+                errors.append((key, message))
+            else:
+                values[key] = result[0] if is_date else result
+        if key == "birth_date":
+            month_only = [message is None and result[1] for result, message in results]
+    return month_only
+
+
+def _clean_row(
+    raw: dict[str, Any],
+    values: dict[str, Any],
+    errors: list[tuple[str, str]],
+    month_only_birth: bool,
+    ctx: RowContext,
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     def fail(key: str, message: str) -> None:
         errors.append((key, message))
-
-    lookup = ctx.lookup
-    name, message = lookup("name", _name, raw.get("name"))
-    if message:
-        fail("name", message)
-    values["name"] = name
 
     info: IdInfo | None = None
     id_cell = raw.get("id_number")
@@ -506,25 +574,7 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
             try:  # unique per row: nothing to memoize
                 info = validate_id_number(number, today=ctx.today, normalized=True)
             except ValidationError as exc:
-                fail("id_number", exc.messages[0])
-
-    memos = ctx.memos
-    month_only_birth = False
-    for key, value in raw.items():
-        converter = _CONVERTER_BY_KEY.get(key)
-        if converter is None:
-            continue
-        memo_key, func = converter
-        hit = memos[memo_key].get(value)  # the common case: this value was seen before in this column
-        result, message = hit if hit is not None else lookup(memo_key, func, value)
-        if message is not None:
-            fail(key, message)
-        elif memo_key == "date":
-            values[key] = result[0]
-            if key == "birth_date":
-                month_only_birth = result[1]
-        else:
-            values[key] = result
+                fail("id_number", _message(exc))
 
     if info is not None and month_only_birth:
         # 出生年月 (year and month only): the ID number gives the day when year and month agree.
@@ -548,7 +598,7 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
         try:
             org = ctx.convert("organization", ctx.resolver.resolve, raw["organization"])
         except ValidationError as exc:
-            fail("organization", exc.messages[0])
+            fail("organization", _message(exc))
     else:
         fail("organization", _("缺少“所在党组织”列。"))
     values["organization"] = org
@@ -558,7 +608,7 @@ def clean_member_row(raw: dict[str, Any], ctx: RowContext) -> tuple[dict[str, An
             values["party_group"] = group
             values["party_group_id"] = group.pk if group else None
         except ValidationError as exc:
-            fail("party_group", exc.messages[0])
+            fail("party_group", _message(exc))
 
     # Cross-field rules live in services.member_rules (forms, API and both import paths call it).
     if not errors and org is not None:  # the common case: no copy needed
@@ -658,16 +708,17 @@ def member_import(
     updated (or unchanged). Duplicates inside the file, numbers held by a member outside the importer's
     scope or in another organization, and a known number under another name are reported, never merged.
     """
-    # A 100k-row file makes millions of small objects and no cycles: the cyclic GC would only rescan them.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
+    # A 100k-row file makes millions of long-lived small objects: with the default thresholds the cyclic GC
+    # rescans them over and over. Collect the young generation rarely instead (not never: Django's
+    # ValidationError is a reference cycle, error_list = [self], and would otherwise keep its frames alive).
+    thresholds = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 1_000)
     try:
         return _member_import(
             acting_user=acting_user, path=path, file_name=file_name, commit=commit, progress=progress, today=today
         )
     finally:
-        if gc_was_enabled:
-            gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 def _member_import(
@@ -705,8 +756,8 @@ def _member_import(
     def clean_pending() -> None:
         # Organizations named in this chunk are fetched in one go, then every row is cleaned.
         ctx.resolver.prepare(raw.get("organization") for _n, raw in pending)
-        for number, raw in pending:
-            values, errors = clean_member_row(raw, ctx)
+        cleaned = clean_member_rows([raw for _n, raw in pending], ctx)
+        for (number, _raw), (values, errors) in zip(pending, cleaned, strict=True):
             if errors:
                 bad_rows.add(number)
                 result.errors.extend(RowError(number, _column_label(k, header_names), m) for k, m in errors)
@@ -718,7 +769,7 @@ def _member_import(
 
     for number, row in itertools.chain(head[header_index + 1 :], table.rows):
         width = len(row)
-        raw = {key: row[col] for col, key in items if col < width}
+        raw = {key: row[col] if col < width else "" for col, key in items}
         filled = [v for v in raw.values() if v != "" and v is not None]
         # Blank rows (trailing or in between) are not data; nor is a one-cell footnote such as 制表人：…
         if not filled or (len(filled) == 1 and not raw.get("id_number") and not raw.get("name")):

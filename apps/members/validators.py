@@ -50,7 +50,8 @@ def normalize_id_number(value: object) -> str:
     """Strip every kind of space, full-width → half-width, lowercase x → X. Never raises."""
     if value is None:
         return ""
-    return str(value).translate(_ID_TABLE).upper()
+    # A leading apostrophe is how people force text in a spreadsheet; in a CSV it arrives literally.
+    return str(value).translate(_ID_TABLE).lstrip("'‘’`").upper()
 
 
 _WEIGHT_OFFSET = 48 * sum(ID_WEIGHTS)

@@ -274,3 +274,24 @@ def test_openpyxl_fallback_reader_gives_same_rows(tmp_path):
     for (n1, r1), (n2, r2) in zip(fast, slow, strict=True):
         assert n1 == n2
         assert [c for c in r1 if c != ""] == [c for c in r2 if c != ""]
+
+
+def test_two_row_merged_header_and_instructions_sheet_in_front(tree, users, tmp_path):
+    path = tmp_path / "two_row_header.xlsx"
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "填写说明"
+    notes.append(["请按要求填写"])
+    ws = wb.create_sheet("花名册")
+    ws.append(["甲支部党员花名册"])
+    ws.append(["姓名", "身份证号", "所在党组织", "入党时间", None, "人员类别"])
+    ws.append([None, None, None, "入党日期", "转正日期", None])
+    for col in ("A", "B", "C", "F"):
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.merge_cells("D2:E2")
+    ws.append(["张伟", "'" + make_id("19800101", 40), "B000A", "2005-07-01", "2006-07-01", "正式党员"])
+    wb.save(path)
+    result = run(users.roster_admin, path, commit=True)
+    assert (result.new, result.invalid) == (1, 0), errors_of(result)
+    member = Member.objects.get()
+    assert member.joined_on == datetime.date(2005, 7, 1) and member.confirmed_on == datetime.date(2006, 7, 1)

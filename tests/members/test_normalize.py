@@ -20,7 +20,14 @@ D = datetime.date
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("王　芳", "王芳"), (" 王 芳 ", "王芳"), ("阿依古丽 · 买买提", "阿依古丽·买买提"), ("John  Smith", "John Smith")],
+    [
+        ("王　芳", "王芳"),
+        ("王芳", "王芳"),
+        ("Ｊｏｈｎ", "John"),
+        (" 王 芳 ", "王芳"),
+        ("阿依古丽 · 买买提", "阿依古丽·买买提"),
+        ("John  Smith", "John Smith"),
+    ],
 )
 def test_clean_name(raw, expected):
     assert clean_name(raw) == expected

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.contrib import admin
+
+from apps.core.admin import ScopedAdminMixin
+
+from .models import Delivery
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ("notice", "channel", "address", "status", "attempts", "sent_at", "last_error")
+    list_filter = ("channel", "status")
+    raw_id_fields = ("notice",)
+    show_full_result_count = False
+    actions = ["retry"]
+
+    @admin.action(description="重新发送")
+    def retry(self, request: Any, queryset: Any) -> None:
+        from .services import delivery_retry
+
+        for d in queryset:
+            delivery_retry(acting_user=request.user, delivery=d)

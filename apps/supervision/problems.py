@@ -1,0 +1,31 @@
+"""The bridge from inspection findings to the responsibility app's problem list (问题清单)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Finding
+
+#: our severity -> the problem list's (same labels: 一般 / 较重 / 严重)
+SEVERITY_MAP = {"minor": "general", "major": "serious", "serious": "major"}
+
+
+def problem_item_for_finding(*, acting_user: Any, finding: Finding) -> Any:
+    """Create the ProblemItem (and its rectification) for a finding, in the caller's transaction."""
+    from apps.responsibility.choices import DeadlineClass, ProblemSource
+    from apps.responsibility.services import problem_create
+
+    record = finding.record
+    found_on = record.inspected_on or finding.created_at.date()
+    return problem_create(
+        acting_user=acting_user,
+        organization=record.target,
+        year=found_on.year,
+        source=ProblemSource.INSPECTION,
+        category=finding.category,
+        description=f"{finding.description}（{record.plan.topic}）",
+        severity=SEVERITY_MAP.get(finding.severity, "general"),
+        found_on=min(found_on, finding.created_at.date()),
+        deadline_class=DeadlineClass.BY_DATE if finding.rectify_by else DeadlineClass.IMMEDIATE,
+        deadline=finding.rectify_by,
+    )

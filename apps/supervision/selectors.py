@@ -1,0 +1,192 @@
+"""Reads of the supervision app, always from visible_to(user)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from apps.core.periods import Period
+from apps.organizations.models import Organization
+
+from .choices import LetterKind, LetterStatus
+from .models import Finding, InspectionPlan, InspectionRecord, Letter, ObservationScore, ObservationVisit
+
+_REF_URLS = {
+    "organizations.organization": "organizations:organization_detail",
+    "responsibility.taskitem": "responsibility:task_detail",
+    "responsibility.problemitem": "responsibility:problem_detail",
+    "responsibility.rectification": "responsibility:rectification_detail",
+    "responsibility.monthlyledger": "responsibility:ledger_detail",
+    "members.member": "members:member_detail",
+    "members.recruitment": "members:recruitment_detail",
+    "members.transfer": "members:transfer_detail",
+}
+
+
+def object_ref_url(ref: str) -> str:
+    """ "app.model:pk" -> the object's page, or "" when there is none."""
+    if ":" not in ref:
+        return ""
+    label, pk = ref.split(":", 1)
+    name = _REF_URLS.get(label)
+    if not name:
+        return ""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
+
+
+def letter_list(*, user: Any) -> QuerySet[Letter]:
+    return Letter.objects.visible_to(user).select_related("issuer", "addressee")
+
+
+def letter_detail_qs(*, user: Any) -> QuerySet[Letter]:
+    return (
+        Letter.objects.visible_to(user)
+        .select_related("issuer", "addressee", "read_by", "answered_by", "closed_by")
+        .prefetch_related("items", "attachments")
+    )
+
+
+def inspection_plan_list(*, user: Any) -> QuerySet[InspectionPlan]:
+    return (
+        InspectionPlan.objects.visible_to(user)
+        .select_related("organization", "target_root")
+        .annotate(
+            record_count=Count("records", distinct=True),
+            done_count=Count("records", filter=Q(records__status="done"), distinct=True),
+        )
+        .order_by("-period", "-id")
+    )
+
+
+def inspection_records_for(*, user: Any, plan: InspectionPlan) -> QuerySet[InspectionRecord]:
+    return (
+        InspectionRecord.objects.visible_to(user)
+        .filter(plan=plan)
+        .select_related("target", "inspector")
+        .annotate(finding_count=Count("findings"))
+        .order_by("org_path")
+    )
+
+
+def record_detail_qs(*, user: Any) -> QuerySet[InspectionRecord]:
+    return (
+        InspectionRecord.objects.visible_to(user)
+        .select_related("plan", "plan__organization", "target", "inspector")
+        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("id")))
+    )
+
+
+def observation_ranking(*, user: Any, visit: ObservationVisit) -> list[ObservationScore]:
+    """Scores best first with a competition rank (1, 2, 2, 4)."""
+    rows = list(
+        ObservationScore.objects.visible_to(user)
+        .filter(visit=visit)
+        .select_related("target")
+        .order_by("-score", "target__name")
+    )
+    rank, prev = 0, None
+    for i, row in enumerate(rows, start=1):
+        if row.score != prev:
+            rank, prev = i, row.score
+        row.rank = rank
+    return rows
+
+
+def monthly_bulletin(
+    *, user: Any, issuer: Organization, period: Period, today: datetime.date | None = None
+) -> dict[str, Any]:
+    """月通报: letters sent by kind (answered, overdue), findings found/rectified, and a ranking of the
+    organizations directly below the issuer (fewest warnings, supervision letters and overdue letters first)."""
+    today = today or timezone.localdate()
+    letters = Letter.objects.visible_to(user).filter(issuer=issuer, period=str(period))
+    kinds = {
+        k: {"label": label, "sent": 0, "answered": 0, "overdue": 0, "closed": 0} for k, label in LetterKind.choices
+    }
+    agg = letters.values("kind").annotate(
+        sent=Count("id"),
+        answered=Count("id", filter=Q(status__in=[LetterStatus.ANSWERED, LetterStatus.CLOSED])),
+        closed=Count("id", filter=Q(status=LetterStatus.CLOSED)),
+        overdue=Count("id", filter=Q(status__in=[LetterStatus.SENT, LetterStatus.READ], response_deadline__lt=today)),
+    )
+    for row in agg:
+        kinds[row["kind"]].update({k: row[k] for k in ("sent", "answered", "overdue", "closed")})
+    from apps.responsibility.models import ProblemItem, Rectification
+
+    problems_qs = ProblemItem.objects.visible_to(user).filter(
+        org_path__startswith=issuer.path, found_on__range=(period.first_day, period.last_day)
+    )
+    problems = {
+        "found": problems_qs.count(),
+        "from_inspections": problems_qs.filter(source="inspection").count(),
+        "rectified": Rectification.objects.visible_to(user)
+        .filter(
+            org_path__startswith=issuer.path,
+            status="signed_off",
+            signed_off_at__date__range=(period.first_day, period.last_day),
+        )
+        .count(),
+    }
+    children = list(
+        Organization.objects.visible_to(user).filter(parent=issuer, is_active=True).only("id", "name", "path")
+    )
+    by_child: dict[str, dict[str, Any]] = {
+        c.path: {"org": c, "reminder": 0, "supervision": 0, "warning": 0, "overdue": 0, "answered": 0, "findings": 0}
+        for c in children
+    }
+    depth = issuer.path.count("/")
+
+    def child_path(path: str) -> str:
+        parts = path.split("/")
+        return "/".join(parts[: depth + 1]) + "/"
+
+    for path, kind, status, deadline in letters.values_list("org_path", "kind", "status", "response_deadline").iterator(
+        chunk_size=5000
+    ):
+        row = by_child.get(child_path(path))
+        if row is None:
+            continue
+        row[kind] += 1
+        if status in (LetterStatus.ANSWERED, LetterStatus.CLOSED):
+            row["answered"] += 1
+        elif deadline < today:
+            row["overdue"] += 1
+    for path, n in problems_qs.values_list("org_path").annotate(n=Count("id")).order_by():
+        row = by_child.get(child_path(path))
+        if row is not None:
+            row["findings"] += n
+    ranking = sorted(
+        by_child.values(), key=lambda r: (r["warning"], r["supervision"], r["overdue"], r["findings"], r["org"].name)
+    )
+    rank, prev = 0, None
+    for i, r in enumerate(ranking, start=1):
+        key = (r["warning"], r["supervision"], r["overdue"], r["findings"])
+        if key != prev:
+            rank, prev = i, key
+        r["rank"] = rank
+    totals = defaultdict(int)
+    for k in kinds.values():
+        for f in ("sent", "answered", "overdue", "closed"):
+            totals[f] += k[f]
+    return {
+        "issuer": issuer,
+        "period": period,
+        "kinds": kinds,
+        "totals": dict(totals),
+        "problems": problems,
+        "ranking": ranking,
+        "accountabilities": issuer_accountabilities(user=user, issuer=issuer, period=period).count(),
+    }
+
+
+def issuer_accountabilities(*, user: Any, issuer: Organization, period: Period) -> QuerySet:
+    from .models import Accountability
+
+    return Accountability.objects.visible_to(user).filter(issuer=issuer, period=str(period))
