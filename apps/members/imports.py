@@ -847,12 +847,20 @@ def _match(
     # members in memory.
     for start in range(0, len(hashes), 5000):
         existing: dict[str, list[dict[str, Any]]] = {}
-        for found in Member.objects.filter(id_hash__in=hashes[start : start + 5000]).values(*wanted):
+        for found in _by_hashes(Member, hashes[start : start + 5000]).values(*wanted):
             existing.setdefault(found["id_hash"], []).append(found)
         for row_hash, candidates in existing.items():
             for row in by_hash[row_hash]:
                 if row.number not in bad_rows:
                     _compare(row, candidates, result, bad_rows, scope_path, present, id_label)
+
+
+def _by_hashes(model: Any, hashes: list[str]) -> Any:
+    if connection.vendor == "postgresql":
+        # One array parameter instead of 5,000 placeholders: less to send, parse and plan.
+        table = model._meta.db_table
+        return model.objects.extra(where=[f'"{table}"."id_hash" = ANY(%s)'], params=[hashes])
+    return model.objects.filter(id_hash__in=hashes)
 
 
 def _compare(
