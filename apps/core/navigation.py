@@ -45,7 +45,7 @@ NAV: list[tuple[Any, str, list[Entry]]] = [
         _("督查与三函"),
         "envelope-paper",
         [
-            (_("督查"), "search", "supervision:inspection_list", "supervision.view_inspection"),
+            (_("督查"), "search", "supervision:inspection_list", "supervision.view_inspectionplan"),
             (_("三函"), "envelope-paper", "supervision:letter_list", "supervision.view_letter"),
             (_("问责"), "exclamation-octagon", "supervision:accountability_list", "supervision.view_accountability"),
             (_("月通报"), "megaphone", "supervision:bulletin", "supervision.view_letter"),

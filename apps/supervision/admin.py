@@ -13,7 +13,7 @@ class LetterRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(admin.ModelAdmin):
+class LetterTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "issuer", "title")
     raw_id_fields = ("issuer",)
 

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.scoping import OrgScopedQuerySet
+
 from .choices import (
     AccountabilityKind,
     AccountabilityStatus,
@@ -64,6 +66,10 @@ class LetterRule(models.Model):
         return getattr(self, f"{kind}_day")
 
 
+class LetterTemplateQuerySet(OrgScopedQuerySet):
+    scope_path = "issuer__path"
+
+
 class LetterTemplate(models.Model):
     """Title and body of a letter kind; an issuer may override the default (issuer empty). Placeholders:
     {addressee} {issuer} {period_label} {issue_date} {deadline} {number}."""
@@ -74,6 +80,8 @@ class LetterTemplate(models.Model):
     kind = models.CharField(_("函件类别"), max_length=12, choices=LetterKind.choices)
     title = models.CharField(_("标题模板"), max_length=200)
     body = models.TextField(_("正文模板"))
+
+    objects = LetterTemplateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("函件模板")
@@ -91,6 +99,8 @@ class LetterTemplate(models.Model):
 
 class LetterCounter(models.Model):
     """Numbers per issuer and year. The row is locked (SELECT … FOR UPDATE) while numbers are handed out."""
+
+    SCOPING_EXEMPT = "internal number counter, never shown or edited through a user-facing path"
 
     issuer = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()

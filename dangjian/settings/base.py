@@ -147,6 +147,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dangjian@localhost")
+# SMS gateway: a class implementing apps.notifications.sms.SmsSender; the default only logs.
+SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.sms.LoggingSmsSender")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
@@ -205,6 +207,15 @@ SPECTACULAR_SETTINGS = {
             "apps.responsibility.choices.LedgerStatus",
             "apps.responsibility.choices.MeetingKind",
             "apps.responsibility.choices.RequirementPeriod",
+            "apps.supervision.choices.LetterKind",
+            "apps.supervision.choices.LetterStatus",
+            "apps.supervision.choices.AccountabilityKind",
+            "apps.supervision.choices.AccountabilityStatus",
+            "apps.supervision.choices.InspectionStatus",
+            "apps.supervision.choices.RecordStatus",
+            "apps.notifications.models.NoticeCategory",
+            "apps.notifications.models.Channel",
+            "apps.notifications.models.DeliveryStatus",
         ]
     },
 }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.supervision.choices import LetterKind
@@ -51,6 +52,7 @@ class LetterItemInputSerializer(serializers.Serializer):
     object_ref = serializers.RegexField(r"^[a-z_]+\.[a-z_]+:\d+$", max_length=80, required=False, default="")
 
 
+@extend_schema_field(LetterItemInputSerializer)
 class LetterItemField(serializers.Field):
     """An item is a plain text line or {title, kind, due_date, object_ref} (e.g. a due item from a list)."""
 
