@@ -25,6 +25,7 @@ from . import codes
 from .choices import Category, Gender, LostContactReason, MemberStatus, MobileState, OccupationCategory, PartyPost
 from .imports import COLUMNS, TEMPLATE_HEADERS, RowContext, clean_member_row, roster_conflict
 from .models import Member
+from .services import EDITABLE_FIELDS
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -171,31 +172,7 @@ class MemberResource(resources.ModelResource):
 
 COLUMNS_BY_HEADER = {c.key: c.headers[0] for c in COLUMNS}
 _CONFLICT_FIELDS = ("id", "name", "org_path", "status", "organization_id")
-_WRITABLE = {
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "native_place",
-    "education",
-    "phone",
-    "work_unit",
-    "position",
-    "occupation_category",
-    "category",
-    "joined_on",
-    "confirmed_on",
-    "party_group",
-    "party_post",
-    "mobile_state",
-    "mobile_place",
-    "mobile_since",
-    "mobile_contact",
-    "lost_contact",
-    "lost_contact_since",
-    "lost_contact_reason",
-    "points",
-}
+_WRITABLE = set(EDITABLE_FIELDS)  # what the resource may write is what the service lets anyone edit
 
 
 def member_export_xlsx(*, user: Any, queryset: QuerySet) -> bytes:
