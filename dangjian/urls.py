@@ -1,14 +1,16 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 admin.site.site_header = "党建工作管理平台 · 后台管理"
 admin.site.site_title = "党建工作管理平台"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
     path("", include("apps.core.urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("organizations/", include("apps.organizations.urls")),
@@ -20,7 +22,6 @@ urlpatterns = [
     path("api/v1/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
 ]
 
 if settings.DEBUG:

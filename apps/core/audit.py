@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from .models import AuditLog
 from .pii import mask_id_number, mask_phone
@@ -21,7 +22,11 @@ _MASKERS = {"id_number": mask_id_number, "phone": mask_phone}
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, (datetime.date, datetime.datetime, decimal.Decimal)):
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, (datetime.date, decimal.Decimal)):
         return str(value)
     if isinstance(value, models.Model):
         return str(value)

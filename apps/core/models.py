@@ -60,6 +60,27 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.event} {self.object_repr}"
 
+    def display_changes(self) -> list[tuple[str, str, str]]:
+        """(field label, before, after) for people: verbose names, choice labels, 是/否 for booleans."""
+        model = self.content_type.model_class()
+        fields = {f.name: f for f in model._meta.concrete_fields} if model else {}
+        rows = []
+        for name, pair in (self.changes or {}).items():
+            field = fields.get(name)
+            label = str(field.verbose_name) if field is not None else name
+            rows.append((label, *(_display_value(field, v) for v in pair)))
+        return rows
+
+
+def _display_value(field: models.Field | None, value: object) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
 
 class Parameter(models.Model):
     """A rule value an admin can edit (local practice kept as data, per shared/domain.md)."""

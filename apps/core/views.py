@@ -48,7 +48,9 @@ class ScopedListView(ScopedQuerysetMixin, ListView):
         qs = super().get_queryset()
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(self.request.GET or None, queryset=qs, request=self.request)
-            qs = self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else qs
+            if self.filterset.is_bound:
+                # Bad filter input shows its error and no rows, never an unfiltered list.
+                qs = self.filterset.qs if self.filterset.is_valid() else qs.none()
         return qs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -68,7 +70,7 @@ class ScopedDetailView(ScopedQuerysetMixin, DetailView):
         ctx["history"] = (
             AuditLog.objects.visible_to(self.request.user)
             .for_object(self.object)
-            .select_related("actor")[: self.history_limit]
+            .select_related("content_type")[: self.history_limit]
         )
         return ctx
 

@@ -22,8 +22,14 @@ STREETS = {
     "青山县": ["青山镇", "龙潭镇", "白云乡"],
     "南河县": ["南河镇", "石桥镇", "柳林乡"],
 }
-COMMUNITY_NAMES = ["幸福", "和平", "光明", "朝阳", "春华", "秋实", "建设", "新华", "育才", "锦绣", "桂花", "长青"]
-VILLAGE_NAMES = ["李家", "王庄", "张湾", "刘村", "陈家坝", "杨柳", "东坡", "西岭", "马鞍山", "桃园", "石门", "大河"]
+COMMUNITY_NAMES = [
+    "幸福", "和平", "光明", "朝阳", "春华", "秋实", "建设", "新华", "育才", "锦绣", "桂花", "长青", "阳光", "翠苑",
+    "金桥", "枫林", "望江", "紫荆", "丽景", "安康", "永安", "兴隆", "振兴", "瑞丰",
+]  # fmt: skip
+VILLAGE_NAMES = [
+    "李家", "王庄", "张湾", "刘村", "陈家坝", "杨柳", "东坡", "西岭", "马鞍山", "桃园", "石门", "大河", "黄泥塘",
+    "柏树湾", "花桥", "新塘", "高家岭", "油坊", "枣林", "竹园", "上河", "下坝", "三合", "龙井",
+]  # fmt: skip
 ENTERPRISES = ["江州机械制造有限公司", "江州数字科技有限公司", "江州物流集团", "恒达建材有限公司"]
 SOCIAL_ORGS = ["江州市物业管理协会", "东城区志愿者联合会"]
 
@@ -42,13 +48,16 @@ def _groups(n: int) -> list[_Node]:
 
 
 def _city_spec(rng: Any) -> _Node:
+    # Names drawn without replacement: no two communities or villages in the city share a name.
+    community_pool = rng.sample(COMMUNITY_NAMES, len(COMMUNITY_NAMES))
+    village_pool = rng.sample(VILLAGE_NAMES, len(VILLAGE_NAMES))
     districts = []
     for dname, dtype in DISTRICTS:
         streets = []
         for sname in STREETS[dname]:
             if dtype == "district":
                 units = []
-                for cname in rng.sample(COMMUNITY_NAMES, 4):
+                for cname in [community_pool.pop() for _ in range(4)]:
                     branches = [
                         _Node(f"{cname}社区第{'一二三'[i]}网格党支部", OrgKind.BRANCH, Sector.COMMUNITY, _groups(2))
                         for i in range(3)
@@ -74,7 +83,7 @@ def _city_spec(rng: Any) -> _Node:
                 )
             else:
                 units = []
-                for vname in rng.sample(VILLAGE_NAMES, 4):
+                for vname in [village_pool.pop() for _ in range(4)]:
                     if rng.random() < 0.5:
                         units.append(
                             _Node(
@@ -116,12 +125,12 @@ def _city_spec(rng: Any) -> _Node:
             )
         districts.append(_Node(f"中共{CITY}{dname}委员会", OrgKind.COMMITTEE, Sector.GOVERNMENT, streets, f"{dname}委"))
     organs = []
-    for dept in ["市发展和改革委员会", "市财政局", "市教育局", "市卫生健康委员会", "市交通运输局"]:
+    for dept in ["发展和改革委员会", "财政局", "教育局", "卫生健康委员会", "交通运输局"]:
         branches = [
-            _Node(f"{dept}第{'一二三'[i]}党支部", OrgKind.BRANCH, Sector.GOVERNMENT, _groups(1)) for i in range(2)
+            _Node(f"市{dept}第{'一二三'[i]}党支部", OrgKind.BRANCH, Sector.GOVERNMENT, _groups(1)) for i in range(2)
         ]
         organs.append(
-            _Node(f"中共{CITY}{dept}机关委员会", OrgKind.COMMITTEE, Sector.GOVERNMENT, branches, f"{dept}机关党委")
+            _Node(f"中共{CITY}{dept}机关委员会", OrgKind.COMMITTEE, Sector.GOVERNMENT, branches, f"市{dept}机关党委")
         )
     schools = [_Node(f"江州市第{n}中学党支部", OrgKind.BRANCH, Sector.SCHOOL, _groups(1)) for n in "一二三"]
     organs.append(

@@ -20,6 +20,8 @@ class OrganizationFilterSet(django_filters.FilterSet):
     grade = django_filters.ChoiceFilter(label=_("分类定级"), choices=Grade.choices)
     parent = django_filters.NumberFilter(label=_("上级组织ID"), field_name="parent_id")
     within = django_filters.NumberFilter(label=_("所属组织ID（含下级）"), method="filter_within")
+    parent_code = django_filters.CharFilter(label=_("上级组织代码"), field_name="parent__code")
+    within_code = django_filters.CharFilter(label=_("所属组织代码（含下级）"), method="filter_within_code")
     term_due_within = django_filters.NumberFilter(
         label=_("N个月内到期换届"), method="filter_term_due", min_value=0, max_value=120
     )
@@ -36,6 +38,8 @@ class OrganizationFilterSet(django_filters.FilterSet):
             "grade",
             "parent",
             "within",
+            "parent_code",
+            "within_code",
             "term_due_within",
             "is_weak",
             "is_demonstration",
@@ -51,6 +55,19 @@ class OrganizationFilterSet(django_filters.FilterSet):
         root_path = self.queryset.filter(pk=value).values_list("path", flat=True).first()
         return qs.filter(path__startswith=root_path) if root_path else qs.none()
 
+    def filter_within_code(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        root_path = self.queryset.filter(code=value.strip()).values_list("path", flat=True).first()
+        return qs.filter(path__startswith=root_path) if root_path else qs.none()
+
     def filter_term_due(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         until = add_months(timezone.localdate(), int(value))
         return qs.filter(term_due_on__isnull=False, term_due_on__lte=until, is_active=True)
+
+
+class OrganizationPageFilterSet(OrganizationFilterSet):
+    """The list page picks organizations by code (what people know); the API keeps ids."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("parent", "within"):
+            self.filters.pop(name)

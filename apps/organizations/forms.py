@@ -68,6 +68,12 @@ class StyledFormMixin:
 
 
 class OrganizationForm(StyledFormMixin, forms.ModelForm):
+    """Input shape only. The service checks every rule (uniqueness, placement, dates, ranges) and reports
+    them together, so ModelForm's own model validation is skipped."""
+
+    def _post_clean(self) -> None:
+        pass
+
     class Meta:
         model = Organization
         fields = EDITABLE_FIELDS

@@ -31,7 +31,9 @@ class Organization(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, db_index=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
-    code = models.CharField(_("组织代码"), max_length=32, unique=True)
+    code = models.CharField(
+        _("组织代码"), max_length=32, unique=True, error_messages={"unique": _("该组织代码已被其他党组织使用。")}
+    )
     kind = models.CharField(_("组织类别"), max_length=20, choices=OrgKind.choices)
     sector = models.CharField(_("所属领域"), max_length=24, choices=Sector.choices, blank=True)
     parent = models.ForeignKey(
@@ -70,7 +72,9 @@ class Organization(models.Model):
     is_demonstration = models.BooleanField(_("示范点"), default=False)
     demonstration_year = models.PositiveSmallIntegerField(_("示范点年度"), null=True, blank=True)
     venue_address = models.CharField(_("活动阵地地址"), max_length=200, blank=True)
-    venue_area = models.DecimalField(_("阵地面积（㎡）"), max_digits=9, decimal_places=2, null=True, blank=True)
+    venue_area = models.DecimalField(
+        _("阵地面积（㎡）"), max_digits=9, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     first_secretary = models.CharField(_("第一书记"), max_length=50, blank=True)
     contact_leader = models.CharField(_("联系领导"), max_length=50, blank=True)
     is_active = models.BooleanField(_("正常（未撤销）"), default=True)
@@ -92,7 +96,10 @@ class Organization(models.Model):
                 name="org_star_rating_1_5",
             ),
         ]
-        indexes = [models.Index(fields=["parent", "name"], name="org_parent_name_idx")]
+        indexes = [
+            models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
+            models.Index(fields=["depth", "name", "id"], name="org_depth_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -85,16 +85,41 @@ def _apply_secretary(org: Organization) -> None:
     org.secretary_name = member.name
 
 
-def _full_clean(org: Organization) -> None:
+def _full_clean(org: Organization, *, placement_error: ValidationError | None = None) -> None:
+    """All field problems at once, so a form shows every error on the first save."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if placement_error is not None:
+        for field, messages in placement_error.message_dict.items():
+            for message in messages:
+                add(field, message)
     if org.demonstration_year and not org.is_demonstration:
-        raise ValidationError({"demonstration_year": _("未标记为示范点时不应填写示范点年度。")})
+        add("demonstration_year", _("未标记为示范点时不应填写示范点年度。"))
     if org.consolidation_status and not org.is_weak:
-        raise ValidationError({"consolidation_status": _("只有软弱涣散党组织才有整顿状态。")})
+        add("consolidation_status", _("只有软弱涣散党组织才有整顿状态。"))
     if org.established_on and org.established_on > datetime.date.today():
-        raise ValidationError({"established_on": _("成立日期不能晚于今天。")})
+        add("established_on", _("成立日期不能晚于今天。"))
     if org.term_started_on and org.established_on and org.term_started_on < org.established_on:
-        raise ValidationError({"term_started_on": _("本届任期开始日期不能早于成立日期。")})
-    org.full_clean(exclude=["path", "depth", "parent"])
+        add("term_started_on", _("本届任期开始日期不能早于成立日期。"))
+    try:
+        org.full_clean(exclude=["path", "depth", "parent"])
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                add(field, message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _placement_error(*, kind: str, parent: Organization | None) -> ValidationError | None:
+    try:
+        validate_placement(kind=kind, parent=parent)
+    except ValidationError as exc:
+        return exc
+    return None
 
 
 @transaction.atomic
@@ -108,10 +133,9 @@ def organization_create(*, acting_user: Any, parent: Organization | None, **fiel
     org = Organization(parent=parent, **{k: v for k, v in fields.items() if k in EDITABLE_FIELDS})
     if org.secretary_member_id:
         raise ValidationError({"secretary_member": _("新建党组织时尚无党员，请建成后再指定书记。")})
-    validate_placement(kind=org.kind, parent=parent)
     _apply_derived(org)
     org.path = "/pending/"
-    _full_clean(org)
+    _full_clean(org, placement_error=_placement_error(kind=org.kind, parent=parent))
     org.save()
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.depth = parent.depth + 1 if parent else 0
@@ -206,7 +230,7 @@ def _blocking_dependents(org: Organization, *, for_delete: bool) -> list[str]:
     reasons = []
     children = org.children.all() if for_delete else org.children.filter(is_active=True)
     if n := children.count():
-        reasons.append(_("仍有%(n)d个下级党组织") % {"n": n})
+        reasons.append(_("下级党组织 %(n)d 个") % {"n": n})
     for rel in Organization._meta.related_objects:
         model = rel.related_model
         if model is Organization or not isinstance(rel, models.ManyToOneRel):
@@ -218,7 +242,7 @@ def _blocking_dependents(org: Organization, *, for_delete: bool) -> list[str]:
                 continue
             qs = qs.filter(blocking)
         if n := qs.count():
-            reasons.append(_("仍有%(n)d条%(what)s") % {"n": n, "what": model._meta.verbose_name_plural})
+            reasons.append(_("%(what)s %(n)d") % {"n": n, "what": model._meta.verbose_name_plural})
     return reasons
 
 
@@ -234,7 +258,7 @@ def organization_dissolve(
     if reasons := _blocking_dependents(org, for_delete=False):
         raise ValidationError(
             {
-                "dissolved_on": _("不能撤销「%(name)s」：%(reasons)s。请先转出党员、撤销或移走下级组织。")
+                "dissolved_on": _("不能撤销「%(name)s」：仍有%(reasons)s。请先转出党员、撤销或移走下级组织。")
                 % {"name": org.name, "reasons": "；".join(reasons)}
             }
         )
@@ -265,7 +289,10 @@ def organization_delete(*, acting_user: Any, organization: Organization) -> None
         raise ValidationError({"__all__": _("不能删除您本人所在的党组织。")})
     if reasons := _blocking_dependents(org, for_delete=True):
         raise ValidationError(
-            {"__all__": _("不能删除「%(name)s」：%(reasons)s。") % {"name": org.name, "reasons": "；".join(reasons)}}
+            {
+                "__all__": _("不能删除「%(name)s」：仍有关联数据（%(reasons)s）。")
+                % {"name": org.name, "reasons": "；".join(reasons)}
+            }
         )
     audit_record(actor=acting_user, event="organization.delete", obj=org, before=snapshot(org))
     Organization.objects.filter(pk__in=org.ancestor_ids).update(descendant_count=F("descendant_count") - 1)

@@ -14,7 +14,7 @@ from django.views.generic import FormView
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 
 from . import selectors, services
-from .filters import OrganizationFilterSet
+from .filters import OrganizationPageFilterSet
 from .forms import OrganizationCreateForm, OrganizationDissolveForm, OrganizationMoveForm, OrganizationUpdateForm
 from .models import Organization
 
@@ -57,25 +57,30 @@ class OrganizationChildrenView(ScopedListView):
 class OrganizationListView(ScopedListView):
     model = Organization
     template_name = "organizations/organization_list.html"
-    filterset_class = OrganizationFilterSet
+    filterset_class = OrganizationPageFilterSet
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
-        return qs.select_related("parent").only(
-            "id",
-            "name",
-            "code",
-            "kind",
-            "sector",
-            "grade",
-            "star_rating",
-            "term_due_on",
-            "is_active",
-            "is_weak",
-            "descendant_count",
-            "path",
-            "depth",
-            "parent__name",
-            "parent__id",
+        # Level by level, then by name: what people scan for (path order would sort ids as strings).
+        return (
+            qs.order_by("depth", "name", "id")
+            .select_related("parent")
+            .only(
+                "id",
+                "name",
+                "code",
+                "kind",
+                "sector",
+                "grade",
+                "star_rating",
+                "term_due_on",
+                "is_active",
+                "is_weak",
+                "descendant_count",
+                "path",
+                "depth",
+                "parent__name",
+                "parent__id",
+            )
         )
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PUBLIC = {"accounts/login/", "api/v1/auth/token/"}
+PUBLIC = {"accounts/login/", "api/v1/auth/token/", "favicon.ico"}
 SKIP_PREFIXES = ("admin/", "media/", "static/")
 
 

@@ -135,7 +135,7 @@ def test_dissolve_form_explains_why_not(tree, users, client_for):
     resp = client_for(users.city_staff).post(
         reverse("organizations:organization_dissolve", args=[tree.street_a.pk]), {"dissolved_on": "2026-01-01"}
     )
-    assert resp.status_code == 200 and "仍有2个下级党组织" in resp.content.decode()
+    assert resp.status_code == 200 and "仍有下级党组织 2 个" in resp.content.decode()
 
 
 def test_delete_page_removes_leaf(tree, users, client_for):
@@ -170,3 +170,63 @@ def test_audit_log_page_is_scoped(tree, users, client_for):
 def test_tree_opens_own_organization_one_level(tree, users, client_for):
     html = client_for(users.district_staff).get(reverse("organizations:organization_tree")).content.decode()
     assert "甲街道党工委" in html and "甲支部" not in html
+
+
+def test_create_form_shows_every_error_at_once(tree, users, client_for):
+    resp = client_for(users.city_staff).post(
+        reverse("organizations:organization_create"),
+        {
+            "parent": "D000A",
+            "name": "多处错误",
+            "code": "B000A",
+            "kind": "party_group",
+            "sector": "",
+            "established_on": "2099-01-01",
+            "demonstration_year": "2025",
+            "venue_area": "-5",
+        },
+    )
+    html = resp.content.decode()
+    for message in (
+        "党小组只能设在党支部",
+        "该组织代码已被其他党组织使用",
+        "成立日期不能晚于今天",
+        "未标记为示范点时不应填写示范点年度",
+        "确保该值大于或等于0",
+    ):
+        assert message in html, message
+
+
+def test_invalid_filter_shows_error_and_no_rows(tree, users, client_for):
+    html = (
+        client_for(users.city_staff)
+        .get(reverse("organizations:organization_list"), {"term_due_within": "abc"})
+        .content.decode()
+    )
+    assert "输入一个数字" in html and "没有符合条件的党组织" in html
+
+
+def test_list_filters_by_parent_code(tree, users, client_for):
+    html = (
+        client_for(users.city_staff)
+        .get(reverse("organizations:organization_list"), {"within_code": "S000A"})
+        .content.decode()
+    )
+    assert "甲支部" in html and "乙支部" in html and "丙支部" not in html
+
+
+def test_history_shows_field_labels_and_choice_names(tree, users, client_for):
+    client = client_for(users.district_staff)
+    client.post(
+        reverse("organizations:organization_update", args=[tree.branch_a.pk]),
+        {
+            "name": "甲支部",
+            "code": "B000A",
+            "kind": "branch",
+            "sector": "rural",
+            "is_weak": "on",
+            "consolidation_status": "in_progress",
+        },
+    )
+    html = client.get(reverse("organizations:organization_detail", args=[tree.branch_a.pk])).content.decode()
+    assert "所属领域</span>：城市社区 → 农村" in html and "软弱涣散</span>：否 → 是" in html
