@@ -35,7 +35,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """The model's concrete field values as JSON-friendly data, for before/after comparison."""
-    exclude = set(getattr(obj, "AUDIT_EXCLUDE", ())) | {"id", "created_at", "updated_at"}
+    exclude = set(getattr(obj, "AUDIT_EXCLUDE", ())) | {"id", "created_at", "updated_at", "org_path"}
     masked = dict(getattr(obj, "AUDIT_MASKED_FIELDS", {}))
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:

@@ -66,6 +66,8 @@ class AuditLog(models.Model):
         fields = {f.name: f for f in model._meta.concrete_fields} if model else {}
         rows = []
         for name, pair in (self.changes or {}).items():
+            if all(v in (None, "", [], {}) for v in pair):
+                continue
             field = fields.get(name)
             label = str(field.verbose_name) if field is not None else name
             rows.append((label, *(_display_value(field, v) for v in pair)))
