@@ -23,7 +23,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:  # type: ignore[override]
-        return self.object_list[: self.count_cap + 1].count()
+        # No ORDER BY inside the capped count: any cap+1 rows will do, and unordered is an index-only scan.
+        return self.object_list.order_by()[: self.count_cap + 1].count()
 
     @property
     def count_is_capped(self) -> bool:

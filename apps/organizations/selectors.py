@@ -9,7 +9,6 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from apps.core.pagination import COUNT_CAP
 from apps.core.params import get_int_param
 
 from .choices import BRANCH_KINDS
@@ -49,11 +48,6 @@ def term_due_soon(*, user: Any, root: Organization | None = None, months: int | 
     if root is not None:
         qs = qs.in_subtree(root)
     return qs.order_by("term_due_on")
-
-
-def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
-    n = qs[: cap + 1].count()
-    return min(n, cap), n > cap
 
 
 def ancestors_of(org: Organization) -> list[Organization]:
