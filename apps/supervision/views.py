@@ -15,7 +15,7 @@ from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixi
 from apps.organizations.models import Organization
 
 from . import exports, selectors, services
-from .filters import AccountabilityFilterSet, InspectionPlanFilterSet, LetterFilterSet
+from .filters import AccountabilityFilterSet, InspectionPlanFilterSet, LetterPageFilterSet
 from .forms import (
     AccountabilityDecideForm,
     AccountabilityOpenForm,
@@ -34,7 +34,7 @@ from .models import Accountability, InspectionPlan, InspectionRecord, Letter, Ob
 class LetterListView(ScopedListView):
     model = Letter
     template_name = "supervision/letter_list.html"
-    filterset_class = LetterFilterSet
+    filterset_class = LetterPageFilterSet
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("issuer", "addressee").defer("body", "answer")
