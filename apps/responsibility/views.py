@@ -1034,6 +1034,7 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
             for s in rollup["children"]:
                 s.overdue = overdue.get(s.organization_id)
             ctx["ledger_due"] = services.ledger_due_date(rollup["period"])
+            ctx["ledger_pending"] = ctx["ledger_due"] >= today
         return ctx
 
 
