@@ -6,11 +6,24 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from apps.members.choices import MemberStatus
+from apps.members.choices import Category, MemberStatus, PartyPost
 from apps.members.models import Member
 
+from .choices import MeetingKind
 from .models import MeetingAttendance
+
+# Members holding these posts form the branch committee (支部委员会).
+COMMITTEE_POSTS = (
+    PartyPost.SECRETARY,
+    PartyPost.DEPUTY_SECRETARY,
+    PartyPost.ORGANIZATION,
+    PartyPost.PUBLICITY,
+    PartyPost.DISCIPLINE,
+)
+GENERAL_RULE = _lazy("支部党员大会须有半数以上有表决权的正式党员到会（《中国共产党支部工作条例》）")
+COMMITTEE_RULE = _lazy("支部委员会会议须有半数以上委员到会（《中国共产党支部工作条例》第十二条）")
 
 
 def _ids(values: Any) -> list[int]:
@@ -22,6 +35,32 @@ def _ids(values: Any) -> list[int]:
 
 def roster_size(branch_id: int) -> int:
     return Member.objects.filter(organization_id=branch_id, status=MemberStatus.ACTIVE).count()
+
+
+def check_quorum(*, meeting: Any, present_ids: list[int] | None, attendee_count: int) -> tuple[bool | None, str]:
+    """Whether enough people came (domain.md §2): (met, note). ``None`` when the rule does not apply or
+    cannot be checked (no voting full member or no committee member on the roster)."""
+    base = Member.objects.filter(organization_id=meeting.organization_id, status=MemberStatus.ACTIVE)
+    if meeting.kind == MeetingKind.GENERAL_MEETING:
+        ids = set(base.filter(category=Category.FULL).values_list("id", flat=True))
+        rule, who = GENERAL_RULE, _("有表决权的正式党员")
+    elif meeting.kind == MeetingKind.COMMITTEE_MEETING:
+        ids = set(base.filter(party_post__in=COMMITTEE_POSTS).values_list("id", flat=True))
+        rule, who = COMMITTEE_RULE, _("支部委员")
+    else:
+        return None, ""
+    if not ids:
+        return None, ""
+    came = len(ids & set(present_ids)) if present_ids is not None else attendee_count
+    if came * 2 > len(ids):
+        return True, ""
+    note = _("%(rule)s：%(who)s%(n)d人，到会%(c)d人，未达半数，本次会议不计入组织生活达标。") % {
+        "rule": rule,
+        "who": who,
+        "n": len(ids),
+        "c": came,
+    }
+    return False, note
 
 
 def apply(
@@ -80,6 +119,9 @@ def apply(
             ]
         )
         meeting.attendee_count, meeting.absentee_count = len(present_ids), len(absent)
+        meeting.quorum_met, meeting.quorum_note = check_quorum(
+            meeting=meeting, present_ids=present_ids, attendee_count=len(present_ids)
+        )
     else:
         attendee_count, absentee_count = attendee_count or 0, absentee_count or 0
         if attendee_count < 0 or absentee_count < 0:
@@ -94,4 +136,7 @@ def apply(
             )
         meeting.attendance.all().delete()
         meeting.attendee_count, meeting.absentee_count = attendee_count, absentee_count
-    meeting.save(update_fields=["attendee_count", "absentee_count"])
+        meeting.quorum_met, meeting.quorum_note = check_quorum(
+            meeting=meeting, present_ids=None, attendee_count=attendee_count
+        )
+    meeting.save(update_fields=["attendee_count", "absentee_count", "quorum_met", "quorum_note"])

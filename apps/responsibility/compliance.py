@@ -70,7 +70,8 @@ def branch_gaps(
     counts: dict[tuple[int, str], int] = defaultdict(int)
     group_counts: dict[tuple[int, str, int], int] = defaultdict(int)
     for (start, end), kinds in by_window.items():
-        qs = Meeting.objects.filter(kind__in=kinds, held_on__gte=start, held_on__lte=end)
+        # An inquorate meeting happened but is not a valid meeting: it does not count (domain.md §2).
+        qs = Meeting.objects.filter(kind__in=kinds, held_on__gte=start, held_on__lte=end).exclude(quorum_met=False)
         qs = qs.filter(org_path__startswith=root_path) if root_path else qs.filter(organization_id__in=branch_ids)
         rows = qs.values_list("organization_id", "kind", "party_group_id").annotate(n=Count("id")).order_by()
         for oid, kind, gid, n in rows:

@@ -15,6 +15,7 @@ from apps.organizations.choices import BRANCH_KINDS, OrgKind
 from apps.organizations.models import Organization
 
 from . import services
+from .attendance import COMMITTEE_POSTS
 from .choices import LedgerStatus, MeetingKind, RectificationStatus, TaskStatus
 from .models import Meeting, MeetingAttendance, MonthlyLedger, Rectification, RectificationProgress, TaskItem
 from .stats import stats_refresh
@@ -187,10 +188,25 @@ def _ledgers(ctx: DemoContext, upper: Any) -> None:
     ).values_list("id", "parent_id"):
         groups.setdefault(parent_id, []).append(gid)
     roster: dict[int, list[tuple[int, str]]] = {}
-    for mid, oid, name in Member.objects.filter(org_path__startswith=ctx.root.path, status="active").values_list(
-        "id", "organization_id", "name"
-    ):
+    posts: dict[int, str] = {}
+    member_group: dict[int, int | None] = {}
+    for mid, oid, name, post, gid in Member.objects.filter(
+        org_path__startswith=ctx.root.path, status="active"
+    ).values_list("id", "organization_id", "name", "party_post", "party_group_id"):
         roster.setdefault(oid, []).append((mid, name))
+        posts[mid], member_group[mid] = post, gid
+
+    def expected(m: Meeting) -> list[tuple[int, str]]:
+        # Who is expected: the committee at a committee meeting, the group at a group meeting (as the form does).
+        members = roster.get(m.organization_id, [])
+        if m.kind == MeetingKind.COMMITTEE_MEETING:
+            chosen = [x for x in members if posts[x[0]] in COMMITTEE_POSTS]
+        elif m.kind == MeetingKind.GROUP_MEETING and m.party_group_id:
+            chosen = [x for x in members if member_group[x[0]] == m.party_group_id]
+        else:
+            chosen = members
+        return chosen or members
+
     current = Period.of(today)
     demo_ids = {ctx.orgs["branch"].pk, ctx.orgs["sibling_branch"].pk}
     ledgers: list[MonthlyLedger] = []
@@ -249,8 +265,8 @@ def _ledgers(ctx: DemoContext, upper: Any) -> None:
     rows = []
     for ledger, m in meetings:
         m.ledger_id = ledger.pk
-        members = roster.get(m.organization_id, [])
-        absent = rng.randint(0, min(2, len(members)))
+        members = expected(m)
+        absent = rng.randint(0, min(2, len(members) // 3))
         m.attendee_count, m.absentee_count = len(members) - absent, absent
         rows.append(m)
     Meeting.objects.bulk_create(rows, batch_size=2000)
@@ -258,8 +274,7 @@ def _ledgers(ctx: DemoContext, upper: Any) -> None:
     for m in rows:
         if m.organization_id not in demo_ids:
             continue
-        members = roster.get(m.organization_id, [])
-        for i, (mid, name) in enumerate(members):
+        for i, (mid, name) in enumerate(expected(m)):
             present = i >= m.absentee_count
             attendance.append(
                 MeetingAttendance(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.periods import Period
-from apps.organizations.choices import OrgKind, Sector
+from apps.organizations.choices import BRANCH_KINDS, OrgKind, Sector
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 from apps.organizations.models import Organization
 
@@ -203,10 +203,16 @@ class LedgerOpenForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        own = getattr(user, "organization", None)
         self.fields = {
-            "branch": OrganizationChoiceField(user=user, label=_("党支部"), initial=user.organization),
+            "branch": OrganizationChoiceField(user=user, label=_("党支部"), initial=own),
             **self.fields,
         }
+        if own is not None and own.kind in BRANCH_KINDS:
+            # A branch's own people fill in their own branch's ledger: shown, prefilled, not to be typed.
+            self.fields["branch"].widget.attrs.update(readonly=True, tabindex="-1")
+            self.fields["branch"].widget.attrs.pop("data-org-picker", None)
+            self.fields["branch"].help_text = own.name
 
 
 class LedgerForm(StyledFormMixin, forms.ModelForm):
@@ -214,6 +220,17 @@ class LedgerForm(StyledFormMixin, forms.ModelForm):
         model = MonthlyLedger
         fields = ["task_progress", "rectification_progress", "notes"]
         widgets = {f: forms.Textarea(attrs={"rows": 3}) for f in fields}
+
+
+def expected_at(member: Any, *, kind: str, party_group_id: int | None) -> bool:
+    """The form's side of attendance.expected_members (same rule, on the roster already loaded)."""
+    from .attendance import COMMITTEE_POSTS
+
+    if kind == MeetingKind.COMMITTEE_MEETING:
+        return member.party_post in COMMITTEE_POSTS
+    if kind == MeetingKind.GROUP_MEETING and party_group_id:
+        return member.party_group_id == party_group_id
+    return True
 
 
 class MeetingForm(StyledFormMixin, forms.Form):
@@ -261,8 +278,10 @@ class MeetingForm(StyledFormMixin, forms.Form):
                 label=_("缺席人数"), min_value=0, initial=0, widget=forms.NumberInput(attrs=attrs)
             )
 
-    def reason_fields(self) -> list[tuple[Any, Any]]:
-        return [(m, self[f"reason_{m.pk}"]) for m in self.roster]
+    def reason_fields(self) -> list[tuple[Any, Any, bool]]:
+        """(member, reason field, ticked present) for each roster member."""
+        ticked = {str(v) for v in (self["attendees"].value() or [])}
+        return [(m, self[f"reason_{m.pk}"], str(m.pk) in ticked) for m in self.roster]
 
     def visible_main_fields(self) -> list[Any]:
         return [f for f in self.visible_fields() if not f.name.startswith("reason_") and f.name != "attendees"]
@@ -280,9 +299,14 @@ class MeetingForm(StyledFormMixin, forms.Form):
             gid = data.get("party_group")
             kwargs["party_group"] = Organization.objects.filter(pk=gid).first() if gid else None
         if self.roster:
-            present = set(data.get("attendees") or [])
+            # Only those expected at this kind of meeting are present or absent: the committee at a committee
+            # meeting, the group's members at a group meeting, everyone at the others.
+            gid = kwargs.get("party_group").pk if kwargs.get("party_group") else None
+            # (No committee or group recorded on the roster yet: everyone is listed.)
+            expected = [m for m in self.roster if expected_at(m, kind=data["kind"], party_group_id=gid)] or self.roster
+            present = set(data.get("attendees") or []) & {m.pk for m in expected}
             kwargs["attendees"] = sorted(present)
-            kwargs["absentees"] = {m.pk: data.get(f"reason_{m.pk}", "") for m in self.roster if m.pk not in present}
+            kwargs["absentees"] = {m.pk: data.get(f"reason_{m.pk}", "") for m in expected if m.pk not in present}
         else:
             kwargs["attendee_count"] = data.get("attendee_count") or 0
             kwargs["absentee_count"] = data.get("absentee_count") or 0
@@ -294,8 +318,16 @@ class AttachmentForm(StyledFormMixin, forms.Form):
 
 
 class ReviewForm(StyledFormMixin, forms.Form):
-    decision = forms.ChoiceField(label=_("审核结果"), choices=[("approve", _("审核通过")), ("return", _("退回修改"))])
-    comment = forms.CharField(label=_("审核意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    """No default decision: the reviewer presses 通过 or 退回 (a return needs a reason, checked by the service)."""
+
+    decision = forms.ChoiceField(
+        label=_("审核结果"),
+        choices=[("", _("请选择")), ("approve", _("通过")), ("return", _("退回修改"))],
+        error_messages={"required": _("请选择“通过”或“退回”。")},
+    )
+    comment = forms.CharField(
+        label=_("审核意见（退回时必填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ImportForm(StyledFormMixin, forms.Form):

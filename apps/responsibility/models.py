@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,8 @@ from .choices import (
 from .validators import validate_attachment
 
 ORG = "organizations.Organization"
+_NUM = r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})"
+_MEASURE_NUMBER = re.compile(rf"^(?:[(（]?\s*{_NUM}\s*[)）]|{_NUM}\s*(?:[.．](?!\d)|[、:：)）]))\s*")
 
 
 class OrgOwned(models.Model):
@@ -245,7 +248,9 @@ class Rectification(OrgOwned):
 
     @property
     def measure_lines(self) -> list[str]:
-        return [line.strip() for line in self.measures.splitlines() if line.strip()]
+        """One measure a line, without the numbering people type ("1. ", "（二）", "3、"): pages number them."""
+        lines = (_MEASURE_NUMBER.sub("", line.strip()).strip() for line in self.measures.splitlines())
+        return [line for line in lines if line]
 
 
 class RectificationProgress(models.Model):
@@ -356,6 +361,10 @@ class Meeting(models.Model):
     )
     attendee_count = models.PositiveIntegerField(_("实到人数"), default=0)
     absentee_count = models.PositiveIntegerField(_("缺席人数"), default=0)
+    # False: fewer present than the rule requires; the meeting is kept but does not count toward compliance.
+    # None: the rule cannot be checked (no roster, no committee recorded) or does not apply to the kind.
+    quorum_met = models.BooleanField(_("到会人数符合规定"), null=True, blank=True)
+    quorum_note = models.CharField(_("到会情况说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

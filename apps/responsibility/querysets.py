@@ -22,8 +22,13 @@ class TaskItemQuerySet(PathScopedQuerySet):
     def open(self) -> TaskItemQuerySet:
         return self.exclude(status=TaskStatus.DONE)
 
+    @staticmethod
+    def overdue_q(date: datetime.date, prefix: str = "") -> Q:
+        """THE definition of an overdue task (lists, counts, roll-ups and stats all use it): not done, past due."""
+        return ~Q(**{f"{prefix}status": TaskStatus.DONE}) & Q(**{f"{prefix}due_date__lt": date})
+
     def overdue(self, date: datetime.date) -> TaskItemQuerySet:
-        return self.open().filter(due_date__lt=date)
+        return self.filter(self.overdue_q(date))
 
     def due_between(self, start: datetime.date, end: datetime.date) -> TaskItemQuerySet:
         return self.filter(due_date__gte=start, due_date__lte=end)
@@ -41,9 +46,18 @@ class RectificationQuerySet(PathScopedQuerySet):
     def not_done(self) -> RectificationQuerySet:
         return self.filter(status__in=[RectificationStatus.OPEN, RectificationStatus.IN_PROGRESS])
 
+    @staticmethod
+    def overdue_q(date: datetime.date) -> Q:
+        """THE definition of an overdue rectification: past the deadline and not yet finished (awaiting
+        sign-off counts as finished by the owner)."""
+        return Q(
+            status__in=[RectificationStatus.OPEN, RectificationStatus.IN_PROGRESS],
+            deadline__isnull=False,
+            deadline__lt=date,
+        )
+
     def overdue(self, date: datetime.date) -> RectificationQuerySet:
-        """Past the deadline and not yet finished (awaiting sign-off counts as finished by the owner)."""
-        return self.not_done().filter(deadline__isnull=False, deadline__lt=date)
+        return self.filter(self.overdue_q(date))
 
 
 class RectificationProgressQuerySet(OrgScopedQuerySet):

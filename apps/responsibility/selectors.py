@@ -126,7 +126,7 @@ def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -
             "done": Count("id", filter=Q(status=TaskStatus.DONE)),
             "done_on_time": Count("id", filter=Q(status=TaskStatus.DONE, completed_on__lte=issuance.due_date)),
             "in_progress": Count("id", filter=Q(status=TaskStatus.IN_PROGRESS)),
-            "overdue": Count("id", filter=~Q(status=TaskStatus.DONE) & Q(due_date__lt=today)),
+            "overdue": Count("id", filter=TaskItem.objects.overdue_q(today)),
         }
     elif related is Rectification:
         not_done = [RectificationStatus.OPEN, RectificationStatus.IN_PROGRESS]
@@ -135,7 +135,7 @@ def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -
             "done": Count("id", filter=Q(status=RectificationStatus.SIGNED_OFF)),
             "done_on_time": Count("id", filter=Q(status=RectificationStatus.AWAITING_SIGNOFF)),
             "in_progress": Count("id", filter=Q(status__in=not_done)),
-            "overdue": Count("id", filter=Q(status__in=not_done, deadline__lt=today)),
+            "overdue": Count("id", filter=Rectification.objects.overdue_q(today)),
         }
     else:
         aggs = {"total": Count("id")}
@@ -145,6 +145,32 @@ def issuance_rollup(*, issuance: Issuance, today: datetime.date | None = None) -
     table = [{"org": c, **by_child.get(c.pk, empty)} for c in children if c.pk in by_child]
     totals = {k: sum(r[k] for r in by_child.values()) for k in aggs}
     return {"rows": table, "totals": totals, "columns": list(aggs)}
+
+
+def overdue_counts(*, user: Any, root: Organization, children: list[Any], today: datetime.date) -> dict[int, Any]:
+    """Overdue tasks and rectifications today, for ``root``'s subtree (key ``root.pk``) and each child's.
+
+    Live counts with the same queryset method as the lists' ``?overdue=true``, so a figure and the list it
+    links to always agree. Two grouped queries.
+    """
+    out: dict[int, dict[str, int]] = {root.pk: {"tasks": 0, "rectifications": 0}}
+    for c in children:
+        out[c.pk] = {"tasks": 0, "rectifications": 0}
+    for key, model in (("tasks", TaskItem), ("rectifications", Rectification)):
+        rows = (
+            model.objects.visible_to(user)
+            .in_subtree(root)
+            .overdue(today)
+            .annotate(bucket=child_bucket(root, children))
+            .values("bucket")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        for row in rows:
+            out[root.pk][key] += row["n"]
+            if row["bucket"] in out and row["bucket"] != root.pk:
+                out[row["bucket"]][key] += row["n"]
+    return out
 
 
 def stats_rollup_for_code(*, user: Any, code: str, period: Period, months: int = 12) -> dict[str, Any] | None:
@@ -182,7 +208,15 @@ def stats_rollup(
         children = list(
             OrgMonthStats.objects.filter(parent_id_copy=root.pk, month=month)
             .select_related("organization")
-            .only(*OrgMonthStats.COUNTERS, "organization__name", "organization__kind", "organization__id", "month")
+            .only(
+                *OrgMonthStats.COUNTERS,
+                "organization__name",
+                "organization__kind",
+                "organization__id",
+                "organization__path",
+                "organization__code",
+                "month",
+            )
             .order_by("organization__path")
         )
         first = period.shift(-(months - 1)).first_day
@@ -289,3 +323,77 @@ def meeting_due_items(*, period: Period, stage: str, root_path: str = "/") -> li
         for g in items
         if g.due
     ]
+
+
+# ---------------------------------------------------------------- home page panel
+
+HOME_LIST_LIMIT = 5
+
+
+def home_panel(*, user: Any) -> dict[str, Any]:
+    """What the home page shows of this app (templates/responsibility/_home_panel.html).
+
+    A branch's people: the ledger of this month and last month (state, due date, return reason), overdue
+    tasks and rectifications (first five each). Staff above branches: ledgers awaiting their review and
+    overdue tasks and rectifications in scope, as counts. Others: nothing (``kind`` None).
+    At most 4 queries once the request's user and permissions are loaded (the nav loads them anyway).
+    """
+    org = getattr(user, "organization", None)
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("responsibility.view_monthlyledger"):
+        return {"kind": None}
+    today = timezone.localdate()
+    if org is not None and org.kind in BRANCH_KINDS:
+        current = Period.of(today)
+        months = [current, current.previous()]
+        ledgers = {
+            lg.month: lg
+            for lg in MonthlyLedger.objects.visible_to(user)
+            .filter(organization_id=org.pk, month__in=[p.first_day for p in months])
+            .only("id", "month", "status", "due_date", "review_comment", "submitted_at", "org_path")
+        }
+        rows = []
+        for p in months:
+            lg = ledgers.get(p.first_day)
+            due = lg.due_date if lg else ledger_due_date(p)
+            rows.append(
+                {
+                    "period": p,
+                    "ledger": lg,
+                    "due_date": due,
+                    "late": (lg is None or lg.status in (LedgerStatus.DRAFT, LedgerStatus.RETURNED)) and due < today,
+                }
+            )
+        tasks = list(
+            TaskItem.objects.visible_to(user)
+            .in_subtree(org)
+            .overdue(today)
+            .only("id", "content", "due_date")
+            .order_by("due_date", "id")[: HOME_LIST_LIMIT + 1]
+        )
+        rects = list(
+            Rectification.objects.visible_to(user)
+            .in_subtree(org)
+            .overdue(today)
+            .select_related("problem")
+            .only("id", "deadline", "problem__id", "problem__description")
+            .order_by("deadline", "id")[: HOME_LIST_LIMIT + 1]
+        )
+        return {
+            "kind": "branch",
+            "branch": org,
+            "ledgers": rows,
+            "overdue_tasks": tasks[:HOME_LIST_LIMIT],
+            "more_tasks": len(tasks) > HOME_LIST_LIMIT,
+            "overdue_rectifications": rects[:HOME_LIST_LIMIT],
+            "more_rectifications": len(rects) > HOME_LIST_LIMIT,
+        }
+    awaiting = MonthlyLedger.objects.visible_to(user).filter(status=LedgerStatus.SUBMITTED)
+    if org is not None:
+        awaiting = awaiting.exclude(organization_id=org.pk)
+    return {
+        "kind": "above",
+        "organization": org,
+        "awaiting_review": awaiting.count(),
+        "overdue_tasks": TaskItem.objects.visible_to(user).overdue(today).count(),
+        "overdue_rectifications": Rectification.objects.visible_to(user).overdue(today).count(),
+    }

@@ -14,7 +14,7 @@ from apps.core.periods import Period
 from apps.organizations.choices import BRANCH_KINDS
 from apps.organizations.models import Organization
 
-from .choices import RectificationStatus, TaskStatus
+from .choices import TaskStatus
 from .compliance import branch_gaps
 from .models import MonthlyLedger, OrgMonthStats, Rectification, TaskItem
 
@@ -41,7 +41,7 @@ def own_counters(*, period: Period, today: datetime.date, root_path: str = "/") 
         .annotate(
             due=Count("id"),
             on_time=Count("id", filter=Q(status=TaskStatus.DONE, completed_on__lte=F("due_date"))),
-            overdue=Count("id", filter=~Q(status=TaskStatus.DONE) & Q(due_date__lt=as_of)),
+            overdue=Count("id", filter=TaskItem.objects.overdue_q(as_of)),
         )
         .order_by()
     )
@@ -51,14 +51,13 @@ def own_counters(*, period: Period, today: datetime.date, root_path: str = "/") 
         c[_IDX["tasks_done_on_time"]] += row["on_time"]
         c[_IDX["tasks_overdue"]] += row["overdue"]
 
-    not_done = [RectificationStatus.OPEN, RectificationStatus.IN_PROGRESS]
     rects = (
         Rectification.objects.filter(org_path__startswith=root_path, created_at__lt=month_end)
         .values("organization_id")
         .annotate(
             total=Count("id"),
             signed=Count("id", filter=Q(signed_off_at__isnull=False, signed_off_at__lt=month_end)),
-            overdue=Count("id", filter=Q(status__in=not_done, deadline__lt=as_of)),
+            overdue=Count("id", filter=Rectification.objects.overdue_q(as_of)),
         )
         .order_by()
     )

@@ -18,10 +18,11 @@ from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 from apps.members.choices import MemberStatus
 from apps.members.models import Member
-from apps.organizations.choices import OrgKind
+from apps.organizations.choices import BRANCH_KINDS, OrgKind
 from apps.organizations.models import Organization
 
 from . import excel, forms, imports, selectors, services
+from .attendance import COMMITTEE_POSTS
 from .choices import ItemType, MeetingKind
 from .filters import (
     DutyItemFilterSet,
@@ -106,6 +107,30 @@ class ServiceFormView(ScopedQuerysetMixin, FormView):
 
     def success_url_for(self, result: Any) -> str:
         return result.get_absolute_url()
+
+
+class _EditableLedgerOnly:
+    """Pages that change a ledger's content: a submitted or approved ledger sends the user back to it."""
+
+    def locked_ledger(self) -> MonthlyLedger:
+        raise NotImplementedError
+
+    def _refuse_if_locked(self) -> HttpResponse | None:
+        ledger = self.locked_ledger()
+        if not ledger.is_locked:
+            return None
+        messages.error(
+            self.request,  # type: ignore[attr-defined]
+            _("%(p)s月度台账%(s)s（已锁定），不能再修改；如需修改，请由上级党组织退回后再改。")
+            % {"p": ledger.period.label, "s": ledger.get_status_display()},
+        )
+        return redirect(ledger.get_absolute_url())
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._refuse_if_locked() or super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._refuse_if_locked() or super().post(request, *args, **kwargs)  # type: ignore[misc]
 
 
 def _org_name(obj: Any) -> str:
@@ -346,6 +371,7 @@ class IssuanceCreateView(ServiceFormView):
     form_class = forms.IssueForm
     pass_user = True
     title = gettext_lazy("向下级下发清单")
+    template_name = "responsibility/issuance_form.html"
 
     def run_service(self, form: Any) -> Issuance:
         d = form.cleaned_data
@@ -640,7 +666,6 @@ class MonthlyLedgerDetailView(ScopedDetailView):
             can_review=ledger.status == "submitted"
             and user.has_perm("responsibility.review_monthlyledger")
             and services.is_above(user, ledger.organization),
-            review_form=forms.ReviewForm(),
             meeting_kinds=MeetingKind.choices,
             attachment_form=forms.AttachmentForm(),
             today=timezone.localdate(),
@@ -649,21 +674,66 @@ class MonthlyLedgerDetailView(ScopedDetailView):
 
 
 class LedgerOpenView(ServiceFormView):
-    """Pick a branch (a secretary's own by default) and a month; opens or creates that ledger."""
+    """Pick a branch and a month (a branch's own people: the month only); opens or creates that ledger.
+
+    When the ledger already exists the page goes straight to it.
+    """
 
     model = MonthlyLedger
     permission_required = ("responsibility.add_monthlyledger",)
     form_class = forms.LedgerOpenForm
     pass_user = True
     title = gettext_lazy("填报月度台账")
+    created = False
+
+    def _own_branch(self) -> Organization | None:
+        own = getattr(self.request.user, "organization", None)
+        return own if own is not None and own.kind in BRANCH_KINDS else None
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        branch = self._own_branch()
+        if branch is not None:
+            try:
+                period = Period.parse(request.GET.get("month") or str(Period.current()))
+            except ValidationError:
+                period = Period.current()
+            ledger = (
+                MonthlyLedger.objects.visible_to(request.user)
+                .filter(organization=branch, month=period.first_day)
+                .only("id")
+                .first()
+            )
+            if ledger is not None:
+                return redirect(ledger.get_absolute_url())
+        return super().get(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:
         return {"month": self.request.GET.get("month") or str(Period.current())}
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        branch = self._own_branch()
+        if branch is not None:
+            ctx["title"] = _("填报月度台账 · %(n)s") % {"n": branch.name}
+        return ctx
+
     def run_service(self, form: Any) -> MonthlyLedger:
-        return services.ledger_open(
-            acting_user=self.request.user, branch=form.cleaned_data["branch"], period=form.cleaned_data["month"]
+        branch, period = form.cleaned_data["branch"], form.cleaned_data["month"]
+        self.created = (
+            branch is not None
+            and not MonthlyLedger.objects.filter(organization=branch, month=period.first_day).exists()
         )
+        return services.ledger_open(acting_user=self.request.user, branch=branch, period=period)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            ledger = self.run_service(form)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            return self.form_invalid(form)
+        if self.created:
+            messages.success(self.request, _("已建立%(p)s月度台账，请记录本月会议。") % {"p": ledger.period.label})
+        return HttpResponseRedirect(ledger.get_absolute_url())
 
     def cancel_url(self) -> str:
         return reverse("responsibility:ledger_list")
@@ -676,7 +746,7 @@ class _LedgerAction(ServiceFormView):
         return model.objects.select_related("organization")
 
 
-class LedgerUpdateView(_LedgerAction):
+class LedgerUpdateView(_EditableLedgerOnly, _LedgerAction):
     permission_required = ("responsibility.change_monthlyledger",)
     form_class = forms.LedgerForm
     title = gettext_lazy("台账说明")
@@ -685,6 +755,9 @@ class LedgerUpdateView(_LedgerAction):
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = MonthlyLedger.objects.get(pk=self.object.pk)
         return kwargs
+
+    def locked_ledger(self) -> MonthlyLedger:
+        return self.object
 
     def run_service(self, form: Any) -> MonthlyLedger:
         return services.ledger_update(acting_user=self.request.user, ledger=self.object, **form.cleaned_data)
@@ -713,6 +786,11 @@ class LedgerReviewView(_LedgerAction):
         )
 
 
+def _warn_quorum(request: Any, meeting: Meeting) -> None:
+    if meeting.quorum_met is False:
+        messages.warning(request, meeting.quorum_note)
+
+
 class _MeetingFormMixin:
     template_name = "responsibility/meeting_form.html"
 
@@ -725,7 +803,7 @@ class _MeetingFormMixin:
         kwargs["ledger"] = ledger
         kwargs["roster"] = list(
             Member.objects.filter(organization_id=ledger.organization_id, status=MemberStatus.ACTIVE)
-            .only("id", "name")
+            .only("id", "name", "party_post", "party_group_id")
             .order_by("id")
         )
         kwargs["groups"] = list(
@@ -739,17 +817,20 @@ class _MeetingFormMixin:
         ctx = super().get_context_data(**kwargs)  # type: ignore[misc]
         ctx["ledger"] = self.ledger()
         ctx["absence_reasons"] = forms.ABSENCE_REASONS
+        ctx["committee_posts"] = list(COMMITTEE_POSTS)
         ctx["cancel_url"] = self.ledger().get_absolute_url()
         return ctx
 
 
-class MeetingCreateView(_MeetingFormMixin, _LedgerAction):
+class MeetingCreateView(_EditableLedgerOnly, _MeetingFormMixin, _LedgerAction):
     permission_required = ("responsibility.add_meeting",)
     form_class = forms.MeetingForm
     title = gettext_lazy("记录会议")
 
     def ledger(self) -> MonthlyLedger:
         return self.object
+
+    locked_ledger = ledger
 
     def get_initial(self) -> dict[str, Any]:
         period, today = self.object.period, timezone.localdate()
@@ -763,10 +844,12 @@ class MeetingCreateView(_MeetingFormMixin, _LedgerAction):
         return kwargs
 
     def run_service(self, form: Any) -> Meeting:
-        return services.meeting_create(acting_user=self.request.user, ledger=self.object, **form.service_kwargs())
+        meeting = services.meeting_create(acting_user=self.request.user, ledger=self.object, **form.service_kwargs())
+        _warn_quorum(self.request, meeting)
+        return meeting
 
 
-class MeetingUpdateView(_MeetingFormMixin, ServiceFormView):
+class MeetingUpdateView(_EditableLedgerOnly, _MeetingFormMixin, ServiceFormView):
     model = object_model = Meeting
     permission_required = ("responsibility.change_meeting",)
     form_class = forms.MeetingForm
@@ -777,6 +860,8 @@ class MeetingUpdateView(_MeetingFormMixin, ServiceFormView):
 
     def ledger(self) -> MonthlyLedger:
         return self.object.ledger
+
+    locked_ledger = ledger
 
     def get_initial(self) -> dict[str, Any]:
         m = self.object
@@ -796,10 +881,12 @@ class MeetingUpdateView(_MeetingFormMixin, ServiceFormView):
         return initial
 
     def run_service(self, form: Any) -> Meeting:
-        return services.meeting_update(acting_user=self.request.user, meeting=self.object, **form.service_kwargs())
+        meeting = services.meeting_update(acting_user=self.request.user, meeting=self.object, **form.service_kwargs())
+        _warn_quorum(self.request, meeting)
+        return meeting
 
 
-class MeetingDeleteView(ServiceFormView):
+class MeetingDeleteView(_EditableLedgerOnly, ServiceFormView):
     model = object_model = Meeting
     permission_required = ("responsibility.delete_meeting",)
     form_class = forms.forms.Form
@@ -809,13 +896,16 @@ class MeetingDeleteView(ServiceFormView):
     def optimize_object_qs(self, model: Any) -> QuerySet:
         return model.objects.select_related("ledger", "organization")
 
+    def locked_ledger(self) -> MonthlyLedger:
+        return self.object.ledger
+
     def run_service(self, form: Any) -> MonthlyLedger:
         ledger = self.object.ledger
         services.meeting_delete(acting_user=self.request.user, meeting=self.object)
         return ledger
 
 
-class AttachmentAddView(ServiceFormView):
+class AttachmentAddView(_EditableLedgerOnly, ServiceFormView):
     model = object_model = Meeting
     permission_required = ("responsibility.add_meetingattachment",)
     form_class = forms.AttachmentForm
@@ -824,12 +914,15 @@ class AttachmentAddView(ServiceFormView):
     def optimize_object_qs(self, model: Any) -> QuerySet:
         return model.objects.select_related("ledger", "organization")
 
+    def locked_ledger(self) -> MonthlyLedger:
+        return self.object.ledger
+
     def run_service(self, form: Any) -> Meeting:
         services.attachment_add(acting_user=self.request.user, meeting=self.object, file=form.cleaned_data["file"])
         return self.object
 
 
-class AttachmentDeleteView(ServiceFormView):
+class AttachmentDeleteView(_EditableLedgerOnly, ServiceFormView):
     model = object_model = MeetingAttachment
     permission_required = ("responsibility.delete_meetingattachment",)
     form_class = forms.forms.Form
@@ -841,6 +934,9 @@ class AttachmentDeleteView(ServiceFormView):
 
     def cancel_url(self) -> str:
         return self.object.meeting.get_absolute_url()
+
+    def locked_ledger(self) -> MonthlyLedger:
+        return self.object.meeting.ledger
 
     def run_service(self, form: Any) -> Meeting:
         meeting = self.object.meeting
@@ -925,6 +1021,20 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
                 rollup = selectors.stats_rollup(user=user, root=root, period=period)
         ctx["form"] = form
         ctx["rollup"] = rollup
+        ctx["default_month"] = not params.get("month")
+        if rollup:
+            today = timezone.localdate()
+            # A month's ledgers are not late before their due date: the rate waits until then.
+            for s in [rollup["total"], *rollup["children"], *rollup["trend"]]:
+                if s is not None:
+                    s.ledger_pending = services.ledger_due_date(Period.of(s.month)) >= today
+            children = [s.organization for s in rollup["children"]]
+            overdue = selectors.overdue_counts(user=user, root=rollup["root"], children=children, today=today)
+            rollup["overdue_total"] = overdue[rollup["root"].pk]
+            for s in rollup["children"]:
+                s.overdue = overdue.get(s.organization_id)
+            ctx["ledger_due"] = services.ledger_due_date(rollup["period"])
+            ctx["ledger_pending"] = ctx["ledger_due"] >= today
         return ctx
 
 

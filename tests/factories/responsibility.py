@@ -23,9 +23,10 @@ def last_month() -> Period:
     return Period.current().previous()
 
 
-def make_member(branch: Any, name: str | None = None, *, status: str = "active") -> Member:
+def make_member(branch: Any, name: str | None = None, *, status: str = "active", **fields: Any) -> Member:
+    """``fields``: category ("full"/"probationary"), party_post, party_group..."""
     return Member.objects.create(
-        name=name or f"党员{next(_n)}", gender="1", organization=branch, org_path=branch.path, status=status
+        name=name or f"党员{next(_n)}", gender="1", organization=branch, org_path=branch.path, status=status, **fields
     )
 
 

@@ -329,7 +329,11 @@ def test_edit_after_submission_shows_error(tree, users, client_for):
     resp = client_for(users.secretary_a).post(
         reverse("responsibility:ledger_update", args=[ledger.pk]), {"task_progress": "x", "notes": ""}
     )
-    assert resp.status_code == 200 and "已提交（已锁定）" in resp.content.decode()
+    # The form page refuses a locked ledger and sends the user back to it with the reason.
+    assert resp.status_code == 302 and resp["Location"] == ledger.get_absolute_url()
+    assert "已锁定" in client_for(users.secretary_a).get(resp["Location"]).content.decode()
+    ledger.refresh_from_db()
+    assert ledger.task_progress == ""
 
 
 def test_secretary_b_cannot_open_sibling_ledger_through_the_form(tree, users, client_for):

@@ -129,6 +129,8 @@ class MeetingSerializer(serializers.ModelSerializer):
             "minutes",
             "attendee_count",
             "absentee_count",
+            "quorum_met",
+            "quorum_note",
         ]
         read_only_fields = fields
 
