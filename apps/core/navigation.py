@@ -35,7 +35,7 @@ NAV: list[tuple[Any, str, list[Entry]]] = [
         _("责任与台账"),
         "list-check",
         [
-            (_("责任清单"), "list-check", "responsibility:item_list", "responsibility.view_taskitem"),
+            (_("清单管理"), "list-check", "responsibility:item_list", "responsibility.view_taskitem"),
             (_("整改台账"), "tools", "responsibility:rectification_list", "responsibility.view_rectification"),
             (_("月度台账"), "journal-text", "responsibility:ledger_list", "responsibility.view_monthlyledger"),
             (_("统计汇总"), "bar-chart", "responsibility:rollup", "responsibility.view_taskitem"),

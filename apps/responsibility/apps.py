@@ -15,3 +15,7 @@ class ResponsibilityConfig(AppConfig):
         register_source("responsibility.rectification", selectors.rectification_due_items)
         register_source("responsibility.ledger", selectors.ledger_due_items)
         register_source("responsibility.meeting", selectors.meeting_due_items)
+
+        from apps.core.home import register_panel
+
+        register_panel(template="responsibility/_home_panel.html", build=selectors.home_panel)

@@ -230,3 +230,8 @@ def test_history_shows_field_labels_and_choice_names(tree, users, client_for):
     )
     html = client.get(reverse("organizations:organization_detail", args=[tree.branch_a.pk])).content.decode()
     assert "所属领域</span>：城市社区 → 农村" in html and "软弱涣散</span>：否 → 是" in html
+
+
+def test_home_shows_the_secretarys_ledger_panel(tree, users, client_for):
+    html = client_for(users.secretary_a).get(reverse("core:home")).content.decode()
+    assert 'id="resp-home-panel"' in html and "月度台账与逾期事项" in html
