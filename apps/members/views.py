@@ -55,6 +55,7 @@ class MemberListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["filterset"] = self.filterset
         ctx["rows"] = selectors.roster_rows(ctx["object_list"], user=self.request.user)
+        ctx["can_reveal"] = can_see_full_pii(self.request.user)
         return ctx
 
 
