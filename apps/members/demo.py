@@ -84,10 +84,10 @@ OCCUPATIONS = (
 LOST_REASONS = ("migrant_work", "residence", "unit_change", "other")
 ETHNIC = ("01",) * 30 + ("03", "08", "11", "04")
 
-_BIRTH_START = datetime.date(1940, 1, 1)
-_BIRTH_DAYS = 22600  # 1940-01-01 .. 2001-11: every generated member is an adult
+_BIRTH_START = datetime.date(1951, 1, 1)
+_BIRTH_DAYS = 19700  # 1951-01-01 .. 2004-12: ages about 22–75 in 2026
 _SEQS = 999
-_STRIDE = 2_654_435_761  # odd, coprime to the space size below (checked in _space)
+_STRIDE = 2_654_435_761  # coprime to the space size below (tests/members/test_demo.py checks uniqueness)
 
 
 def _space() -> int:
@@ -95,7 +95,7 @@ def _space() -> int:
 
 
 def id_number_for_index(i: int) -> tuple[str, datetime.date, str]:
-    """A unique valid ID number for row ``i``: (number, birth date, gender code); born 1940–2002."""
+    """A unique valid ID number for row ``i``: (number, birth date, gender code); born 1951–2004."""
     space = _space()
     j = (i * _STRIDE) % space
     seq, rest = j % _SEQS + 1, j // _SEQS
@@ -112,6 +112,32 @@ def chinese_name(rng: Any) -> str:
     return surname + rng.choice(GIVEN) + rng.choice(GIVEN)
 
 
+POSTS = ("secretary", "deputy_secretary", "organization", "publicity", "discipline")
+#: Who holds a party post: a full member of working age.
+POST_AGES = (28, 60)
+MAX_JOIN_AGE = 45
+
+
+def _age(birth: datetime.date, on: datetime.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _dates(birth: datetime.date, *, rng: Any, today: datetime.date, post: bool) -> tuple[str, Any, Any]:
+    """(category, 入党日期, 转正日期): joined at 18–45 (mostly young); probationary only if joined this year."""
+    age = _age(birth, today)
+    chance = 0.0 if post else 0.12 if age < 30 else 0.05 if age < 40 else 0.015 if age <= MAX_JOIN_AGE else 0.0
+    if rng.random() < chance:
+        joined = today - datetime.timedelta(days=rng.randint(20, 360))
+        if joined >= add_years(birth, 18):
+            return "probationary", joined, None
+    low = add_years(birth, 18)
+    high = min(add_years(birth, MAX_JOIN_AGE), today - datetime.timedelta(days=400))
+    span = max((high - low).days, 0)
+    joined = low + datetime.timedelta(days=int(span * rng.betavariate(1.3, 3.0)))
+    confirmed = min(add_years(joined, 1) + datetime.timedelta(days=rng.randint(0, 20)), today)
+    return "full", joined, confirmed
+
+
 def member_rows(
     branches: list[tuple[int, str]],
     *,
@@ -120,39 +146,43 @@ def member_rows(
     per_branch: tuple[int, int] = (15, 40),
     start_index: int = 0,
     encrypt: bool = True,
+    secretaries: dict[int, tuple[str, str]] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Plain column dicts for Member rows; ``branches`` is [(organization_id, path)]."""
+    """Plain column dicts for Member rows; ``branches`` is [(organization_id, path)].
+
+    The first five members of a branch hold its party posts (full members aged 28–60). ``secretaries``:
+    {organization_id: (name, gender code)} names the 书记 of those branches (the demo user accounts).
+    """
+    secretaries = secretaries or {}
     i = start_index
     for org_id, path in branches:
         n = rng.randint(*per_branch)
         for k in range(n):
-            number, birth, gender = id_number_for_index(i)
-            i += 1
-            r = rng.random()
-            joined_floor = add_years(birth, 18)
-            if r < 0.08:
-                category, joined = "probationary", today - datetime.timedelta(days=rng.randint(20, 360))
-                confirmed = None
-            else:
-                category = "full"
-                span = max((today - joined_floor).days - 400, 1)
-                joined = joined_floor + datetime.timedelta(days=rng.randint(0, span))
-                confirmed = add_years(joined, 1)
-            if joined < joined_floor:
-                joined = joined_floor
-            mobile = rng.random() < 0.05
+            post = POSTS[k] if k < len(POSTS) else ""
+            wanted_gender = secretaries[org_id][1] if post == "secretary" and org_id in secretaries else None
+            while True:  # indices stay unique: skip the ones that do not fit the post
+                number, birth, gender = id_number_for_index(i)
+                i += 1
+                if not post or (POST_AGES[0] <= _age(birth, today) <= POST_AGES[1] and wanted_gender in (None, gender)):
+                    break
+            category, joined, confirmed = _dates(birth, rng=rng, today=today, post=bool(post))
+            retired = _age(birth, today) >= 60
+            mobile = not retired and rng.random() < 0.05
             lost = rng.random() < 0.015
+            name = chinese_name(rng)
+            if wanted_gender is not None:
+                name = secretaries[org_id][0]
             row = {
-                "name": chinese_name(rng),
+                "name": name,
                 "gender": gender,
                 "ethnicity": rng.choice(ETHNIC),
                 "birth_date": birth,
                 "native_place": rng.choice(NATIVE_PLACES),
                 "education": rng.choice(EDUCATION),
                 "phone": f"1{rng.choice('3578')}{rng.randint(0, 999999999):09d}",
-                "work_unit": rng.choice(UNITS),
-                "position": rng.choice(POSITIONS),
-                "occupation_category": rng.choice(OCCUPATIONS),
+                "work_unit": "退休" if retired else rng.choice(UNITS[:-1]),
+                "position": "" if retired else rng.choice(POSITIONS),
+                "occupation_category": "retired" if retired else rng.choice(OCCUPATIONS[:-3] + OCCUPATIONS[-1:]),
                 "category": category,
                 "joined_on": joined,
                 "confirmed_on": confirmed,
@@ -160,9 +190,7 @@ def member_rows(
                 "organization_id": org_id,
                 "party_group_id": None,
                 "org_path": path,
-                "party_post": ("secretary", "deputy_secretary", "organization", "publicity", "discipline")[k]
-                if k < 5
-                else "",
+                "party_post": post,
                 "status": "active",
                 "status_changed_on": None,
                 "mobile_state": "outflow" if mobile else "",
@@ -229,7 +257,13 @@ def seed(ctx: DemoContext) -> None:
         groups.setdefault(parent_id, []).append(gid)
     now = timezone.now()
     objs = []
-    for row in member_rows([(b.pk, b.path) for b in branches], rng=ctx.rng, today=ctx.today):
+    # The 书记 of the demo branches are the people the demo secretary accounts are named after.
+    secretaries = {}
+    for key, name, gender in (("branch", "张建国", "1"), ("sibling_branch", "李红梅", "2")):
+        if ctx.orgs.get(key) is not None:
+            secretaries[ctx.orgs[key].pk] = (name, gender)
+    rows = member_rows([(b.pk, b.path) for b in branches], rng=ctx.rng, today=ctx.today, secretaries=secretaries)
+    for row in rows:
         gs = groups.get(row["organization_id"])
         if gs:
             row["party_group_id"] = ctx.rng.choice(gs)

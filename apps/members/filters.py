@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,13 +26,32 @@ from .choices import (
 )
 from .codes import EDUCATION_LEVELS, ETHNICITY_CHOICES
 from .models import Member, Recruitment, Transfer
+from .validators import normalize_id_number
 
 _ID_LIKE = re.compile(r"^[0-9０-９]{15}$|^[0-9０-９]{17}[0-9０-９xXｘＸ]$")
 MOBILE_ANY = "any"
 
 
+#: Digits (and * or X) only, at least 6 characters: meant as an ID number, but not a whole one.
+_ID_FRAGMENT = re.compile(r"^[0-9*X]{6,}$")
+ID_SEARCH_HELP = _("身份证号须完整18位")
+
+
 def looks_like_id_number(value: str) -> bool:
-    return bool(_ID_LIKE.match(value.replace(" ", "").replace("\u3000", "")))
+    return bool(_ID_LIKE.match(normalize_id_number(value)))
+
+
+def id_search_hint(value: str) -> str:
+    """Why an ID-like query that is not a whole number finds nothing (the blind index matches whole numbers)."""
+    number = normalize_id_number(value)
+    if not number or _ID_LIKE.match(number) or not _ID_FRAGMENT.match(number) or not any(c.isdigit() for c in number):
+        return ""
+    if "*" in number:
+        return str(_("打码的身份证号（含*）不能用于查找：身份证号须完整18位（系统只按完整号码精确查找）。"))
+    return str(
+        _("您输入了%(n)s位数字。按身份证号查找须输入完整18位号码（系统只按完整号码精确查找，不支持部分号码）。")
+        % {"n": len(number)}
+    )
 
 
 class WithinFilterMixin:
@@ -46,7 +66,13 @@ class WithinFilterMixin:
 
 
 class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("姓名或身份证号"), method="filter_q")
+    id_hint = ""  # set by filter_q: the query looks like a partial or masked ID number
+    q = django_filters.CharFilter(
+        label=_("姓名或身份证号"),
+        method="filter_q",
+        help_text=ID_SEARCH_HELP,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名，或完整18位身份证号")}),
+    )
     within = django_filters.NumberFilter(label=_("所属党组织（含下级）"), method="filter_within")
     category = django_filters.ChoiceFilter(label=_("人员类别"), choices=Category.choices)
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=[c for c in Gender.choices if c[0] in "12"])
@@ -88,8 +114,12 @@ class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
         value = value.strip().replace("\u3000", "")
         if not value:
             return qs
-        if looks_like_id_number(value):
-            return qs.by_id_number(value)
+        number = normalize_id_number(value)  # full-width, spaces, lowercase x: hashed as stored
+        if _ID_LIKE.match(number):
+            return qs.by_id_number(number)
+        self.id_hint = id_search_hint(value)
+        if self.id_hint:
+            return qs.none()
         # Prefix match on the C-collated (name, org_path, id) index; two-character names included.
         self.name_search = True
         return qs.filter(name__startswith=value)

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import F, Func, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.due_items import DueItem
 from apps.core.models import AuditLog
@@ -212,6 +213,109 @@ def transfer_letters_expiring(
         .select_related("member", "from_org", "to_org")
         .order_by("valid_until", "id")
     )
+
+
+@dataclass
+class DeadlineRow:
+    url: str
+    name: str
+    organization: str
+    date: datetime.date
+    since: datetime.date | None = None
+
+
+@dataclass
+class DeadlineList:
+    """One list of the deadlines page: the heading says the window, ``date_label`` what ``row.date`` is."""
+
+    key: str
+    title: str
+    date_label: str
+    rows: list[DeadlineRow]
+    since_label: str = ""
+    overdue: bool = False
+
+
+def deadline_lists(
+    *, user: Any, within_days: int = 60, today: datetime.date | None = None, limit: int = 100
+) -> list[DeadlineList]:
+    """Each list holds only what falls in its window; rows carry the date the list names (oldest first)."""
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=within_days)
+    letter_days = get_int_param("transfer_letter_warn_days")
+    probationary = Member.objects.visible_to(user).active().probationary().select_related("organization")
+    probation_soon = probationary.filter(probation_ends_on__gte=today, probation_ends_on__lte=until)
+    probation_over = probationary.filter(probation_ends_on__lt=today)
+    activists = (
+        Recruitment.objects.visible_to(user)
+        .filter(stage=RecruitmentStage.ACTIVIST, activist_on__isnull=False)
+        .select_related("organization")
+    )
+    activists_soon = activists.filter(activist_on__gte=add_years(today, -1), activist_on__lte=add_years(until, -1))
+    activists_over = activists.filter(activist_on__lt=add_years(today, -1))
+    letters = (
+        Transfer.objects.visible_to(user)
+        .filter(status=TransferStatus.APPROVED)
+        .select_related("member", "from_org", "to_org")
+    )
+    letters_soon = letters.filter(valid_until__gte=today, valid_until__lte=today + datetime.timedelta(days=letter_days))
+    letters_over = letters.filter(valid_until__lt=today)
+
+    def members(qs: QuerySet[Member]) -> list[DeadlineRow]:
+        return [
+            DeadlineRow(m.get_absolute_url(), m.name, m.organization.name, m.probation_ends_on, m.joined_on)
+            for m in qs.order_by("probation_ends_on", "id")[:limit]
+        ]
+
+    def recruits(qs: QuerySet[Recruitment]) -> list[DeadlineRow]:
+        return [
+            DeadlineRow(r.get_absolute_url(), r.name, r.organization.name, add_years(r.activist_on, 1), r.activist_on)
+            for r in qs.order_by("activist_on", "id")[:limit]
+        ]
+
+    def transfers(qs: QuerySet[Transfer]) -> list[DeadlineRow]:
+        return [
+            DeadlineRow(t.get_absolute_url(), t.member.name, f"{t.from_org.name} → {t.to_org.name}", t.valid_until)
+            for t in qs.order_by("valid_until", "id")[:limit]
+        ]
+
+    days = {"n": within_days}
+    return [
+        DeadlineList(
+            "probation_soon",
+            _("预备期将在%(n)s天内期满") % days,
+            _("预备期满日期"),
+            members(probation_soon),
+            since_label=_("入党日期"),
+        ),
+        DeadlineList(
+            "probation_over",
+            _("预备期已满、尚未转正"),
+            _("预备期满日期"),
+            members(probation_over),
+            since_label=_("入党日期"),
+            overdue=True,
+        ),
+        DeadlineList(
+            "activists_soon",
+            _("入党积极分子将在%(n)s天内培养满一年") % days,
+            _("满一年日期"),
+            recruits(activists_soon),
+            since_label=_("确定为积极分子日期"),
+        ),
+        DeadlineList(
+            "activists_over",
+            _("积极分子已培养满一年、尚未确定为发展对象"),
+            _("满一年日期"),
+            recruits(activists_over),
+            since_label=_("确定为积极分子日期"),
+            overdue=True,
+        ),
+        DeadlineList(
+            "letters_soon", _("介绍信将在%(n)s天内到期") % {"n": letter_days}, _("有效期至"), transfers(letters_soon)
+        ),
+        DeadlineList("letters_over", _("介绍信已过期、尚未报到"), _("有效期至"), transfers(letters_over), overdue=True),
+    ]
 
 
 def pending_transfers_in(*, user: Any) -> QuerySet[Transfer]:

@@ -93,21 +93,7 @@ def member_rules(
             values["phone"] = validate_phone(values["phone"])
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
-    joined, confirmed, birth = values.get("joined_on"), values.get("confirmed_on"), values.get("birth_date")
-    if joined and joined > today:
-        errors["joined_on"] = _("入党日期不能晚于今天。")
-    elif joined and birth and add_years(birth, MIN_MEMBER_AGE) > joined:
-        errors["joined_on"] = _("入党时须年满十八周岁（《中国共产党章程》第一条），请核对入党日期和出生日期。")
-    if values.get("category") == Category.PROBATIONARY:
-        if confirmed:
-            errors["confirmed_on"] = _("预备党员尚未转正，不应填写转正日期。")
-        if "joined_on" in values and not joined:
-            errors["joined_on"] = _("预备党员须填写入党日期（支部大会通过之日）。")
-    elif confirmed:
-        if confirmed > today:
-            errors["confirmed_on"] = _("转正日期不能晚于今天。")
-        elif joined and confirmed < add_years(joined, 1):
-            errors["confirmed_on"] = _("转正日期须在入党日期满一年（预备期）之后（《中国共产党章程》第七条）。")
+    _membership_rules(values, errors, today=today)
     org, group = values.get("organization"), values.get("party_group")
     if org is not None:
         if not org.is_branch_like and org.kind != OrgKind.GENERAL_BRANCH:
@@ -127,6 +113,50 @@ def member_rules(
         if not values.get("lost_contact_reason"):
             errors["lost_contact_reason"] = _("失联党员须填写失联原因。")
     return errors
+
+
+def _membership_rules(values: dict[str, Any], errors: dict[str, str], *, today: datetime.date) -> None:
+    """Age, 入党日期, 转正日期 and probation (domain.md §3; 《中国共产党章程》第一条、第七条).
+
+    A date key absent from ``values`` is not checked (an import file without that column); present but
+    empty is refused for the categories that need it.
+    """
+    joined, confirmed, birth = values.get("joined_on"), values.get("confirmed_on"), values.get("birth_date")
+    category = values.get("category")
+    if joined and joined > today:
+        errors["joined_on"] = _("入党日期不能晚于今天。")
+    elif joined and birth and add_years(birth, MIN_MEMBER_AGE) > joined:
+        errors["joined_on"] = _(
+            "入党时须年满十八周岁（《中国共产党章程》第一条）：出生日期%(b)s，入党日期%(j)s，请核对。"
+        ) % {"b": birth.isoformat(), "j": joined.isoformat()}
+    elif "joined_on" in values and not joined and category in (Category.FULL, Category.PROBATIONARY):
+        errors["joined_on"] = _("%(c)s须填写入党日期（支部大会通过接收为预备党员之日）。") % {
+            "c": Category(category).label
+        }
+    if birth and add_years(birth, MIN_MEMBER_AGE) > today and "joined_on" not in errors:
+        errors["birth_date" if "birth_date" in values else "id_number"] = _(
+            "未满十八周岁（出生日期%(b)s），不能登记为党员（《中国共产党章程》第一条）。"
+        ) % {"b": birth.isoformat()}
+    if category == Category.PROBATIONARY:
+        if confirmed:
+            errors["confirmed_on"] = _("预备党员尚未转正，不应填写转正日期。")
+        elif joined and "joined_on" not in errors and joined < add_years(today, -2):
+            errors["joined_on"] = _(
+                "预备期为一年，最多延长一年（《中国共产党章程》第七条）：入党日期%(j)s已超过两年，"
+                "应已转正或取消预备党员资格，请核对人员类别和入党日期。"
+            ) % {"j": joined.isoformat()}
+    elif category == Category.FULL or confirmed:
+        if confirmed and confirmed > today:
+            errors["confirmed_on"] = _("转正日期不能晚于今天。")
+        elif confirmed and joined and confirmed < add_years(joined, 1):
+            errors["confirmed_on"] = _(
+                "转正日期须在入党日期满一年（预备期）之后（《中国共产党章程》第七条）：入党日期%(j)s，"
+                "最早可于%(e)s转正。"
+            ) % {"j": joined.isoformat(), "e": add_years(joined, 1).isoformat()}
+        elif "confirmed_on" in values and not confirmed and category == Category.FULL:
+            errors["confirmed_on"] = _(
+                "正式党员须填写转正日期（预备期满一年后支部大会通过转正之日，《中国共产党章程》第七条）。"
+            )
 
 
 def _check_unique(id_hash: str, *, exclude_pk: int | None = None) -> None:
@@ -165,6 +195,9 @@ def member_create(*, acting_user: Any, organization: Organization, id_number: st
         raise ValidationError({sorted(unknown)[0]: _("该字段不能在此填写。")})
     values = {**fields, "id_number": id_number, "organization": organization}
     values.setdefault("category", Category.FULL)
+    # A new member always has the dates checked: absent means empty (required for both categories).
+    values.setdefault("joined_on", None)
+    values.setdefault("confirmed_on", None)
     errors = member_rules(values)
     if fields.get("party_group") is not None:
         ensure_org_in_scope(acting_user, fields["party_group"])
@@ -212,6 +245,9 @@ def member_update(*, acting_user: Any, member: Member, **fields: Any) -> Member:
     if id_changed:
         values["id_number"] = fields["id_number"]
     errors = member_rules(values)
+    if allowed is CONTACT_FIELDS:
+        # A contact-only editor cannot fix the other fields: only what they changed is checked.
+        errors = {key: message for key, message in errors.items() if key in fields}
     if errors:
         raise ValidationError(errors)
     for name in EDITABLE_FIELDS:

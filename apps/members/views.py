@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -54,6 +55,7 @@ class MemberListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         ctx["filterset"] = self.filterset
         ctx["rows"] = selectors.roster_rows(ctx["object_list"], user=self.request.user)
+        ctx["can_reveal"] = can_see_full_pii(self.request.user)
         return ctx
 
 
@@ -448,7 +450,6 @@ class DeadlinesView(ScopedQuerysetMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["probation"] = selectors.probation_due(user=user, within_days=60)[:100]
-        ctx["activists"] = selectors.activist_year_completed(user=user, within_days=60)[:100]
-        ctx["letters"] = selectors.transfer_letters_expiring(user=user)[:100]
+        ctx["today"] = timezone.localdate()
+        ctx["lists"] = selectors.deadline_lists(user=user, within_days=60, today=ctx["today"])
         return ctx

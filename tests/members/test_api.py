@@ -98,7 +98,15 @@ def test_member_api_create_returns_chinese_400(tree, users, api_for):
 def test_member_api_create_and_secretary_contact_patch(tree, users, api_for):
     number = make_id_number()
     response = api_for(users.district_staff).post(
-        LIST, {"organization": tree.branch_a.pk, "id_number": number, "name": "张三"}, format="json"
+        LIST,
+        {
+            "organization": tree.branch_a.pk,
+            "id_number": number,
+            "name": "张三",
+            "joined_on": "2012-07-01",
+            "confirmed_on": "2013-07-01",
+        },
+        format="json",
     )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]

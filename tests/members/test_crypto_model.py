@@ -1,4 +1,5 @@
 import base64
+import datetime
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -60,7 +61,13 @@ def test_same_id_number_allowed_when_the_other_row_is_not_active(tree):
 def test_audit_rows_never_hold_the_plain_id_number(tree, users):
     number = make_id_number()
     m = member_create(
-        acting_user=users.district_staff, organization=tree.branch_a, id_number=number, name="王芳", phone="13800138000"
+        acting_user=users.district_staff,
+        organization=tree.branch_a,
+        id_number=number,
+        name="王芳",
+        phone="13800138000",
+        joined_on=datetime.date(2012, 7, 1),
+        confirmed_on=datetime.date(2013, 7, 1),
     )
     member_update(acting_user=users.district_staff, member=m, id_number=make_id_number())
     logs = AuditLog.objects.filter(object_id=str(m.pk), event__startswith="member.")

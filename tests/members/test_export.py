@@ -1,8 +1,10 @@
+import datetime
 import io
 
 import openpyxl
 import pytest
 import tablib
+from django.utils import timezone
 
 from apps.members.imports import TEMPLATE_HEADERS, member_import
 from apps.members.models import Member
@@ -10,6 +12,7 @@ from apps.members.resources import MemberResource, member_export_xlsx, member_te
 from tests.members.import_helpers import make_id, member_row, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
+RECENT = (timezone.localdate() - datetime.timedelta(days=200)).isoformat()  # a probationary member's 入党日期
 
 
 def _seed(user, tmp_path, rows, csv=False):
@@ -31,7 +34,7 @@ def test_unmasked_export_reimports_with_zero_changes(tree, users, tmp_path):
             所在党小组="G000A" if i == 1 else "",
             人员类别="预备党员" if i == 2 else "正式党员",
             转正日期="" if i == 2 else "2006-07-01",
-            入党日期="2025-01-01" if i == 2 else "2005-07-01",
+            入党日期=RECENT if i == 2 else "2005-07-01",
             学历="大专",
             民族="回",
             流动党员="流出" if i == 3 else "",

@@ -13,6 +13,13 @@ from apps.members.recruitment import (
 from tests.factories.members import make_id_number, make_member
 
 D = datetime.date
+TODAY = D(2025, 6, 1)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    """The dates below are one recruitment in 2022–2025; a probationary member is refused two years on."""
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
 
 
 def _applicant(tree, users, *, birth=D(1995, 5, 1), applied=D(2022, 3, 1)):

@@ -9,10 +9,14 @@ from apps.members.services import member_change_status, member_create, member_re
 from apps.organizations.services import organization_dissolve
 from tests.factories.members import make_id_number, make_member
 
+DATES = {"joined_on": datetime.date(2012, 7, 1), "confirmed_on": datetime.date(2013, 7, 1)}
+
 
 def test_member_create_derives_birth_date_and_gender_and_path(tree, users):
     number = make_id_number(datetime.date(1990, 3, 4), male=False)
-    m = member_create(acting_user=users.district_staff, organization=tree.branch_a, id_number=number, name="李娜")
+    m = member_create(
+        acting_user=users.district_staff, organization=tree.branch_a, id_number=number, name="李娜", **DATES
+    )
     assert (m.birth_date, m.gender, m.org_path) == (datetime.date(1990, 3, 4), "2", tree.branch_a.path)
 
 
@@ -63,7 +67,9 @@ def test_member_create_refuses_duplicate_active_id(tree, users):
     number = make_id_number()
     make_member(tree.branch_b, id_number=number)
     with pytest.raises(ValidationError) as exc:
-        member_create(acting_user=users.district_staff, organization=tree.branch_a, id_number=number, name="张三")
+        member_create(
+            acting_user=users.district_staff, organization=tree.branch_a, id_number=number, name="张三", **DATES
+        )
     assert "已存在" in exc.value.message_dict["id_number"][0]
 
 
@@ -154,7 +160,9 @@ def test_status_change_frees_the_id_number(tree, users):
     m = make_member(tree.branch_a)
     member_change_status(acting_user=users.district_staff, member=m, status="deceased", on=datetime.date(2025, 1, 1))
     assert Member.objects.active().filter(pk=m.pk).count() == 0
-    member_create(acting_user=users.district_staff, organization=tree.branch_b, id_number=m.id_number, name="x")
+    member_create(
+        acting_user=users.district_staff, organization=tree.branch_b, id_number=m.id_number, name="x", **DATES
+    )
 
 
 def test_moving_a_branch_rewrites_member_paths(tree, users):
