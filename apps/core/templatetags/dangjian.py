@@ -77,10 +77,11 @@ def filter_control(field: Any) -> str:
     if isinstance(widget, forms.widgets.Input):
         input_type = widget.input_type if widget.input_type in ("text", "number", "date", "search") else "text"
         return format_html(
-            '<input type="{}" name="{}" id="{}" value="{}" class="form-control form-control-sm">',
+            '<input type="{}" name="{}" id="{}" value="{}" placeholder="{}" class="form-control form-control-sm">',
             input_type,
             name,
             field.id_for_label,
             current,
+            widget.attrs.get("placeholder", ""),
         )
     return field.as_widget()
