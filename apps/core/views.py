@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.generic import DetailView, ListView, TemplateView
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from .models import AuditLog
 from .pagination import CappedPaginator
-from .scoping import scoped_queryset
+from .scoping import get_visible_or_404, scoped_queryset
 
 
 class ScopedQuerysetMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -82,6 +86,61 @@ def form_errors_from(form: Any, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class ServiceFormView(ScopedQuerysetMixin, FormView):
+    """A form page whose valid submission runs one service.
+
+    The object (``object_model`` + ``pk`` in the URL) is fetched in the user's scope or 404; a service's
+    ValidationError lands on the form's fields; success redirects to the result's page.
+    """
+
+    title: Any = ""
+    object_model: Any = None
+    pass_user = False
+    object: Any = None
+    success_message: Any = gettext_lazy("已保存。")
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and self.object_model is not None and "pk" in kwargs:
+            self.object = get_visible_or_404(self.optimize_object_qs(self.object_model), request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def optimize_object_qs(self, model: Any) -> models.QuerySet:
+        return model._default_manager.all()
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        if self.pass_user:
+            kwargs["user"] = self.request.user
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx.update(title=self.title, object=self.object, cancel_url=self.cancel_url())
+        return ctx
+
+    def cancel_url(self) -> str:
+        return self.object.get_absolute_url() if self.object is not None else self.list_url()
+
+    def list_url(self) -> str:
+        return reverse("core:home")
+
+    def run_service(self, form: Any) -> Any:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            result = self.run_service(form)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.success_url_for(result))
+
+    def success_url_for(self, result: Any) -> str:
+        return result.get_absolute_url() if result is not None else self.list_url()
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

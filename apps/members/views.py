@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
+from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, ServiceFormView
 
 from . import recruitment as recruitment_services
 from . import selectors, services, transfers
@@ -86,40 +86,11 @@ class MemberRevealIdView(ScopedQuerysetMixin, View):
         return HttpResponse(f'<span class="font-monospace" id="id-number-full">{number}</span>')
 
 
-class _ServiceFormView(ScopedQuerysetMixin, FormView):
-    """A form page whose valid submission runs one service; service errors land on the form fields."""
-
+class _ServiceFormView(ServiceFormView):
     template_name = "members/form.html"
-    title = ""
-    lookup_model: type | None = None
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = None
-        if request.user.is_authenticated and self.lookup_model is not None and "pk" in kwargs:
-            self.object = get_visible_or_404(self.lookup_model, request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["title"] = self.title
-        ctx["object"] = self.object
-        ctx["cancel_url"] = self.object.get_absolute_url() if self.object else self.cancel_url()
-        return ctx
-
-    def cancel_url(self) -> str:
+    def list_url(self) -> str:
         return reverse("members:member_list")
-
-    def run_service(self, form: Any) -> Any:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            obj = self.run_service(form)
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存。"))
-        return HttpResponseRedirect(obj.get_absolute_url())
 
 
 class MemberCreateView(_ServiceFormView):
@@ -141,7 +112,7 @@ class MemberUpdateView(_ServiceFormView):
     """Full edit for roster staff; phone / unit / position / party group for branch secretaries."""
 
     model = Member
-    lookup_model = Member
+    object_model = Member
 
     def has_permission(self) -> bool:
         user = self.request.user
@@ -180,7 +151,7 @@ class MemberUpdateView(_ServiceFormView):
 
 class MemberStatusView(_ServiceFormView):
     model = Member
-    lookup_model = Member
+    object_model = Member
     permission_required = ("members.change_member",)
     form_class = MemberStatusForm
     title = _("变更党籍状态")
@@ -225,7 +196,7 @@ class RecruitmentCreateView(_ServiceFormView):
     form_class = RecruitmentCreateForm
     title = _("登记入党申请人")
 
-    def cancel_url(self) -> str:
+    def list_url(self) -> str:
         return reverse("members:recruitment_list")
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -251,7 +222,7 @@ class RecruitmentCreateView(_ServiceFormView):
 
 class RecruitmentUpdateView(_ServiceFormView):
     model = Recruitment
-    lookup_model = Recruitment
+    object_model = Recruitment
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentUpdateForm
     title = _("填写发展党员各环节")
@@ -276,7 +247,7 @@ class RecruitmentUpdateView(_ServiceFormView):
 
 class RecruitmentAdvanceView(_ServiceFormView):
     model = Recruitment
-    lookup_model = Recruitment
+    object_model = Recruitment
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentAdvanceForm
     title = _("推进发展阶段")
@@ -293,7 +264,7 @@ class RecruitmentAdvanceView(_ServiceFormView):
 
 class RecruitmentExtendView(_ServiceFormView):
     model = Recruitment
-    lookup_model = Recruitment
+    object_model = Recruitment
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentExtendForm
     title = _("延长预备期")
@@ -306,7 +277,7 @@ class RecruitmentExtendView(_ServiceFormView):
 
 class RecruitmentDocumentView(_ServiceFormView):
     model = Recruitment
-    lookup_model = Recruitment
+    object_model = Recruitment
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentDocumentForm
     template_name = "members/form_upload.html"
@@ -324,7 +295,7 @@ class RecruitmentDocumentView(_ServiceFormView):
 
 class RecruitmentStopView(_ServiceFormView):
     model = Recruitment
-    lookup_model = Recruitment
+    object_model = Recruitment
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentStopForm
     title = _("终止发展 / 取消预备党员资格")
@@ -375,7 +346,7 @@ class TransferCreateView(_ServiceFormView):
     """Started from a member's page: /members/<member pk>/transfer/."""
 
     model = Transfer
-    lookup_model = Member
+    object_model = Member
     permission_required = ("members.add_transfer",)
     form_class = TransferRequestForm
     title = _("申请组织关系转接")
@@ -389,7 +360,7 @@ class TransferCreateView(_ServiceFormView):
 
 class TransferApproveView(_ServiceFormView):
     model = Transfer
-    lookup_model = Transfer
+    object_model = Transfer
     permission_required = ("members.change_transfer",)
     form_class = TransferApproveForm
     title = _("转出方审批并开具介绍信")
@@ -400,7 +371,7 @@ class TransferApproveView(_ServiceFormView):
 
 class TransferReturnView(_ServiceFormView):
     model = Transfer
-    lookup_model = Transfer
+    object_model = Transfer
     permission_required = ("members.change_transfer",)
     form_class = TransferReturnForm
     title = _("退回组织关系转接")

@@ -2,16 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView
 
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
+from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 
 from . import selectors, services
 from .filters import OrganizationPageFilterSet
@@ -100,45 +97,26 @@ class OrganizationDetailView(ScopedDetailView):
         return ctx
 
 
-class _OrgFormView(ScopedQuerysetMixin, FormView):
+class _OrgFormView(ServiceFormView):
     model = Organization
     template_name = "organizations/organization_form.html"
-    title = ""
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx["title"] = self.title
-        ctx["object"] = getattr(self, "object", None)
-        return ctx
-
-    def run_service(self, form: Any) -> Organization | None:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            org = self.run_service(form)
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存。"))
-        return HttpResponseRedirect(org.get_absolute_url() if org else reverse("organizations:organization_tree"))
+    def list_url(self) -> str:
+        return reverse("organizations:organization_tree")
 
 
 class _ObjectFormView(_OrgFormView):
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated:
-            self.object = selectors.get_visible_or_404(request.user, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    object_model = Organization
 
 
 class OrganizationCreateView(_OrgFormView):
     permission_required = ("organizations.add_organization",)
     form_class = OrganizationCreateForm
     title = _("新建党组织")
+    pass_user = True
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
         if "parent" in self.request.GET:
             kwargs["initial"] = {"parent": self.request.GET["parent"]}
         return kwargs
@@ -153,11 +131,11 @@ class OrganizationUpdateView(_ObjectFormView):
     permission_required = ("organizations.change_organization",)
     form_class = OrganizationUpdateForm
     title = _("编辑党组织")
+    pass_user = True
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = Organization.objects.get(pk=self.object.pk)
-        kwargs["user"] = self.request.user
         return kwargs
 
     def run_service(self, form: Any) -> Organization:
@@ -170,9 +148,7 @@ class OrganizationMoveView(_ObjectFormView):
     permission_required = ("organizations.change_organization",)
     form_class = OrganizationMoveForm
     title = _("调整上级党组织")
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    pass_user = True
 
     def run_service(self, form: Any) -> Organization:
         return services.organization_move(

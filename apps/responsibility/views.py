@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 from apps.core.periods import Period
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
+from apps.core.views import ServiceFormView as CoreServiceFormView
 from apps.members.choices import MemberStatus
 from apps.members.models import Member
 from apps.organizations.choices import BRANCH_KINDS, OrgKind
@@ -62,51 +63,11 @@ class ExportMixin:
         return self.get_queryset()  # type: ignore[attr-defined]
 
 
-class ServiceFormView(ScopedQuerysetMixin, FormView):
-    """A form whose valid data goes to one service; the object (if any) is fetched in scope or 404."""
-
+class ServiceFormView(CoreServiceFormView):
     template_name = "responsibility/form.html"
-    title: Any = ""
-    object_model: Any = None
-    pass_user = False
-    object: Any = None
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and self.object_model is not None:
-            self.object = get_visible_or_404(self.optimize_object_qs(self.object_model), request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def optimize_object_qs(self, model: Any) -> QuerySet:
-        return model.objects.all()
-
-    def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = super().get_form_kwargs()
-        if self.pass_user:
-            kwargs["user"] = self.request.user
-        return kwargs
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
-        ctx.update(title=self.title, object=self.object, cancel_url=self.cancel_url())
-        return ctx
-
-    def cancel_url(self) -> str:
-        return self.object.get_absolute_url() if self.object is not None else reverse("responsibility:item_list")
-
-    def run_service(self, form: Any) -> Any:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            result = self.run_service(form)
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, _("已保存。"))
-        return HttpResponseRedirect(self.success_url_for(result))
-
-    def success_url_for(self, result: Any) -> str:
-        return result.get_absolute_url()
+    def list_url(self) -> str:
+        return reverse("responsibility:item_list")
 
 
 class _EditableLedgerOnly:
