@@ -45,6 +45,16 @@ def _ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def summary(latencies: list[float], wall: float) -> dict:
+    return {
+        "n": len(latencies),
+        "p50": statistics.median(latencies),
+        "p95": percentile(latencies, 95),
+        "max": max(latencies),
+        "rps": len(latencies) / wall,
+    }
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     k = max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))
@@ -155,13 +165,7 @@ def http_load(
     wall = time.perf_counter() - t0
     if errors:
         raise RuntimeError(errors[0])
-    return {
-        "n": len(latencies),
-        "p50": statistics.median(latencies),
-        "p95": percentile(latencies, 95),
-        "max": max(latencies),
-        "rps": len(latencies) / wall,
-    }
+    return summary(latencies, wall)
 
 
 def count_queries(user, path: str) -> int:

@@ -21,20 +21,18 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import random
-import statistics
-import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dj_members_bench"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Server, count_queries, http_load, setup_django, summary  # noqa: E402
+
 TODAY = datetime.date(2026, 11, 23)
 COPY_COLUMNS = [
     "name", "gender", "ethnicity", "birth_date", "native_place", "education", "phone", "work_unit", "position",
@@ -43,29 +41,6 @@ COPY_COLUMNS = [
     "mobile_since", "mobile_contact", "lost_contact", "lost_contact_since", "lost_contact_reason", "points",
     "id_number_enc", "id_key_id", "id_hash", "id_masked",
 ]  # fmt: skip
-
-
-def setup_django() -> None:
-    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings.base")
-    os.environ.setdefault("DEBUG", "False")
-    os.environ.setdefault("CONN_MAX_AGE", "600")
-    url = os.environ["DATABASE_URL"]
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    settings.ALLOWED_HOSTS = ["*"]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("migrate", verbosity=0)
 
 
 # --- build --------------------------------------------------------------------------------------------
@@ -137,20 +112,6 @@ def _secondary_indexes() -> list[tuple[str, str]]:
 # --- measuring ----------------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1))))]
-
-
-def summary(latencies: list[float], wall: float) -> dict:
-    return {
-        "p50": statistics.median(latencies),
-        "p95": percentile(latencies, 95),
-        "max": max(latencies),
-        "rps": len(latencies) / wall,
-    }
-
-
 def run_threads(fn: Callable[[int], None], *, clients: int, per_client: int, warmup: int = 2) -> dict:
     """``clients`` threads call fn(i) back to back; each thread has its own DB connection (Django's)."""
     from django.db import connections
@@ -182,89 +143,6 @@ def run_threads(fn: Callable[[int], None], *, clients: int, per_client: int, war
     if errors:
         raise RuntimeError(errors[0])
     return summary(latencies, time.perf_counter() - t0)
-
-
-class Server:
-    """gunicorn on loopback against the bench database."""
-
-    def __init__(self, workers: int, port: int = 8766) -> None:
-        self.workers, self.port, self.proc = workers, port, None
-
-    def __enter__(self) -> Server:
-        import urllib.request
-
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        env = {**os.environ, "DEBUG": "False", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
-        self.proc = subprocess.Popen(
-            [str(gunicorn), "dangjian.wsgi:application", "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "--keep-alive", "30"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/accounts/login/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
-
-
-def http_load(paths: Callable[[int], str], *, cookie: str, port: int, clients: int, per_client: int) -> dict:
-    import http.client
-
-    latencies: list[float] = []
-    errors: list[str] = []
-    lock = threading.Lock()
-
-    def worker(idx: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        headers = {"Cookie": f"sessionid={cookie}", "Host": "127.0.0.1"}
-        try:
-            for i in range(2 + per_client):
-                path = urllib.parse.quote(paths(idx * per_client + i), safe="/?=&%")
-                t0 = time.perf_counter()
-                conn.request("GET", path, headers=headers)
-                resp = conn.getresponse()
-                resp.read()
-                dt = (time.perf_counter() - t0) * 1000
-                if resp.status != 200:
-                    errors.append(f"{resp.status} {path}")
-                    return
-                if i >= 2:
-                    with lock:
-                        latencies.append(dt)
-        except Exception as exc:  # reported below
-            errors.append(repr(exc))
-        finally:
-            conn.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise RuntimeError(errors[0])
-    return summary(latencies, time.perf_counter() - t0)
-
-
-def count_queries(user, path: str) -> int:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    client.force_login(user)
-    client.get(path)
-    with CaptureQueriesContext(connection) as ctx:
-        resp = client.get(path)
-    assert resp.status_code == 200, (path, resp.status_code)
-    return len(ctx.captured_queries)
 
 
 def fmt(name: str, r: dict, queries: int | None = None) -> str:
@@ -337,7 +215,7 @@ def main() -> None:
     args = parser.parse_args()
     orgs = args.orgs or (10_000 if args.small else 100_000)
     members = args.members or (200_000 if args.small else 3_000_000)
-    setup_django()
+    setup_django(DEFAULT_DB)
 
     from apps.accounts.models import User
     from apps.accounts.services import user_create

@@ -33,12 +33,6 @@ def mask_phone(value: str | None) -> str:
     return value[:3] + "*" * (len(value) - 5) + value[-2:]
 
 
-def mask_name(value: str | None) -> str:
-    if not value:
-        return ""
-    return value[0] + "*" * (len(value) - 1)
-
-
 def id_number_for(user: Any, value: str | None) -> str:
     return value or "" if can_see_full_pii(user) else mask_id_number(value)
 

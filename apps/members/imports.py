@@ -39,7 +39,7 @@ from apps.core.scoping import ensure_perm, user_scope_path
 
 from . import normalize as nz
 from .choices import Category, MemberStatus
-from .services import member_rules
+from .services import EDITABLE_FIELDS, member_rules
 from .validators import IdInfo, normalize_id_number, validate_id_number, validate_phone
 
 register("member_import_max_mb", "20", "党员导入：上传文件大小上限（MB）")
@@ -109,33 +109,11 @@ def _header_key(text: Any) -> str:
 
 
 _HEADER_LOOKUP = {_header_key(h): c.key for c in COLUMNS for h in c.headers}
-# Fields a member row stores (and compares for "unchanged"), in the order of COLUMNS.
+# Fields a member row stores and compares for "unchanged".
 MEMBER_FIELDS = (
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "native_place",
-    "education",
-    "phone",
-    "work_unit",
-    "position",
-    "occupation_category",
-    "category",
-    "joined_on",
-    "confirmed_on",
+    *(f"{f}_id" if f == "party_group" else f for f in EDITABLE_FIELDS),  # what anyone may edit, as columns
     "organization_id",
-    "party_group_id",
-    "party_post",
     "status",
-    "mobile_state",
-    "mobile_place",
-    "mobile_since",
-    "mobile_contact",
-    "lost_contact",
-    "lost_contact_since",
-    "lost_contact_reason",
-    "points",
 )
 _FIELD_FOR_KEY = {"organization": "organization_id"}
 

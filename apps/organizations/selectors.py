@@ -15,10 +15,6 @@ from .choices import BRANCH_KINDS
 from .models import Organization, add_months
 
 
-def organization_list(*, user: Any) -> QuerySet[Organization]:
-    return Organization.objects.visible_to(user).select_related("parent")
-
-
 def organization_roots_for(*, user: Any) -> QuerySet[Organization]:
     """The top of what a user sees: their own organization, or the tree roots for a superuser."""
     if user.is_superuser and user.organization_id is None:
@@ -48,11 +44,6 @@ def term_due_soon(*, user: Any, root: Organization | None = None, months: int | 
     if root is not None:
         qs = qs.in_subtree(root)
     return qs.order_by("term_due_on")
-
-
-def ancestors_of(org: Organization) -> list[Organization]:
-    by_id = Organization.objects.in_bulk(org.ancestor_ids)
-    return [by_id[i] for i in org.ancestor_ids if i in by_id]
 
 
 def visible_ancestors(*, user: Any, org: Organization) -> list[Organization]:
