@@ -51,6 +51,48 @@ NAV: list[tuple[Any, str, list[Entry]]] = [
             (_("月通报"), "megaphone", "supervision:bulletin", "supervision.view_letter"),
         ],
     ),
+    (
+        _("经费"),
+        "cash-coin",
+        [
+            (_("经费执行"), "graph-up", "funding:execution", "funding.view_allocation"),
+            (_("经费标准"), "rulers", "funding:standard_list", "funding.view_fundingstandard"),
+            (_("经费下拨"), "send", "funding:allocation_list", "funding.view_allocation"),
+            (_("经费支出"), "receipt", "funding:expense_list", "funding.view_expense"),
+        ],
+    ),
+    (
+        _("为民服务"),
+        "people-fill",
+        [
+            (_("民情流水线"), "inboxes", "service_requests:request_list", "service_requests.view_servicerequest"),
+            (_("服务统计"), "speedometer2", "service_requests:stats", "service_requests.view_servicerequest"),
+            (_("微心愿"), "gift", "service_requests:wish_list", "service_requests.view_microwish"),
+            (
+                _("双报到"),
+                "person-check",
+                "service_requests:registration_list",
+                "service_requests.view_communityregistration",
+            ),
+        ],
+    ),
+    (
+        _("考核"),
+        "award",
+        [
+            (_("考核方案"), "award", "assessment:plan_list", "assessment.view_assessmentplan"),
+            (_("述职评议"), "mic", "assessment:dutyreport_list", "assessment.view_dutyreport"),
+        ],
+    ),
+    (
+        _("数据看板"),
+        "pie-chart",
+        [
+            (_("数据看板"), "pie-chart", "dashboards:dashboard", "dashboards.view_dashboard"),
+            (_("党内统计"), "table", "dashboards:party_stats", "dashboards.view_dashboard"),
+            (_("大屏"), "display", "dashboards:screen", "dashboards.view_dashboard"),
+        ],
+    ),
     (_("操作日志"), "clock-history", [(_("操作日志"), "clock-history", "core:auditlog_list", "core.view_auditlog")]),
 ]
 

@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "apps.responsibility",
     "apps.supervision",
     "apps.notifications",
+    "apps.funding",
+    "apps.service_requests",
+    "apps.assessment",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [
