@@ -22,6 +22,8 @@ DOMAIN_APPS = [
     "notifications",
     "funding",
     "service_requests",
+    "assessment",
+    "dashboards",
 ]
 
 

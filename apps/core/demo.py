@@ -12,7 +12,18 @@ from django.utils import timezone
 DEMO_PASSWORD = "Dangjian@2026"
 
 #: apps whose demo.seed(ctx) runs, in this order (a missing module is skipped)
-SEED_ORDER = ["organizations", "accounts", "members", "responsibility", "supervision", "notifications"]
+SEED_ORDER = [
+    "organizations",
+    "accounts",
+    "members",
+    "responsibility",
+    "supervision",
+    "notifications",
+    "funding",
+    "service_requests",
+    "assessment",
+    "dashboards",
+]
 
 
 @dataclass
