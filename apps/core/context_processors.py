@@ -1,4 +1,17 @@
+"""Context every page gets: the navigation, plus what apps register here in ready() (e.g. the unread count).
+
+register_page_context(lambda user: {"unread_notice_count": unread_notice_count(user=user)})
+"""
+
+from collections.abc import Callable
 from typing import Any
+
+_PAGE_CONTEXT: list[Callable[[Any], dict[str, Any]]] = []
+
+
+def register_page_context(build: Callable[[Any], dict[str, Any]]) -> None:
+    if build not in _PAGE_CONTEXT:
+        _PAGE_CONTEXT.append(build)
 
 
 def navigation(request: Any) -> dict[str, Any]:
@@ -8,10 +21,6 @@ def navigation(request: Any) -> dict[str, Any]:
     from .navigation import nav_items
 
     ctx: dict[str, Any] = {"nav_items": nav_items(user, request.path)}
-    try:
-        from apps.notifications.selectors import unread_notice_count
-    except ImportError:
-        pass
-    else:
-        ctx["unread_notice_count"] = unread_notice_count(user=user)
+    for build in _PAGE_CONTEXT:
+        ctx.update(build(user))
     return ctx

@@ -13,6 +13,13 @@ subtree; the supervision app's monthly services collect them from all sources. S
 
 ``stage`` is "reminder" (what falls due this month), "supervision" (what is overdue or missing by
 mid-month) or "warning" (what is still overdue/missing at month end).
+
+Daily reminders (notices, e-mail, SMS) come from the same rules: the app that owns a rule registers a
+*reminder* in ready() whose ``find(today)`` calls the rule's one query with the reminder's window and yields
+DueItems carrying a ``link`` and a ``dedupe_key``. The notifications app only delivers them (to the active
+users of each item's organization), so it never imports the apps that own the data.
+
+    register_reminder(Reminder(name="probation_due", category="probation_due", find=probation_reminders))
 """
 
 from __future__ import annotations
@@ -33,6 +40,11 @@ class DueItem:
     title: str  # Chinese text for the letter, e.g. "2026年11月月度台账未提交"
     due_date: datetime.date | None = None
     object_ref: str = ""  # "app_label.model:pk" to link back; "" when the item is an absence
+    #: for reminders: the page a notice opens, the key that makes a rerun send nothing twice, and SMS to a
+    #: non-user (phone, text) sent once with the first recipient's notice
+    link: str = ""
+    dedupe_key: str = ""
+    extra_sms: tuple[tuple[str, str], ...] = ()
 
 
 Source = Callable[..., Iterable[DueItem]]
@@ -54,3 +66,23 @@ def collect_due_items(*, period: Period, stage: str, root_path: str = "/") -> li
     for fn in _SOURCES.values():
         items.extend(fn(period=period, stage=stage, root_path=root_path))
     return items
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A daily reminder: ``find(today)`` yields the DueItems to tell each item's organization about."""
+
+    name: str
+    category: str  # a notifications NoticeCategory value, e.g. "term_due"
+    find: Callable[[datetime.date], Iterable[DueItem]]
+
+
+_REMINDERS: dict[str, Reminder] = {}
+
+
+def register_reminder(reminder: Reminder) -> None:
+    _REMINDERS[reminder.name] = reminder
+
+
+def reminders() -> dict[str, Reminder]:
+    return dict(_REMINDERS)

@@ -14,6 +14,21 @@ from django.utils.translation import gettext as _
 _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
 
 
+def add_months(date: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (or earlier), clamped to the month's last day."""
+    month_index = date.month - 1 + months
+    year, month = date.year + month_index // 12, month_index % 12 + 1
+    return date.replace(year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(date: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` later; 29 February becomes 28 February."""
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:  # 29 February
+        return date.replace(year=date.year + years, day=28)
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     year: int

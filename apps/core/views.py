@@ -147,12 +147,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from apps.organizations.selectors import organization_home_summary
-
-        from .home import home_panels
+        from .home import home_context, home_panels
 
         ctx = super().get_context_data(**kwargs)
-        ctx.update(organization_home_summary(user=self.request.user))
+        ctx.update(home_context(user=self.request.user))
         ctx["panels"] = home_panels(user=self.request.user)
         return ctx
 

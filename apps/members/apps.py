@@ -7,10 +7,16 @@ class MembersConfig(AppConfig):
     verbose_name = "党员"
 
     def ready(self) -> None:
-        from apps.core.due_items import register_source
+        from apps.core.due_items import Reminder, register_reminder, register_source
 
-        from . import recruitment, transfers  # noqa: F401  (registers their parameters)
-        from .selectors import probation_due_items, transfer_letter_due_items
+        from . import due, recruitment, transfers  # noqa: F401  (registers their parameters)
 
-        register_source("members.probation_due", probation_due_items)
-        register_source("members.transfer_letter_expiring", transfer_letter_due_items)
+        register_source("members.probation_due", due.probation_due_items)
+        register_source("members.transfer_letter_expiring", due.transfer_letter_due_items)
+        register_reminder(Reminder(name="probation_due", category="probation_due", find=due.probation_reminders))
+        register_reminder(
+            Reminder(name="transfer_expiring", category="transfer_expiring", find=due.transfer_expiring_reminders)
+        )
+        register_reminder(
+            Reminder(name="political_birthday", category="political_birthday", find=due.political_birthday_reminders)
+        )

@@ -14,8 +14,9 @@ from typing import Any
 from django.utils import timezone
 
 from apps.core.demo import DemoContext
+from apps.core.periods import add_years
 from apps.organizations.choices import BRANCH_KINDS, OrgKind
-from apps.organizations.models import Organization, add_years
+from apps.organizations.models import Organization
 
 from .crypto import id_number_fields
 from .models import Member, Recruitment, Transfer

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.organizations.models import Organization, add_years
+from apps.core.periods import add_years
+from apps.organizations.models import Organization
 
 from .choices import (
     Category,

@@ -32,6 +32,7 @@ class MemberQuerySet(OrgScopedQuerySet):
         return self.filter(id_hash=blind_index(normalize_id_number(value)))
 
     def probation_due_by(self, date: datetime.date) -> MemberQuerySet:
+        """The one rule "probation ending": members in good standing still probationary, ending by ``date``."""
         return self.active().probationary().filter(probation_ends_on__isnull=False, probation_ends_on__lte=date)
 
 
@@ -66,3 +67,7 @@ class TransferQuerySet(OrgScopedQuerySet):
 
     def pending(self) -> TransferQuerySet:
         return self.filter(status__in=[TransferStatus.REQUESTED, TransferStatus.APPROVED])
+
+    def letter_expiring_by(self, date: datetime.date) -> TransferQuerySet:
+        """The one rule "transfer letter expiring": approved, not yet received, valid until ``date`` or before."""
+        return self.filter(status=TransferStatus.APPROVED, valid_until__isnull=False, valid_until__lte=date)

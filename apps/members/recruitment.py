@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.params import get_int_param, register
+from apps.core.periods import add_months, add_years
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
-from apps.organizations.models import Organization, add_months, add_years
+from apps.organizations.models import Organization
 
 from .choices import STAGE_ORDER, Category, MemberStatus
 from .choices import RecruitmentStage as Stage

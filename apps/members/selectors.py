@@ -11,11 +11,9 @@ from django.db.models import F, Func, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.due_items import DueItem
 from apps.core.models import AuditLog
 from apps.core.params import get_int_param
-from apps.core.periods import Period
-from apps.organizations.models import add_years
+from apps.core.periods import add_years
 
 from .choices import Category, MemberStatus, RecruitmentStage, TransferStatus
 from .models import Member, Recruitment, Transfer
@@ -72,7 +70,7 @@ def roster_rows(members: Iterable[Member], *, user: Any) -> list[dict[str, Any]]
 
     from apps.core.pii import can_see_full_pii, mask_phone
 
-    from .choices import Gender, MemberStatus, MobileState, PartyPost
+    from .choices import Gender, MobileState, PartyPost
 
     full = can_see_full_pii(user)
     detail = reverse("members:member_detail", args=[0])[:-2]  # "/members/"; one reverse per page, not per row
@@ -209,7 +207,7 @@ def transfer_letters_expiring(
     days = within_days if within_days is not None else get_int_param("transfer_letter_warn_days")
     return (
         Transfer.objects.visible_to(user)
-        .filter(status=TransferStatus.APPROVED, valid_until__lte=today + datetime.timedelta(days=days))
+        .letter_expiring_by(today + datetime.timedelta(days=days))
         .select_related("member", "from_org", "to_org")
         .order_by("valid_until", "id")
     )
@@ -332,41 +330,3 @@ def member_stats(*, user: Any) -> dict[str, int]:
         "mobile": qs.exclude(mobile_state="").count(),
         "lost_contact": qs.filter(lost_contact=True).count(),
     }
-
-
-# --- due-item sources (apps.core.due_items) -----------------------------------------------------------
-
-
-def probation_due_items(*, period: Period, stage: str, root_path: str = "/") -> Iterable[DueItem]:
-    """预备党员预备期满待转正: due this month (reminder) or overdue and still unconfirmed (supervision/warning).
-
-    One query for a whole province: rows come from the (probation_ends_on) index.
-    """
-    if stage == "reminder":
-        qs = Member.objects.filter(probation_ends_on__gte=period.first_day, probation_ends_on__lte=period.last_day)
-    else:
-        cutoff = period.first_day + datetime.timedelta(days=14) if stage == "supervision" else period.last_day
-        qs = Member.objects.filter(probation_ends_on__lt=cutoff)
-    qs = qs.filter(
-        status=MemberStatus.ACTIVE, category=Category.PROBATIONARY, org_path__startswith=root_path
-    ).values_list("id", "organization_id", "name", "probation_ends_on")
-    for pk, org_id, name, ends in qs.iterator(chunk_size=2000):
-        yield DueItem(
-            organization_id=org_id,
-            kind="probation_due",
-            title=f"预备党员{name}预备期于{ends:%Y年%m月%d日}期满，应及时讨论转正",
-            due_date=ends,
-            object_ref=f"members.member:{pk}",
-        )
-
-
-def transfer_letter_due_items(*, period: Period, stage: str, root_path: str = "/") -> Iterable[DueItem]:
-    """Transfer letters approved but not received, expiring within the period (both sides are told)."""
-    qs = Transfer.objects.filter(
-        status=TransferStatus.APPROVED, valid_until__lte=period.last_day, from_org__path__startswith=root_path
-    ).values_list("id", "from_org_id", "to_org_id", "member__name", "valid_until")
-    for pk, from_id, to_id, name, until in qs.iterator(chunk_size=2000):
-        title = f"党员{name}的组织关系介绍信有效期至{until:%Y年%m月%d日}，尚未办结接收"
-        for org_id in (from_id, to_id):
-            if org_id:
-                yield DueItem(org_id, "transfer_letter_expiring", title, until, f"members.transfer:{pk}")

@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
+from apps.core.periods import add_years
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 from apps.organizations.choices import OrgKind
-from apps.organizations.models import Organization, add_years
+from apps.organizations.models import Organization
 
 from .choices import Category, Gender, MemberStatus, MobileState
 from .models import Member

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.params import get_int_param, register
+from apps.core.periods import add_months
 from apps.core.scoping import ensure_org_in_scope, ensure_perm, org_in_scope
-from apps.organizations.models import Organization, add_months
+from apps.organizations.models import Organization
 
 from .choices import MemberStatus, PartyPost, TransferKind, TransferStatus
 from .models import Member, Transfer

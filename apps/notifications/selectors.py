@@ -22,3 +22,8 @@ def notice_list(*, user: Any) -> QuerySet[Notice]:
 
 def delivery_list(*, user: Any) -> QuerySet[Delivery]:
     return Delivery.objects.visible_to(user).select_related("notice", "notice__recipient")
+
+
+def page_context(user: Any) -> dict[str, Any]:
+    """What every page shows of the inbox (registered with ``apps.core.context_processors``)."""
+    return {"unread_notice_count": unread_notice_count(user=user)}

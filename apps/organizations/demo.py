@@ -10,9 +10,10 @@ from typing import Any
 from django.db import connection
 
 from apps.core.demo import DemoContext
+from apps.core.periods import add_years
 
 from .choices import OrgKind, Sector
-from .models import Organization, add_years
+from .models import Organization
 
 CITY = "江州市"
 DISTRICTS = [("东城区", "district"), ("西湖区", "district"), ("青山县", "county"), ("南河县", "county")]

@@ -7,8 +7,10 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.periods import add_months
+
 from .choices import Grade, OrgKind, Sector
-from .models import Organization, add_months
+from .models import Organization
 
 
 class OrganizationFilterSet(django_filters.FilterSet):

@@ -83,10 +83,10 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
 class OrganizationUpdateForm(OrganizationForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from apps.members.models import Member
+        member_model = Organization.secretary_member.field.related_model  # members sit above organizations
 
         self.fields["secretary_member"].queryset = (
-            Member.objects.visible_to(user).active().in_subtree(self.instance).order_by("name").only("id", "name")
+            member_model.objects.visible_to(user).active().in_subtree(self.instance).order_by("name").only("id", "name")
         )
 
 

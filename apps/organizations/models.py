@@ -7,23 +7,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.periods import add_years
+
 from .choices import ConsolidationStatus, Grade, OrgKind, Sector
 from .querysets import OrganizationQuerySet
-
-
-def add_months(date: datetime.date, months: int) -> datetime.date:
-    import calendar
-
-    month_index = date.month - 1 + months
-    year, month = date.year + month_index // 12, month_index % 12 + 1
-    return date.replace(year=year, month=month, day=min(date.day, calendar.monthrange(year, month)[1]))
-
-
-def add_years(date: datetime.date, years: int) -> datetime.date:
-    try:
-        return date.replace(year=date.year + years)
-    except ValueError:  # 29 February
-        return date.replace(year=date.year + years, day=28)
 
 
 class Organization(models.Model):

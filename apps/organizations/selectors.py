@@ -10,9 +10,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.core.params import get_int_param
+from apps.core.periods import add_months
 
 from .choices import BRANCH_KINDS
-from .models import Organization, add_months
+from .models import Organization
 
 
 def organization_roots_for(*, user: Any) -> QuerySet[Organization]:
@@ -121,15 +122,22 @@ def get_visible_or_404(user: Any, pk: Any) -> Organization:
     return _get(Organization, user, pk=pk)
 
 
+def terms_due(*, until: datetime.date, root_path: str = "/") -> QuerySet[Organization]:
+    """The one rule "term election due": active organizations under ``root_path`` whose term ends on or before
+    ``until``. The letters and the daily reminder call it with their own windows."""
+    return Organization.objects.filter(
+        path__startswith=root_path, is_active=True, term_due_on__isnull=False, term_due_on__lte=until
+    )
+
+
 def term_due_items(*, period: Any, stage: str, root_path: str = "/") -> list:
     """Due-item source: term elections due within the warning window (reminder) or overdue (later stages)."""
     from apps.core.due_items import DueItem
 
-    qs = Organization.objects.filter(path__startswith=root_path, is_active=True, term_due_on__isnull=False)
     if stage == "reminder":
-        qs = qs.filter(term_due_on__lte=add_months(period.last_day, get_int_param("term_due_warn_months")))
+        until = add_months(period.last_day, get_int_param("term_due_warn_months"))
     else:
-        qs = qs.filter(term_due_on__lt=period.first_day)
+        until = period.first_day - datetime.timedelta(days=1)
     return [
         DueItem(
             organization_id=oid,
@@ -138,5 +146,31 @@ def term_due_items(*, period: Any, stage: str, root_path: str = "/") -> list:
             due_date=due,
             object_ref=f"organizations.organization:{oid}",
         )
-        for oid, due in qs.values_list("id", "term_due_on").iterator(chunk_size=5000)
+        for oid, due in terms_due(until=until, root_path=root_path)
+        .values_list("id", "term_due_on")
+        .iterator(chunk_size=5000)
+    ]
+
+
+def term_due_reminders(today: datetime.date) -> list:
+    """Daily reminder: terms due within the warning window (default 6 months); once a month per organization."""
+    from django.urls import reverse
+
+    from apps.core.due_items import DueItem
+    from apps.core.periods import Period
+
+    until = add_months(today, get_int_param("term_due_warn_months"))
+    key = f"term_due:{Period.of(today)}"
+    return [
+        DueItem(
+            organization_id=oid,
+            kind="term_due",
+            title=f"{name}换届选举将于{due:%Y-%m-%d}到期，请提前做好换届准备"
+            if due >= today
+            else f"{name}换届选举已于{due:%Y-%m-%d}到期，请尽快启动换届",
+            due_date=due,
+            link=reverse("organizations:organization_detail", args=[oid]),
+            dedupe_key=f"{key}:{oid}",
+        )
+        for oid, name, due in terms_due(until=until).values_list("id", "name", "term_due_on")
     ]

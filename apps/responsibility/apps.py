@@ -16,6 +16,10 @@ class ResponsibilityConfig(AppConfig):
         register_source("responsibility.ledger", selectors.ledger_due_items)
         register_source("responsibility.meeting", selectors.meeting_due_items)
 
+        from apps.core.due_items import Reminder, register_reminder
+
+        register_reminder(Reminder(name="ledger_due", category="ledger_due", find=selectors.ledger_due_reminders))
+
         from apps.core.home import register_panel
 
         register_panel(template="responsibility/_home_panel.html", build=selectors.home_panel)

@@ -291,24 +291,46 @@ def _active_branches(root_path: str) -> list[tuple[int, str]]:
     )
 
 
+def ledgers_not_submitted(*, period: Period, root_path: str = "/") -> list[int]:
+    """The one rule "ledger not submitted": active branches under ``root_path`` whose ledger of ``period`` is
+    neither submitted nor approved (ids, in path order)."""
+    done = set(
+        MonthlyLedger.objects.filter(org_path__startswith=root_path, month=period.first_day)
+        .filter(status__in=[LedgerStatus.SUBMITTED, LedgerStatus.APPROVED])
+        .values_list("organization_id", flat=True)
+    )
+    return [bid for bid, _p in _active_branches(root_path) if bid not in done]
+
+
 def ledger_due_items(*, period: Period, stage: str, root_path: str = "/") -> list[DueItem]:
     """The previous month's ledger not submitted: a reminder before its due date, a miss after it."""
     prev = period.previous()
     due = ledger_due_date(prev)
-    done = set(
-        MonthlyLedger.objects.filter(org_path__startswith=root_path, month=prev.first_day)
-        .filter(status__in=[LedgerStatus.SUBMITTED, LedgerStatus.APPROVED])
-        .values_list("organization_id", flat=True)
-    )
     if stage == "reminder" and _stage_date(period, stage) <= due:
         kind, title = "ledger_due", f"{prev.label}月度台账请于{due:%Y-%m-%d}前提交"
     else:
         kind, title = "ledger_missing", f"{prev.label}月度台账未提交（截止{due:%Y-%m-%d}）"
     return [
         DueItem(organization_id=bid, kind=kind, title=title, due_date=due)
-        for bid, _p in _active_branches(root_path)
-        if bid not in done
+        for bid in ledgers_not_submitted(period=prev, root_path=root_path)
     ]
+
+
+def ledger_due_reminders(today: datetime.date, *, days_before: int = 1) -> list[DueItem]:
+    """Daily reminder, ``days_before`` the previous month's ledger is due: branches that have not submitted it."""
+    from django.urls import reverse
+
+    prev = Period.of(today).previous()
+    due = ledger_due_date(prev)
+    if due != today + datetime.timedelta(days=days_before):
+        return []
+    link = reverse("responsibility:ledger_list")
+    title = f"{prev.label}月度台账明天（{due:%m月%d日}）截止提交，请尽快填报"
+    return [
+        DueItem(organization_id=bid, kind="ledger_due", title=title, due_date=due, link=link,
+                dedupe_key=f"ledger_due:{prev}:{bid}")
+        for bid in ledgers_not_submitted(period=prev)
+    ]  # fmt: skip
 
 
 def meeting_due_items(*, period: Period, stage: str, root_path: str = "/") -> list[DueItem]:

@@ -28,6 +28,7 @@ from .querysets import (
     LetterQuerySet,
     PathScopedQuerySet,
 )
+from .refs import object_ref_url
 
 Org = "organizations.Organization"
 User = settings.AUTH_USER_MODEL
@@ -260,8 +261,6 @@ class LetterItem(models.Model):
 
     @property
     def target_url(self) -> str:
-        from .selectors import object_ref_url
-
         return object_ref_url(self.object_ref)
 
 

@@ -7,7 +7,6 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apps.core.periods import Period
@@ -15,31 +14,6 @@ from apps.organizations.models import Organization
 
 from .choices import LetterKind, LetterStatus
 from .models import Finding, InspectionPlan, InspectionRecord, Letter, ObservationScore, ObservationVisit
-
-_REF_URLS = {
-    "organizations.organization": "organizations:organization_detail",
-    "responsibility.taskitem": "responsibility:task_detail",
-    "responsibility.problemitem": "responsibility:problem_detail",
-    "responsibility.rectification": "responsibility:rectification_detail",
-    "responsibility.monthlyledger": "responsibility:ledger_detail",
-    "members.member": "members:member_detail",
-    "members.recruitment": "members:recruitment_detail",
-    "members.transfer": "members:transfer_detail",
-}
-
-
-def object_ref_url(ref: str) -> str:
-    """ "app.model:pk" -> the object's page, or "" when there is none."""
-    if ":" not in ref:
-        return ""
-    label, pk = ref.split(":", 1)
-    name = _REF_URLS.get(label)
-    if not name:
-        return ""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
 
 
 def letter_list(*, user: Any) -> QuerySet[Letter]:

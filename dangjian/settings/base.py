@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.service_requests",
     "apps.assessment",
     "apps.dashboards",
+    "dangjian",  # the project package: seed_demo orchestration (top layer, see docs/architecture.md)
 ]
 
 MIDDLEWARE = [

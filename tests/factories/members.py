@@ -4,9 +4,10 @@ import datetime
 import itertools
 from typing import Any
 
+from apps.core.periods import add_years
 from apps.members.models import Member
 from apps.members.validators import id_check_char
-from apps.organizations.models import Organization, add_years
+from apps.organizations.models import Organization
 
 _seq = itertools.count(1)
 

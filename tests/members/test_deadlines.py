@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.core.periods import add_years
 from apps.members.models import Recruitment
 from apps.members.selectors import deadline_lists
-from apps.organizations.models import add_years
 from tests.factories.members import make_id_number, make_member
 
 D = datetime.date

@@ -2,12 +2,11 @@ import datetime
 
 from apps.core.due_items import sources
 from apps.core.periods import Period
+from apps.members.due import probation_due_items, transfer_letter_due_items
 from apps.members.models import Recruitment
 from apps.members.selectors import (
     activist_year_completed,
     probation_due,
-    probation_due_items,
-    transfer_letter_due_items,
     transfer_letters_expiring,
 )
 from apps.members.transfers import transfer_approve, transfer_request

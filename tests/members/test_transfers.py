@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.core.params import get_int_param
+from apps.core.periods import add_months
 from apps.members.models import Member, Transfer
 from apps.members.transfers import (
     transfer_approve,
@@ -12,7 +13,6 @@ from apps.members.transfers import (
     transfer_request,
     transfer_return,
 )
-from apps.organizations.models import add_months
 from tests.factories.members import make_member
 
 

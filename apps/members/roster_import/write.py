@@ -348,7 +348,7 @@ def _member_records(rows: list[_Row], now: datetime.datetime) -> Iterator[list[A
 
 
 def _probation_end(values: dict[str, Any]) -> datetime.date | None:
-    from apps.organizations.models import add_years
+    from apps.core.periods import add_years
 
     if values.get("category") == Category.PROBATIONARY and values.get("joined_on"):
         return add_years(values["joined_on"], 1)

@@ -48,10 +48,9 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None:
-            from apps.members.models import Member
-
+            member_model = Organization.secretary_member.field.related_model  # members sit above organizations
             self.fields["parent"].queryset = Organization.objects.visible_to(request.user).active()
-            self.fields["secretary_member"].queryset = Member.objects.visible_to(request.user).active()
+            self.fields["secretary_member"].queryset = member_model.objects.visible_to(request.user).active()
         if self.instance is not None:
             self.fields.pop("parent")
 
