@@ -14,6 +14,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+#: the port of the bench's gunicorn server (BENCH_PORT; each developer / CI job uses its own)
+BENCH_PORT = int(os.environ.get("BENCH_PORT", "8765"))
+
+
+def add_tiny_flag(parser) -> None:
+    """Every bench has ``--tiny``: a few hundred rows, seconds, same figure lines, non-zero exit on a failed
+    step. ``scripts/bench-tiny`` runs them all (CI's PostgreSQL run)."""
+    parser.add_argument("--tiny", action="store_true", help="a few hundred rows, a few seconds (CI smoke run)")
+
 
 def setup_django(default_db: str = "postgres://postgres@127.0.0.1:5432/dangjian_bench") -> None:
     os.environ.setdefault("DATABASE_URL", default_db)
@@ -21,7 +30,7 @@ def setup_django(default_db: str = "postgres://postgres@127.0.0.1:5432/dangjian_
     os.environ.setdefault("DEBUG", "False")
     os.environ.setdefault("AXES_ENABLED", "False")
     os.environ.setdefault("CONN_MAX_AGE", "600")
-    _ensure_database(os.environ["DATABASE_URL"])
+    ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -34,7 +43,8 @@ def setup_django(default_db: str = "postgres://postgres@127.0.0.1:5432/dangjian_
     call_command("migrate", verbosity=0)
 
 
-def _ensure_database(url: str) -> None:
+def ensure_database(url: str) -> None:
+    """Create the (PostgreSQL) bench database if it does not exist."""
     if not url.startswith("postgres"):
         return
     import psycopg
@@ -71,7 +81,7 @@ def fmt(name: str, r: dict) -> str:
 class Server:
     """A real gunicorn server (several worker processes) on loopback, against the bench database."""
 
-    def __init__(self, workers: int = 4, port: int = 8765) -> None:
+    def __init__(self, workers: int = 4, port: int = BENCH_PORT) -> None:
         self.workers, self.port = workers, port
         self.proc = None
 
@@ -121,7 +131,7 @@ def http_load(
     path_for: Callable[[int], str],
     *,
     cookie: str,
-    port: int = 8765,
+    port: int = BENCH_PORT,
     clients: int = 8,
     per_client: int = 25,
     warmup: int = 2,

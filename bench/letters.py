@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings.base")
+from _common import add_tiny_flag, ensure_database  # noqa: E402
 
 
 def main() -> None:
@@ -31,12 +32,17 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="5,000 organizations (under a minute)")
     parser.add_argument("--orgs", type=int, default=None)
     parser.add_argument("--in-process", action="store_true", help="call the service directly, no worker")
+    add_tiny_flag(parser)
     args = parser.parse_args()
+    if args.tiny:
+        args.orgs = 300
+        args.in_process = args.in_process or not os.environ.get("REDIS_URL")
     n_orgs = args.orgs or (5000 if args.small else 100_000)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a scratch PostgreSQL database.")
     if not args.in_process and not os.environ.get("REDIS_URL"):
         sys.exit("Set REDIS_URL (one worker is started against it), or pass --in-process.")
+    ensure_database(os.environ["DATABASE_URL"])
 
     import django
 

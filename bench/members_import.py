@@ -31,6 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from _common import add_tiny_flag  # noqa: E402
+
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dj_import_bench"
 TODAY = datetime.date(2026, 11, 23)
 BENCH_COLUMNS = [
@@ -382,12 +384,15 @@ def main() -> None:
     parser.add_argument("--child")
     parser.add_argument("--file")
     parser.add_argument("--user")
+    add_tiny_flag(parser)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.file, args.user)
         return
     if args.small:
         args.rows, args.baseline_rows = 10_000, 1_000
+    if args.tiny:
+        args.rows, args.baseline_rows, args.branches = 300, 100, 20
     os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
     ensure_database(os.environ["DATABASE_URL"])
     setup_django()
@@ -430,8 +435,24 @@ def main() -> None:
     )
 
     def reset() -> None:
+        # Not "TRUNCATE members_member CASCADE": organizations point at their secretary (a member), so CASCADE
+        # would empty the organizations and then the users. Unlink the secretaries, then truncate the roster
+        # with the tables that hang off it (from the catalog, organizations excluded); the roster itself is
+        # DELETEd, since PostgreSQL will not TRUNCATE a table that another table references.
+        from apps.organizations.models import Organization
+
+        Organization.objects.filter(secretary_member__isnull=False).update(secretary_member=None)
         with connection.cursor() as cur:
-            cur.execute(f'TRUNCATE "{Member._meta.db_table}" RESTART IDENTITY CASCADE')
+            cur.execute(
+                "WITH RECURSIVE refs(tbl) AS (SELECT %s::regclass UNION SELECT c.conrelid::regclass"
+                " FROM pg_constraint c JOIN refs r ON c.confrelid = r.tbl WHERE c.contype = 'f'"
+                " AND c.conrelid <> %s::regclass) SELECT tbl::text FROM refs",
+                [Member._meta.db_table, Organization._meta.db_table],
+            )
+            children = [row[0] for row in cur.fetchall() if row[0] != Member._meta.db_table]
+            if children:
+                cur.execute(f"TRUNCATE {', '.join(children)} RESTART IDENTITY")
+            cur.execute(f'DELETE FROM "{Member._meta.db_table}"')  # still referenced (by organizations)
 
     reset()
     base = run_child("baseline", base_file, user.username)

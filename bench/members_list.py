@@ -31,7 +31,7 @@ from pathlib import Path
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dj_members_bench"
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Server, count_queries, http_load, setup_django, summary  # noqa: E402
+from _common import Server, add_tiny_flag, count_queries, http_load, setup_django, summary  # noqa: E402
 
 TODAY = datetime.date(2026, 11, 23)
 COPY_COLUMNS = [
@@ -212,9 +212,13 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--http-only", action="store_true")
+    add_tiny_flag(parser)
     args = parser.parse_args()
+    if args.tiny:
+        args.orgs, args.members, args.clients, args.per_client, args.workers = 300, 3000, 2, 3, 1
     orgs = args.orgs or (10_000 if args.small else 100_000)
     members = args.members or (200_000 if args.small else 3_000_000)
+    deep = 2 if args.tiny else 100  # the "page 100" lines: a deep page that exists at this size
     setup_django(DEFAULT_DB)
 
     from apps.accounts.models import User
@@ -247,7 +251,7 @@ def main() -> None:
     print(f"\nquery level, {clients} concurrent threads × {per} (page 1 / page 100 / name search):")
     for scope in () if args.http_only else ("county", "city", "root"):
         user, prefix = users[scope], users[scope].organization.path
-        for label, page, q in (("page 1", 1, None), ("page 100", 100, None), (f"search {name}", 1, name)):
+        for label, page, q in (("page 1", 1, None), (f"page {deep}", deep, None), (f"search {name}", 1, name)):
             if scope == "city" and q:
                 continue
             for way, fn in (
@@ -274,17 +278,17 @@ def main() -> None:
     print(f"\nHTTP through gunicorn ({args.workers} workers), {clients} concurrent clients × {per}:")
     targets = [
         ("county", "page", "/members/"),
-        ("county", "page p100", "/members/?page=100"),
+        ("county", "page p100", f"/members/?page={deep}"),
         ("county", "API", "/api/v1/members/"),
-        ("county", "API p100", "/api/v1/members/?page=100"),
+        ("county", "API p100", f"/api/v1/members/?page={deep}"),
         ("county", f"page {name}", f"/members/?q={name}"),
         ("county", f"API {name}", f"/api/v1/members/?q={name}"),
         ("city", "page", "/members/"),
         ("city", "API", "/api/v1/members/"),
         ("root", "page", "/members/"),
-        ("root", "page p100", "/members/?page=100"),
+        ("root", "page p100", f"/members/?page={deep}"),
         ("root", "API", "/api/v1/members/"),
-        ("root", "API p100", "/api/v1/members/?page=100"),
+        ("root", "API p100", f"/api/v1/members/?page={deep}"),
         ("root", f"page {name}", f"/members/?q={name}"),
         ("root", f"API {name}", f"/api/v1/members/?q={name}"),
     ]

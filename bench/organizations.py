@@ -17,7 +17,7 @@ import datetime
 import random
 import time
 
-from _common import Server, count_queries, fmt, http_load, session_cookie, setup_django
+from _common import Server, add_tiny_flag, count_queries, fmt, http_load, session_cookie, setup_django
 
 
 def main() -> None:
@@ -27,7 +27,10 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=25)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    add_tiny_flag(parser)
     args = parser.parse_args()
+    if args.tiny:
+        args.orgs, args.clients, args.per_client, args.workers = 300, 2, 3, 1
     setup_django()
 
     from django.db import connection
@@ -83,7 +86,8 @@ def main() -> None:
             user = users[key]
             org = user.organization
             cookie = session_cookie(user)
-            deep = 150 if key == "root" else max(1, min(150, org.descendant_count // 50 - 1))
+            deep = max(1, min(150, org.descendant_count // 50 - 1))
+            api_page = max(1, min(100, org.descendant_count // 50 - 1))
             cases = {
                 "list, first page": lambda i: "/organizations/list/",
                 f"list, deep page ({deep})": lambda i, d=deep: f"/organizations/list/?page={d}",
@@ -91,7 +95,7 @@ def main() -> None:
                 "tree search (name)": lambda i: f"/organizations/?q=第{i % 7 + 2}县第{i % 5 + 1}街道",
                 "tree children (expand)": lambda i, o=org: f"/organizations/{o.pk}/children/",
                 "API list, first page": lambda i: "/api/v1/organizations/",
-                "API list, page 100": lambda i: "/api/v1/organizations/?page=100",
+                f"API list, page {api_page}": lambda i, p=api_page: f"/api/v1/organizations/?page={p}",
                 "home (subtree counts)": lambda i: "/",
             }
             print(f"--- user at the {key} ({org.name}) ---")

@@ -24,6 +24,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from _common import BENCH_PORT, add_tiny_flag
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings.base")
 os.environ.setdefault("DEBUG", "false")
 
@@ -65,7 +67,10 @@ def main() -> None:
         help="reuse a database filled by an earlier run: re-time issuing and the roll-ups",
     )
     parser.add_argument("--requests", type=int, default=400, help="roll-up page requests in the concurrent test")
+    add_tiny_flag(parser)
     args = parser.parse_args()
+    if args.tiny:
+        args.orgs, args.requests = 200, 16
     target = args.orgs or (3000 if args.small else 100000)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -144,7 +149,7 @@ def main() -> None:
         return rollups_and_pages(
             args, results, period, today, root, county, admin, county_staff, secretary_org, issuance
         )
-    sample = branches[1 : 1 + (50 if args.small else 200)]
+    sample = branches[1 : 1 + (20 if args.tiny else 50 if args.small else 200)]
     with measured(f"file {len(sample)} ledgers through the services (open+3 meetings+submit)", results):
         for bid, _path in sample:
             org = Organization.objects.get(pk=bid)
@@ -251,8 +256,8 @@ def rollups_and_pages(args, results, period, today, root, county, admin, county_
     import http.client
     import subprocess
 
-    port = 8765
-    workers = max(2, (os.cpu_count() or 2) * 2)
+    port = BENCH_PORT
+    workers = 1 if args.tiny else max(2, (os.cpu_count() or 2) * 2)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -309,7 +314,8 @@ def rollups_and_pages(args, results, period, today, root, county, admin, county_
             ("county", county_staff, county),
         ):
             for clients in (1, 8):
-                lat = page_latencies(user, scope, args.requests if clients == 8 else 100, clients)
+                single = 8 if args.tiny else 100
+                lat = page_latencies(user, scope, args.requests if clients == 8 else single, clients)
                 p50 = statistics.median(lat) * 1000
                 p95 = lat[int(len(lat) * 0.95) - 1] * 1000
                 print(
