@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 app_name = "responsibility"
 
@@ -43,4 +43,14 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.AttachmentDeleteView.as_view(), name="attachment_delete"),
     path("branches/<int:pk>/", views.BranchStatusView.as_view(), name="branch_status"),
     path("rollup/", views.RollupView.as_view(), name="rollup"),
+    path(
+        "settings/meeting-requirements/",
+        settings_views.MeetingRequirementListView.as_view(),
+        name="meeting_requirement_settings",
+    ),
+    path(
+        "settings/meeting-requirements/<int:pk>/",
+        settings_views.MeetingRequirementEditView.as_view(),
+        name="meeting_requirement_edit",
+    ),
 ]
