@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,6 +18,7 @@ from django.views.generic import TemplateView
 from apps.core.models import AuditLog
 from apps.core.pii import phone_for
 from apps.core.scoping import get_visible_or_404
+from apps.core.spreadsheets import xlsx_response
 from apps.core.views import ScopedListView, ServiceFormView, form_errors_from
 
 from . import provisioning, services
@@ -28,38 +27,6 @@ from .forms import ProvisioningForm, UserCreateForm, UserEditForm
 from .grants import can_manage, can_manage_accounts
 from .models import ProvisioningBatch, User
 from .selectors import is_stale_secretary, stale_secretary_accounts, user_list
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    text = value if isinstance(value, (int, float)) else str(value)
-    if isinstance(text, str) and text.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + text
-    return text
-
-
-def _xlsx(*, filename: str, sheet: str, headers: list[str], rows: list[list[Any]]) -> HttpResponse:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet[:31]
-    ws.append(headers)
-    for row in rows:
-        ws.append([_cell(v) for v in row])
-    for idx, header in enumerate(headers, start=1):
-        width = max([len(str(header)) * 2 + 2] + [len(str(r[idx - 1])) * 2 + 2 for r in rows[:500]])
-        ws.column_dimensions[ws.cell(1, idx).column_letter].width = min(max(width, 8), 60)
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-    resp["Content-Disposition"] = content_disposition_header(True, filename)
-    return resp
 
 
 class AccountManagerMixin(LoginRequiredMixin):
@@ -103,7 +70,7 @@ class UserListView(AccountManagerMixin, ScopedListView):
             ]
             for u in self.get_queryset()[:20000]
         ]
-        return _xlsx(
+        return xlsx_response(
             filename="账号清单.xlsx",
             sheet=_("账号清单"),
             headers=[_("用户名"), _("姓名"), _("角色"), _("所属党组织"), _("手机号"), _("状态"), _("最近登录")],
@@ -315,7 +282,7 @@ class ProvisioningDownloadView(AccountManagerMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return HttpResponseRedirect(batch.get_absolute_url())
-        return _xlsx(
+        return xlsx_response(
             filename=f"支部书记初始密码-{batch.pk}.xlsx",
             sheet=_("初始密码"),
             headers=[_("支部"), _("组织代码"), _("书记"), _("用户名"), _("初始密码")],

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.root_tables import RootTableEditView, RootTableListView
 
-from .models import MeetingRequirement
-from .rule_settings import EDITABLE, meeting_requirement_update
+from ..models import MeetingRequirement
+from ..rule_settings import EDITABLE, meeting_requirement_update
 
 
 class MeetingRequirementListView(RootTableListView):
