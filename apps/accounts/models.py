@@ -39,6 +39,27 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("对应党员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("按花名册开通的书记账号对应的党员；书记更换后据此提示"),
+    )
+    provisioned_in = models.ForeignKey(
+        "ProvisioningBatch",
+        verbose_name=_("批量开通记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+    )
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    created_by = models.ForeignKey(
+        "self", verbose_name=_("开通人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ScopedUserManager()
 
@@ -50,5 +71,71 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         return self.display_name or super().get_full_name() or self.username
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:user_detail", args=[self.pk])
+
     def __str__(self) -> str:
         return self.get_full_name()
+
+
+class UserSessionQuerySet(OrgScopedQuerySet):
+    scope_path = "user__organization__path"
+
+
+class UserSession(models.Model):
+    """One logged-in browser session of a user, so they can see where they are logged in and end the others."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="web_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    ip_address = models.CharField(_("IP地址"), max_length=45, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("登录会话")
+        verbose_name_plural = _("登录会话")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ProvisioningBatchQuerySet(OrgScopedQuerySet):
+    pass
+
+
+class ProvisioningBatch(models.Model):
+    """Accounts opened in one go for branch secretaries. The initial passwords are kept encrypted until the
+    list is downloaded once, then erased: the organization hands the printed list out."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("开通范围"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(User, verbose_name=_("开通人"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("开通时间"), auto_now_add=True)
+    account_count = models.PositiveIntegerField(_("账号数"), default=0)
+    secret = models.BinaryField(_("初始密码（加密）"), null=True, blank=True, editable=False)
+    downloaded_at = models.DateTimeField(_("下载时间"), null=True, blank=True)
+    downloaded_by = models.ForeignKey(
+        User, verbose_name=_("下载人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    AUDIT_EXCLUDE = ("secret",)
+    objects = ProvisioningBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("批量开通记录")
+        verbose_name_plural = _("批量开通记录")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.created_at:%Y-%m-%d %H:%M}（{self.account_count}个账号）"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("accounts:provisioning_detail", args=[self.pk])

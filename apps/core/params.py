@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.cache import cache
 
 #: key -> (default, description). Apps add their own keys by calling ``register``.
@@ -42,3 +44,38 @@ def get_param(key: str) -> str:
 
 def get_int_param(key: str) -> int:
     return int(get_param(key))
+
+
+def parameter_set(*, acting_user: Any, key: str, value: str) -> Any:
+    """Override one parameter (root administrators), validated against its default's type, audited."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from .audit import audit_record
+    from .models import Parameter
+    from .scoping import ensure_root_admin
+
+    ensure_root_admin(acting_user)
+    if key not in DEFAULTS:
+        raise ValidationError({"key": _("没有这个参数。")})
+    value = str(value).strip()
+    default, description = DEFAULTS[key]
+    if not value:
+        raise ValidationError({"value": _("请填写参数值。")})
+    is_int = default.lstrip("-").isdigit()
+    if is_int and (not value.lstrip("-").isdigit() or not -100000 <= int(value) <= 100000):
+        raise ValidationError({"value": _("该参数应为整数。")})
+    with transaction.atomic():
+        param = Parameter.objects.select_for_update().filter(key=key).first()
+        before = {"value": param.value} if param else {"value": default}
+        if param is None:
+            param = Parameter(key=key, description=description[:255])
+        param.value = value[:255]
+        param.save()
+        audit_record(
+            actor=acting_user, event="parameter.update", obj=param, before=before, after={"value": value}, org_path="/"
+        )
+        invalidate()
+        transaction.on_commit(invalidate)  # again, in case a reader refilled the cache before the commit
+    return param

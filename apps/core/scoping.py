@@ -80,6 +80,21 @@ def get_visible_or_404(model_or_qs: Any, user: Any, **lookup: Any) -> Any:
         raise Http404(_("未找到，或不在您的管理范围内。")) from exc
 
 
+def is_root_admin(user: Any) -> bool:
+    """Keeps the deployment-wide rule tables: a superuser, or an administrator of the tree's root."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    org = getattr(user, "organization", None)
+    return org is not None and org.parent_id is None and user.has_perm("core.change_parameter")
+
+
+def ensure_root_admin(user: Any) -> None:
+    if not is_root_admin(user):
+        raise PermissionDenied(_("只有系统管理员（市级及以上）可以修改全局规则表。"))
+
+
 def ensure_perm(user: Any, perm: str) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied(_("您的角色没有此项操作的权限。"))

@@ -155,6 +155,19 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
+class OrgSettingsView(LoginRequiredMixin, TemplateView):
+    """本单位设置: the settings sections the apps registered, those this user may open."""
+
+    template_name = "core/org_settings.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from .org_settings import sections_for
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["sections"] = sections_for(self.request.user)
+        return ctx
+
+
 class AuditLogListView(ScopedListView):
     model = AuditLog
     template_name = "core/auditlog_list.html"
@@ -169,3 +182,40 @@ def permission_denied_view(request: Any, exception: Exception | None = None) -> 
 
 def not_found_view(request: Any, exception: Exception | None = None) -> Any:
     return render(request, "404.html", status=404)
+
+
+class ParameterSettingsView(LoginRequiredMixin, TemplateView):
+    """规则参数: every registered parameter with its default, current value and meaning; root administrators only."""
+
+    template_name = "core/parameter_settings.html"
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        from django.core.exceptions import PermissionDenied
+
+        from .scoping import is_root_admin
+
+        if request.user.is_authenticated and not is_root_admin(request.user):
+            raise PermissionDenied(gettext_lazy("只有系统管理员（市级及以上）可以修改全局规则表。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from .params import DEFAULTS, get_param
+
+        ctx = super().get_context_data(**kwargs)
+        ctx["rows"] = [
+            {"key": key, "default": default, "value": get_param(key), "description": description}
+            for key, (default, description) in sorted(DEFAULTS.items())
+        ]
+        ctx["errors"] = kwargs.get("errors", {})
+        return ctx
+
+    def post(self, request: Any) -> Any:
+        from .params import parameter_set
+
+        key = request.POST.get("key", "")
+        try:
+            parameter_set(acting_user=request.user, key=key, value=request.POST.get("value", ""))
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(errors={key: exc.messages}), status=400)
+        messages.success(request, gettext_lazy("已保存。"))
+        return HttpResponseRedirect(reverse("core:parameter_settings"))

@@ -20,3 +20,17 @@ class MembersConfig(AppConfig):
         register_reminder(
             Reminder(name="political_birthday", category="political_birthday", find=due.political_birthday_reminders)
         )
+
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core.org_settings import register_section
+        from apps.core.scoping import is_root_admin
+
+        register_section(
+            key="members.recruitment_rule_settings",
+            label=_("发展党员时间规则"),
+            url_name="members:recruitment_rule_settings",
+            allowed=is_root_admin,
+            group="root",
+            description=_("申请入党到转正各环节的最短、最长间隔（《发展党员工作细则》）"),
+        )

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import settings_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -27,4 +27,14 @@ urlpatterns = [
     path("transfers/<int:pk>/return/", views.TransferReturnView.as_view(), name="transfer_return"),
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),
     path("import/", include("apps.members.roster_import.urls")),
+    path(
+        "settings/recruitment-rules/",
+        settings_views.RecruitmentRuleListView.as_view(),
+        name="recruitment_rule_settings",
+    ),
+    path(
+        "settings/recruitment-rules/<int:pk>/",
+        settings_views.RecruitmentRuleEditView.as_view(),
+        name="recruitment_rule_edit",
+    ),
 ]

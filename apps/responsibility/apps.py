@@ -23,3 +23,17 @@ class ResponsibilityConfig(AppConfig):
         from apps.core.home import register_panel
 
         register_panel(template="responsibility/_home_panel.html", build=selectors.home_panel)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core.org_settings import register_section
+        from apps.core.scoping import is_root_admin
+
+        register_section(
+            key="responsibility.meeting_requirement_settings",
+            label=_("组织生活频次要求"),
+            url_name="responsibility:meeting_requirement_settings",
+            allowed=is_root_admin,
+            group="root",
+            description=_("“三会一课”等会议的周期和最少次数"),
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import issuance, items, ledgers, meetings, rollup
+from .views import issuance, items, ledgers, meetings, rollup, settings
 from .views import rectifications as rect
 
 app_name = "responsibility"
@@ -44,4 +44,14 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", meetings.AttachmentDeleteView.as_view(), name="attachment_delete"),
     path("branches/<int:pk>/", rollup.BranchStatusView.as_view(), name="branch_status"),
     path("rollup/", rollup.RollupView.as_view(), name="rollup"),
+    path(
+        "settings/meeting-requirements/",
+        settings.MeetingRequirementListView.as_view(),
+        name="meeting_requirement_settings",
+    ),
+    path(
+        "settings/meeting-requirements/<int:pk>/",
+        settings.MeetingRequirementEditView.as_view(),
+        name="meeting_requirement_edit",
+    ),
 ]

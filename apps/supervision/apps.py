@@ -5,3 +5,23 @@ class SupervisionConfig(AppConfig):
     name = "apps.supervision"
     label = "supervision"
     verbose_name = "督查与三函"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core.org_settings import register_section
+
+        register_section(
+            key="supervision.letter_rule",
+            label=_("三函规则"),
+            url_name="supervision:letter_rule_settings",
+            allowed=lambda user: user.has_perm("supervision.change_letterrule"),
+            description=_("提示函、督办函、预警函的发函日期、答复期限和问责条件"),
+        )
+        register_section(
+            key="supervision.letter_template",
+            label=_("函件模板"),
+            url_name="supervision:letter_template_settings",
+            allowed=lambda user: user.has_perm("supervision.change_lettertemplate"),
+            description=_("本单位三函的标题和正文措辞，可预览"),
+        )

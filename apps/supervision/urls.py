@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import settings_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -21,4 +21,15 @@ urlpatterns = [
     path("accountability/", views.AccountabilityListView.as_view(), name="accountability_list"),
     path("accountability/<int:pk>/", views.AccountabilityDetailView.as_view(), name="accountability_detail"),
     path("bulletin/", views.BulletinView.as_view(), name="bulletin"),
+    path("settings/letter-rule/", settings_views.LetterRuleSettingsView.as_view(), name="letter_rule_settings"),
+    path(
+        "settings/letter-templates/",
+        settings_views.LetterTemplateSettingsView.as_view(),
+        name="letter_template_settings",
+    ),
+    path(
+        "settings/letter-templates/<str:kind>/",
+        settings_views.LetterTemplateSettingsView.as_view(),
+        name="letter_template_settings_kind",
+    ),
 ]

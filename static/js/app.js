@@ -30,4 +30,19 @@
         .then(function (html) { list.innerHTML = html; });
     }, 250);
   });
+  // Confirmation before a consequential submit: data-confirm on the form or on its submit button.
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var btn = ev.submitter;
+    var text = (btn && btn.getAttribute("data-confirm")) || form.getAttribute("data-confirm");
+    if (text && !window.confirm(text)) ev.preventDefault();
+  });
+  // "Select all" checkbox for a column of checkboxes: data-select-all="<name of the checkboxes>".
+  document.addEventListener("change", function (ev) {
+    var box = ev.target;
+    if (!box.matches("[data-select-all]")) return;
+    var scope = box.closest("form") || document;
+    scope.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-select-all") + '"]')
+      .forEach(function (cb) { cb.checked = box.checked; });
+  });
 })();

@@ -1,0 +1,136 @@
+"""本单位设置 pages of supervision: the issuer's letter rule and its letter wording, with a rendered preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+
+from apps.core.views import form_errors_from
+
+from . import rule_settings
+from .choices import LetterKind
+from .models import LetterRule
+
+
+def issuer_of(user: Any) -> Any:
+    """The organization whose rules a user edits: their own (a superuser without one: the tree's root)."""
+    if user.organization is not None:
+        return user.organization
+    if user.is_superuser:
+        from apps.organizations.models import Organization
+
+        root = Organization.objects.filter(parent__isnull=True).order_by("id").first()
+        if root is not None:
+            return root
+    raise Http404(_("您的账号未关联党组织。"))
+
+
+class LetterRuleForm(forms.ModelForm):
+    class Meta:
+        model = LetterRule
+        fields = rule_settings.RULE_FIELDS
+
+
+class _SettingsMixin(LoginRequiredMixin):
+    perm = ""
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated and not request.user.has_perm(self.perm):
+            raise PermissionDenied(_("您的角色不能修改本单位的三函设置。"))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LetterRuleSettingsView(_SettingsMixin, FormView):
+    template_name = "supervision/settings_letter_rule.html"
+    form_class = LetterRuleForm
+    perm = "supervision.change_letterrule"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        self.issuer = issuer_of(self.request.user)
+        kwargs["instance"] = rule_settings.letter_rule_for(self.issuer)
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(issuer=self.issuer, **kwargs)
+
+    def form_valid(self, form: Any) -> Any:
+        data = {name: form.cleaned_data[name] for name in rule_settings.RULE_FIELDS}
+        try:
+            rule_settings.letter_rule_update(acting_user=self.request.user, issuer=self.issuer, data=data)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("三函规则已保存。"))
+        return HttpResponseRedirect(reverse("supervision:letter_rule_settings"))
+
+
+class LetterTemplateForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("正文"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class LetterTemplateSettingsView(_SettingsMixin, FormView):
+    template_name = "supervision/settings_letter_template.html"
+    form_class = LetterTemplateForm
+    perm = "supervision.change_lettertemplate"
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.kind = kwargs.get("kind") or LetterKind.REMINDER
+        if self.kind not in LetterKind.values:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        self.issuer = issuer_of(self.request.user)
+        title, body, self.is_own = rule_settings.letter_template_for(self.issuer, self.kind)
+        return {"title": title, "body": body}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        form = ctx["form"]
+        values = form.cleaned_data if form.is_bound and form.is_valid() else form.initial
+        ctx.update(
+            issuer=self.issuer,
+            kind=self.kind,
+            kinds=[(k, LetterKind(k).label) for k in LetterKind.values],
+            kind_label=LetterKind(self.kind).label,
+            is_own=self.is_own,
+            placeholders=rule_settings.placeholder_help(),
+            preview=rule_settings.letter_template_preview(
+                title=values.get("title", ""), body=values.get("body", ""), issuer=self.issuer
+            ),
+        )
+        return ctx
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.get_initial()
+        if "reset" in request.POST:
+            rule_settings.letter_template_reset(acting_user=request.user, issuer=self.issuer, kind=self.kind)
+            messages.success(request, _("已恢复默认措辞。"))
+            return HttpResponseRedirect(request.path)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: Any) -> Any:
+        try:
+            for field in ("title", "body"):
+                rule_settings.validate_template_text(form.cleaned_data[field], field)
+            if "preview" in self.request.POST:
+                return self.render_to_response(self.get_context_data(form=form))
+            rule_settings.letter_template_update(
+                acting_user=self.request.user, issuer=self.issuer, kind=self.kind, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("函件模板已保存。"))
+        return HttpResponseRedirect(self.request.path)
