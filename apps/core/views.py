@@ -171,3 +171,14 @@ def permission_denied_view(request: Any, exception: Exception | None = None) -> 
 
 def not_found_view(request: Any, exception: Exception | None = None) -> Any:
     return render(request, "404.html", status=404)
+
+
+def server_error_view(request: Any) -> Any:
+    """A Chinese 500 page that needs no context processors (the database may be what failed)."""
+    from django.template import loader
+
+    try:
+        html = loader.get_template("500.html").render({})
+    except Exception:
+        html = "<!doctype html><meta charset=utf-8><title>服务器错误</title><h1>服务器错误</h1><p>请稍后再试。</p>"
+    return HttpResponse(html, status=500)

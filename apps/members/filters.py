@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import BaseFilterSet
 from apps.organizations.models import Organization, add_years
 
 from .choices import (
@@ -65,7 +66,7 @@ class WithinFilterMixin:
         return qs.filter(**{f"{self.within_path_field}__startswith": path}) if path else qs.none()
 
 
-class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
+class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
     id_hint = ""  # set by filter_q: the query looks like a partial or masked ID number
     q = django_filters.CharFilter(
         label=_("姓名或身份证号"),
@@ -145,7 +146,7 @@ class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
         return qs.filter(mobile_state=value)
 
 
-class RecruitmentFilterSet(WithinFilterMixin, django_filters.FilterSet):
+class RecruitmentFilterSet(WithinFilterMixin, BaseFilterSet):
     within_path_field = "organization__path"
 
     q = django_filters.CharFilter(label=_("姓名"), field_name="name", lookup_expr="startswith")
@@ -157,7 +158,7 @@ class RecruitmentFilterSet(WithinFilterMixin, django_filters.FilterSet):
         fields = ["q", "within", "stage"]
 
 
-class TransferFilterSet(django_filters.FilterSet):
+class TransferFilterSet(BaseFilterSet):
     status = django_filters.ChoiceFilter(label=_("状态"), choices=TransferStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("转接类型"), choices=TransferKind.choices)
     direction = django_filters.ChoiceFilter(

@@ -30,4 +30,12 @@
         .then(function (html) { list.innerHTML = html; });
     }, 250);
   });
+  // "Cancel" links that go back when there is somewhere to go back to (no javascript: URLs under the CSP).
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest("[data-history-back]");
+    if (link && window.history.length > 1) {
+      ev.preventDefault();
+      window.history.back();
+    }
+  });
 })();
