@@ -14,13 +14,17 @@ import secrets
 from typing import Any
 from urllib.parse import quote
 
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.translation import gettext as _
+from django.views import View
 
 from .audit import audit_record
 from .models import AuditLog
+from .scoping import get_visible_or_404
 
 
 class RandomNameStorage(FileSystemStorage):
@@ -81,3 +85,42 @@ def serve_file(
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+class ScopedFileView(LoginRequiredMixin, View):
+    """``GET <pk>/`` → the object's file, fetched in the user's scope (else 404), as a download.
+
+    Subclasses set ``model`` (an org-scoped model holding the file), and optionally ``file_field``,
+    ``filename_attr`` (the original name shown to the user), ``audit_event`` (files with personal data)
+    and ``permission_required`` (default: view permission on ``permission_model`` or ``model``).
+    """
+
+    model: Any = None
+    permission_model: Any = None
+    file_field = "file"
+    filename_attr: str | None = "name"
+    audit_event = ""
+    permission_required: str | None = None
+
+    def get_queryset(self) -> Any:
+        return self.model._default_manager.all()
+
+    def required_permission(self) -> str:
+        if self.permission_required:
+            return self.permission_required
+        opts = (self.permission_model or self.model)._meta
+        return f"{opts.app_label}.view_{opts.model_name}"
+
+    def get(self, request: HttpRequest, pk: int, **kwargs: Any) -> FileResponse:
+        obj = get_visible_or_404(self.get_queryset(), request.user, pk=pk)
+        if not request.user.has_perm(self.required_permission()):
+            raise PermissionDenied(_("您的角色没有此项操作的权限。"))
+        fieldfile = getattr(obj, self.file_field)
+        filename = str(getattr(obj, self.filename_attr, "") or "") if self.filename_attr else ""
+        return serve_file(
+            request,
+            fieldfile,
+            filename=filename or None,
+            audit_obj=obj if self.audit_event else None,
+            audit_event=self.audit_event,
+        )

@@ -75,11 +75,19 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
     "xlsx": (".xlsx",),
     "docx": (".docx",),
     "pptx": (".pptx",),
-    "ole": (".doc", ".xls", ".ppt"),
+    "ole": (".doc", ".xls", ".ppt", ".wps", ".et"),
+    "ofd": (".ofd",),
     "csv": (".csv",),
     "txt": (".txt",),
 }
-DOCUMENT_KINDS = frozenset({"pdf", "png", "jpeg", "gif", "docx", "xlsx", "pptx", "ole", "txt"})
+
+
+def kind_for_extension(ext: str) -> str | None:
+    ext = "." + ext.lower().lstrip(".")
+    return next((kind for kind, exts in EXTENSIONS.items() if ext in exts), None)
+
+
+DOCUMENT_KINDS = frozenset({"pdf", "png", "jpeg", "gif", "docx", "xlsx", "pptx", "ole", "ofd"})
 SPREADSHEET_KINDS = frozenset({"xlsx", "csv"})
 
 
@@ -110,6 +118,8 @@ def sniff_kind(path: Path) -> str:
                 return "docx"
             if "ppt/presentation.xml" in names:
                 return "pptx"
+        if "OFD.xml" in names:
+            return "ofd"
         return "zip"
     if b"\x00" in head:
         return "unknown"

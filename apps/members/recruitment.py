@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import audit_record, snapshot
 from apps.core.params import get_int_param, register
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
+from apps.core.uploads import DOCUMENT_KINDS, UploadRefused, check_uploaded_file
 from apps.organizations.models import Organization, add_months, add_years
 
 from .choices import STAGE_ORDER, Category, MemberStatus
@@ -401,6 +402,10 @@ def recruitment_add_document(
     max_mb = get_int_param("recruitment_document_max_mb")
     if getattr(file, "size", 0) > max_mb * 1024 * 1024:
         raise ValidationError({"file": _("材料文件不能超过%(n)sMB。") % {"n": max_mb}})
+    try:  # the real type by content (a renamed .exe or HTML is refused), the OOXML package checked
+        check_uploaded_file(file, kinds=DOCUMENT_KINDS, max_bytes=max_mb * 1024 * 1024)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.text}) from exc
     doc = RecruitmentDocument.objects.create(
         recruitment=recruitment,
         stage=stage,

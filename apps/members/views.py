@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core.files import ScopedFileView
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, ServiceFormView
@@ -34,7 +35,7 @@ from .forms import (
     TransferRequestForm,
     TransferReturnForm,
 )
-from .models import Member, Recruitment, Transfer
+from .models import Member, Recruitment, RecruitmentDocument, Transfer
 
 # --- roster ---------------------------------------------------------------------------------------------
 
@@ -424,3 +425,12 @@ class DeadlinesView(ScopedQuerysetMixin, TemplateView):
         ctx["today"] = timezone.localdate()
         ctx["lists"] = selectors.deadline_lists(user=user, within_days=60, today=ctx["today"])
         return ctx
+
+
+class RecruitmentDocumentDownloadView(ScopedFileView):
+    """A recruitment document (申请书, 政审材料 … personal data): scoped, a download, each fetch audited."""
+
+    model = RecruitmentDocument
+    permission_model = Recruitment
+    filename_attr = None
+    audit_event = "recruitmentdocument.download"

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from apps.core.pii import can_see_full_pii
 
 from ..authentication import token_for
+from .serializers import TokenRequestSerializer
 
 
 class MeSerializer(serializers.Serializer):
@@ -45,6 +46,7 @@ class TokenView(ObtainAuthToken):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle, AnonRateThrottle]
     throttle_scope = "login"
+    serializer_class = TokenRequestSerializer
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
