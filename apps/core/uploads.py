@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -293,14 +294,20 @@ def _dimension_extent(ref: str) -> tuple[int, int]:
     return int(m.group(2)), column_number(m.group(1))
 
 
-def check_ooxml(path: Path, *, spreadsheet: bool, max_rows: int, max_cols: int) -> None:
+def check_ooxml(
+    path: Path, *, spreadsheet: bool, max_rows: int, max_cols: int, max_unzipped_bytes: int = MAX_UNZIPPED_BYTES
+) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ZIP_PARTS:
                 raise UploadRefused(_("文件结构异常（包含的部件过多），拒绝解析。"))
-            if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES:
-                raise UploadRefused(_("文件解压后过大（疑似压缩炸弹），拒绝解析。"))
+            total = sum(i.file_size for i in infos)
+            if total > max_unzipped_bytes:
+                raise UploadRefused(
+                    _("文件解压后达 %(t)s MB，超过上限 %(m)s MB（疑似压缩炸弹），拒绝解析。")
+                    % {"t": total // 1048576, "m": max_unzipped_bytes // 1048576}
+                )
             for info in infos:
                 if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
                     raise UploadRefused(_("文件中有部件压缩比异常（疑似压缩炸弹），拒绝解析。"))
@@ -368,6 +375,18 @@ class IsolatedResult:
     seconds: float
 
 
+@dataclass
+class IsolatedSheet:
+    """One worksheet parsed in a child process; ``rows`` streams chunks back from a temporary file."""
+
+    name: str
+    start: tuple[int, int]
+    merged: list[Any]
+    height: int
+    rows: Iterator[list[Any]]
+    peak_rss_kb: int
+
+
 def _limit_memory(limit_bytes: int) -> Any:
     def apply() -> None:  # runs in the child between fork and exec
         resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
@@ -376,35 +395,28 @@ def _limit_memory(limit_bytes: int) -> Any:
     return apply
 
 
-def read_workbook_isolated(
-    path: str | Path,
-    *,
-    memory_mb: int | None = None,
-    timeout: int | None = None,
-    header_rows: int = 0,
-) -> IsolatedResult:
-    """Every visible worksheet of an .xlsx as ``{"name", "start", "merged", "rows"}``, parsed by calamine
-    in a child process limited to ``memory_mb`` of address space.
+def _run_child(path: str | Path, mode: str, arg: int, *, memory_mb: int | None, timeout: int | None) -> tuple[Any, int]:
+    """Run the reader in a child limited to ``memory_mb`` of address space; return (its output file, peak RSS KB).
 
-    ``header_rows`` > 0 returns only that many leading rows per sheet (to pick the right sheet cheaply).
     A child that dies (memory limit, crash) or overruns ``timeout`` raises UploadRefused.
     """
     memory = (memory_mb or PARSE_MEMORY_MB) * 1024 * 1024
     timeout = timeout or PARSE_TIMEOUT_S
-    started = time.monotonic()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    root = str(Path(__file__).resolve().parents[2])
+    out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller, who closes it
+    with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "apps.core.sheet_reader", str(path), str(header_rows)],
+            [sys.executable, "-m", "apps.core.sheet_reader", str(path), mode, str(arg)],
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             preexec_fn=_limit_memory(memory),
-            cwd=str(Path(__file__).resolve().parents[2]),
-            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            cwd=root,
+            env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": root, "LANG": "C.UTF-8"},
         )
         status, rusage = _wait(proc, timeout)
-        elapsed = time.monotonic() - started
         if status != 0:
+            out.close()
             if status is None:
                 exc = UploadRefused(_("工作簿解析超时（超过%(t)d秒），请拆分文件后再导入。") % {"t": timeout})
             else:
@@ -414,14 +426,65 @@ def read_workbook_isolated(
                     _("工作簿无法读取（文件损坏或格式异常）。")
                     if "UNREADABLE:" in tail
                     else _(
-                        "工作簿解析失败：解析进程超出内存上限或意外终止（文件可能含有异常的大范围单元格），请检查文件后再导入。"
+                        "工作簿解析失败：解析进程超出内存上限或意外终止（文件可能含有异常的大范围单元格），"
+                        "请检查文件后再导入。"
                     )
                 )
             exc.peak_rss_kb = rusage.ru_maxrss
             raise exc
-        out.seek(0)
+    out.seek(0)
+    return out, rusage.ru_maxrss
+
+
+def read_workbook_isolated(
+    path: str | Path, *, memory_mb: int | None = None, timeout: int | None = None, header_rows: int = 0
+) -> IsolatedResult:
+    """Every visible worksheet as ``{"index", "name", "start", "merged", "height", "rows"}`` (all rows, or
+    the first ``header_rows`` rows of each to pick the right sheet cheaply), parsed in a limited child."""
+    started = time.monotonic()
+    mode, arg = ("heads", header_rows) if header_rows else ("all", 0)
+    out, peak = _run_child(path, mode, arg, memory_mb=memory_mb, timeout=timeout)
+    with out:
         sheets = pickle.load(out)
-    return IsolatedResult(sheets=sheets, peak_rss_kb=rusage.ru_maxrss, seconds=elapsed)
+    return IsolatedResult(sheets=sheets, peak_rss_kb=peak, seconds=time.monotonic() - started)
+
+
+def read_sheet_isolated(
+    path: str | Path, index: int, *, memory_mb: int | None = None, timeout: int | None = None
+) -> IsolatedSheet:
+    """One worksheet (by index) parsed in a limited child; its rows come back lazily, chunk by chunk."""
+    out, peak = _run_child(path, "sheet", index, memory_mb=memory_mb, timeout=timeout)
+    meta = pickle.load(out)
+
+    def rows() -> Iterator[list[Any]]:
+        with out:
+            while (chunk := pickle.load(out)) is not None:
+                yield from chunk
+
+    return IsolatedSheet(
+        name=meta["name"],
+        start=meta["start"],
+        merged=meta["merged"],
+        height=meta["height"],
+        rows=rows(),
+        peak_rss_kb=peak,
+    )
+
+
+def first_sheet_rows(data: bytes, *, filename: str = "upload.xlsx", **limits: Any) -> list[list[Any]]:
+    """The gate and the isolated parse for a small upload held in memory: the first visible worksheet's
+    rows, as a grid from A1 (leading empty rows and columns kept). For item imports and new apps."""
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        check_upload(tmp.name, filename=filename, kinds={"xlsx"}, **limits)
+        result = read_workbook_isolated(tmp.name)
+    if not result.sheets:
+        return []
+    sheet = result.sheets[0]
+    first_row, first_col = sheet["start"]
+    pad = [""] * first_col
+    return [[] for _ in range(first_row)] + [pad + row for row in sheet["rows"]]
 
 
 def _wait(proc: subprocess.Popen, timeout: int) -> tuple[int | None, Any]:
