@@ -75,6 +75,13 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("姓名，或完整18位身份证号")}),
     )
     within = django_filters.NumberFilter(label=_("所属党组织（含下级）"), method="filter_within")
+    idh = django_filters.CharFilter(
+        label=_("身份证号（密钥散列）"),
+        method="filter_idh",
+        max_length=64,
+        widget=forms.HiddenInput,
+        help_text=_("页面按身份证号查找时，地址中只出现号码的密钥散列，不出现号码本身"),
+    )
     category = django_filters.ChoiceFilter(label=_("人员类别"), choices=Category.choices)
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=[c for c in Gender.choices if c[0] in "12"])
     status = django_filters.ChoiceFilter(label=_("党籍状态"), choices=MemberStatus.choices)
@@ -98,6 +105,7 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
         fields = [
             "q",
             "within",
+            "idh",
             "category",
             "gender",
             "status",
@@ -124,6 +132,12 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
         # Prefix match on the C-collated (name, org_path, id) index; two-character names included.
         self.name_search = True
         return qs.filter(name__startswith=value)
+
+    def filter_idh(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            return qs.none()
+        return qs.filter(id_hash=value)
 
     def filter_age_min(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         # age >= n  <=>  born on or before today minus n years

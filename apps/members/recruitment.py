@@ -213,7 +213,10 @@ def recruitment_create(
     rec.birth_date, rec.gender = info.birth_date, info.gender
     if Recruitment.objects.open().filter(id_hash=rec.id_hash).exists():
         raise ValidationError({"id_number": _("此人已有一条正在进行的发展党员记录。")})
-    if Member.objects.active().filter(id_hash=rec.id_hash).exists():
+    on_roll = Member.objects.active().filter(id_hash=rec.id_hash)
+    if on_roll.exists():
+        if not on_roll.visible_to(acting_user).exists():  # nothing about who is on the roll elsewhere
+            raise ValidationError({"id_number": _("无法使用该号码，请联系上级党员信息管理员。")})
         raise ValidationError({"id_number": _("此人已是在册党员。")})
     _validate(rec)
     rec.full_clean(exclude=["id_hash"])

@@ -20,7 +20,7 @@ from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixi
 from . import recruitment as recruitment_services
 from . import selectors, services, transfers
 from .choices import STAGE_ORDER, TransferStatus
-from .filters import MemberFilterSet, RecruitmentFilterSet, TransferFilterSet
+from .filters import MemberFilterSet, RecruitmentFilterSet, TransferFilterSet, looks_like_id_number
 from .forms import (
     MemberContactForm,
     MemberForm,
@@ -45,6 +45,19 @@ class MemberListView(ScopedListView):
     template_name = "members/member_list.html"
     filterset_class = MemberFilterSet
     paginate_by = 50
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An ID number never stays in the address (history, logs, Referer): swap it for its keyed hash.
+        q = request.GET.get("q", "")
+        if q and looks_like_id_number(q.strip().replace("\u3000", "")):
+            from .crypto import blind_index
+            from .validators import normalize_id_number
+
+            query = request.GET.copy()
+            query.pop("q")
+            query["idh"] = blind_index(normalize_id_number(q.strip().replace("\u3000", "")))
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
         qs, self.filterset = selectors.member_list_filtered(
