@@ -2,12 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from django.views.static import serve
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-
-admin.site.site_header = "党建工作管理平台 · 后台管理"
-admin.site.site_title = "党建工作管理平台"
-admin.site.index_title = "后台管理"
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg", permanent=True)),
@@ -25,11 +20,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("dangjian.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+# No /media/ route, in any mode: stored files are streamed by scoped views (apps/core/files.py).
 
 handler403 = "apps.core.views.permission_denied_view"
 handler404 = "apps.core.views.not_found_view"
+handler500 = "apps.core.views.server_error_view"

@@ -12,15 +12,22 @@ from .services import user_sync_groups
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+    """Root superusers only (apps.core.admin_site). The role *is* the group: no group or permission boxes,
+    so saving a user can never drop their role; the group is re-synced from the role after every save."""
+
     list_display = ("username", "display_name", "role", "organization", "is_active")
     list_filter = ("role", "is_active")
     search_fields = ("username", "display_name")
     autocomplete_fields = ("organization",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
-        (_("党建"), {"fields": ("display_name", "phone", "organization", "role")}),
+        (None, {"fields": ("username", "password")}),
+        (_("党建"), {"fields": ("display_name", "phone", "email", "organization", "role")}),
+        (_("状态"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("重要日期"), {"fields": ("last_login", "date_joined")}),
     )
+    readonly_fields = ("last_login", "date_joined")
+    filter_horizontal = ()
 
-    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        user_sync_groups(user=obj)
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        user_sync_groups(user=form.instance)

@@ -13,3 +13,12 @@ class AccountsConfig(AppConfig):
         from .roles import sync_role_groups_handler
 
         post_migrate.connect(sync_role_groups_handler, dispatch_uid="accounts.sync_role_groups")
+
+        from django.contrib.auth.signals import user_logged_out
+
+        from .authentication import revoke_tokens
+
+        def _revoke_on_logout(sender: object, request: object, user: object, **kwargs: object) -> None:
+            revoke_tokens(user)
+
+        user_logged_out.connect(_revoke_on_logout, dispatch_uid="accounts.revoke_tokens_on_logout", weak=False)

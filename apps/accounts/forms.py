@@ -77,21 +77,28 @@ class UserEditForm(forms.Form):
         self.fields["role"].choices = role_choices_for(user)
 
 
-class OwnPasswordChangeForm(forms.Form):
+class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
-        label=_("原密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("原密码"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "class": "form-control"}),
     )
     new_password1 = forms.CharField(
         label=_("新密码"),
         strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少8位，不能全是数字，不能与用户名相近，不能是常见密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "form-control"}),
+        help_text=_("至少8位，不能全是数字，不能与用户名相近，不能是常见密码。"),
     )
     new_password2 = forms.CharField(
-        label=_("再次输入新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("再次输入新密码"),
+        strip=False,
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "form-control"}),
     )
 
-    def clean(self):
+    def clean(self) -> dict:
         data = super().clean()
         if data.get("new_password1") and data.get("new_password2") and data["new_password1"] != data["new_password2"]:
             self.add_error("new_password2", _("两次输入的新密码不一致。"))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -67,6 +69,19 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         permissions = [("view_full_pii", _("查看完整身份证号和手机号"))]
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self._revoke_tokens_on_save = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        if getattr(self, "_revoke_tokens_on_save", False):
+            # A new password ends every API token (sessions end through Django's session auth hash).
+            from .authentication import revoke_tokens
+
+            revoke_tokens(self)
+            self._revoke_tokens_on_save = False
 
     def get_full_name(self) -> str:
         return self.display_name or super().get_full_name() or self.username

@@ -154,8 +154,12 @@ def user_reset_password(*, acting_user: User, user: User, password: str | None =
 
 
 @transaction.atomic
-def user_change_own_password(*, user: User, old_password: str, new_password: str) -> User:
-    if not user.check_password(old_password):
+def user_change_password(*, acting_user: User, user: User, old_password: str | None, new_password: str) -> User:
+    """Set one's own new password (validated; a superuser may set anyone's): the initial-password flag clears and
+    the user's API tokens die. The caller ends the other browser sessions."""
+    if acting_user.pk != user.pk and not acting_user.is_superuser:
+        raise PermissionDenied(_("只能修改自己的密码。"))
+    if acting_user.pk == user.pk and not user.check_password(old_password or ""):
         raise ValidationError({"old_password": _("原密码不正确。")})
     if old_password == new_password:
         raise ValidationError({"new_password1": _("新密码不能与原密码相同。")})
@@ -167,7 +171,7 @@ def user_change_own_password(*, user: User, old_password: str, new_password: str
     user.must_change_password = False
     user.save(update_fields=["password", "must_change_password"])
     _revoke_tokens(user)
-    audit_record(actor=user, event="user.change_password", obj=user, note=_("本人修改密码"))
+    audit_record(actor=acting_user, event="user.password_change", obj=user, note=_("修改密码"))
     return user
 
 

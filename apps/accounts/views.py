@@ -16,7 +16,7 @@ from django.views.generic import FormView, TemplateView
 from apps.core.views import form_errors_from
 
 from . import services
-from .forms import LoginForm, OwnPasswordChangeForm
+from .forms import LoginForm, PasswordChangeForm
 from .selectors import active_sessions, recent_logins
 
 
@@ -27,19 +27,20 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    pass
+    """Logging out also revokes the user's API tokens (apps.accounts.apps: user_logged_out)."""
 
 
 class PasswordChangeView(LoginRequiredMixin, FormView):
     """Change one's own password; also where a first login (or a reset) is sent before anything else."""
 
     template_name = "accounts/password_change.html"
-    form_class = OwnPasswordChangeForm
+    form_class = PasswordChangeForm
 
     def form_valid(self, form: Any) -> Any:
         user = self.request.user
         try:
-            services.user_change_own_password(
+            services.user_change_password(
+                acting_user=user,
                 user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password1"],
@@ -49,7 +50,7 @@ class PasswordChangeView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         update_session_auth_hash(self.request, user)
         services.user_end_sessions(user=user, keep=self.request.session.session_key)
-        messages.success(self.request, _("密码已修改。其他设备上的登录已退出。"))
+        messages.success(self.request, _("密码已修改。其他设备上的登录和 API 令牌已失效。"))
         return HttpResponseRedirect(reverse("accounts:my_account"))
 
 

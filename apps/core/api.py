@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.fields import empty
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .permissions import ScopedModelPermissions  # noqa: F401  (re-exported)
@@ -51,3 +52,13 @@ class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 class ScopedModelViewSet(ScopedViewSetMixin, viewsets.ModelViewSet):
     """Writes go through services: subclasses implement perform_create/update/destroy with the service."""
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """A required yes/no: missing is an error in every encoding.
+
+    DRF's BooleanField reads a missing key in form-encoded or multipart input as ``False`` (HTML checkbox
+    semantics), so a sign-off without ``approve`` would be silently refused instead of a 400.
+    """
+
+    default_empty_html = empty

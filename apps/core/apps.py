@@ -20,3 +20,14 @@ class CoreConfig(AppConfig):
             group="root",
             description=_("换届提醒提前月数、支部人数上限等规则取值"),
         )
+        from django.contrib.admin.models import LogEntry
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_save
+
+        from .admin_site import audit_admin_log_entry
+        from .limits import apply_text_limits
+        from .middleware import stamp_session_on_login
+
+        post_save.connect(audit_admin_log_entry, sender=LogEntry, dispatch_uid="core.audit_admin_log_entry")
+        apply_text_limits()
+        user_logged_in.connect(stamp_session_on_login, dispatch_uid="core.stamp_session_on_login")

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -31,11 +33,12 @@ class CappedPaginator(Paginator):
         return self.count > self.count_cap
 
     def validate_number(self, number: Any) -> int:
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            number = 1
-        number = max(number, 1)
+        """A page number is a positive integer (``page=AAA`` or ``page=0`` is an invalid page: 404).
+        Past the last page, the last page is shown (documented in the API)."""
+        text = str(number).strip() if number is not None else ""
+        if not text.isdigit() or len(text) > 9 or int(text) < 1:
+            raise PageNotAnInteger(_("页码须为正整数。"))
+        number = int(text)
         if self.count_is_capped:
             return number  # no exact last page: allow any page number
         return min(number, max(self.num_pages, 1))
@@ -53,6 +56,29 @@ class CappedPageNumberPagination(PageNumberPagination):
     django_paginator_class = CappedPaginator
     page_size_query_param = "page_size"
     max_page_size = 200
+    invalid_page_message = _("页码无效。")
+
+    def get_page_size(self, request: Any) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return self.page_size
+        text = raw.strip()
+        if not text.isdigit() or not 1 <= int(text[:9]) <= self.max_page_size or len(text) > 9:
+            raise ValidationError(
+                {self.page_size_query_param: [_("每页条数须为1到%(m)d之间的整数。") % {"m": self.max_page_size}]}
+            )
+        return int(text)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict]:
+        params = super().get_schema_operation_parameters(view)
+        for p in params:
+            if p["name"] == self.page_query_param:
+                p["schema"] = {"type": "integer", "minimum": 1, "maximum": 999_999_999}
+                p["description"] = str(_("页码（从1开始；超过最后一页时返回最后一页）"))
+            elif p["name"] == self.page_size_query_param:
+                p["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+                p["description"] = str(_("每页条数（1到%(m)d）") % {"m": self.max_page_size})
+        return params
 
     def get_paginated_response(self, data: Any) -> Response:
         paginator = self.page.paginator

@@ -139,10 +139,12 @@ def export_queryset(
     )
 
 
-def read_rows(file: Any) -> list[list[Any]]:
-    """All rows of the first sheet (python-calamine; no formulas evaluated, no external links followed)."""
-    from python_calamine import CalamineWorkbook
+def read_rows(file: Any, *, max_rows: int = 20_000, max_cols: int = 100) -> list[list[Any]]:
+    """All rows of the first sheet, through the upload gate (type by content, used range streamed from the
+    sheet XML) and parsed by python-calamine in a memory-limited child process (apps.core.uploads).
+    No formulas evaluated, no external links followed. Raises ValidationError (Chinese) when refused."""
+    from .uploads import first_sheet_rows
 
     data = file.read() if hasattr(file, "read") else file
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    return wb.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    name = getattr(file, "name", "") or "upload.xlsx"
+    return first_sheet_rows(data, filename=name, max_rows=max_rows, max_cols=max_cols)

@@ -219,3 +219,12 @@ class ParameterSettingsView(LoginRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(errors={key: exc.messages}), status=400)
         messages.success(request, gettext_lazy("已保存。"))
         return HttpResponseRedirect(reverse("core:parameter_settings"))
+def server_error_view(request: Any) -> Any:
+    """A Chinese 500 page that needs no context processors (the database may be what failed)."""
+    from django.template import loader
+
+    try:
+        html = loader.get_template("500.html").render({})
+    except Exception:
+        html = "<!doctype html><meta charset=utf-8><title>服务器错误</title><h1>服务器错误</h1><p>请稍后再试。</p>"
+    return HttpResponse(html, status=500)

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import BaseFilterSet
 from apps.core.periods import add_years
 from apps.organizations.models import Organization
 
@@ -66,7 +67,7 @@ class WithinFilterMixin:
         return qs.filter(**{f"{self.within_path_field}__startswith": path}) if path else qs.none()
 
 
-class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
+class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
     id_hint = ""  # set by filter_q: the query looks like a partial or masked ID number
     q = django_filters.CharFilter(
         label=_("姓名或身份证号"),
@@ -75,6 +76,13 @@ class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
         widget=forms.TextInput(attrs={"placeholder": _("姓名，或完整18位身份证号")}),
     )
     within = django_filters.NumberFilter(label=_("所属党组织（含下级）"), method="filter_within")
+    idh = django_filters.CharFilter(
+        label=_("身份证号（密钥散列）"),
+        method="filter_idh",
+        max_length=64,
+        widget=forms.HiddenInput,
+        help_text=_("页面按身份证号查找时，地址中只出现号码的密钥散列，不出现号码本身"),
+    )
     category = django_filters.ChoiceFilter(label=_("人员类别"), choices=Category.choices)
     gender = django_filters.ChoiceFilter(label=_("性别"), choices=[c for c in Gender.choices if c[0] in "12"])
     status = django_filters.ChoiceFilter(label=_("党籍状态"), choices=MemberStatus.choices)
@@ -98,6 +106,7 @@ class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
         fields = [
             "q",
             "within",
+            "idh",
             "category",
             "gender",
             "status",
@@ -125,6 +134,12 @@ class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
         self.name_search = True
         return qs.filter(name__startswith=value)
 
+    def filter_idh(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{64}", value):
+            return qs.none()
+        return qs.filter(id_hash=value)
+
     def filter_age_min(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         # age >= n  <=>  born on or before today minus n years
         return qs.filter(birth_date__lte=add_years(timezone.localdate(), -int(value)))
@@ -146,7 +161,7 @@ class MemberFilterSet(WithinFilterMixin, django_filters.FilterSet):
         return qs.filter(mobile_state=value)
 
 
-class RecruitmentFilterSet(WithinFilterMixin, django_filters.FilterSet):
+class RecruitmentFilterSet(WithinFilterMixin, BaseFilterSet):
     within_path_field = "organization__path"
 
     q = django_filters.CharFilter(label=_("姓名"), field_name="name", lookup_expr="startswith")
@@ -158,7 +173,7 @@ class RecruitmentFilterSet(WithinFilterMixin, django_filters.FilterSet):
         fields = ["q", "within", "stage"]
 
 
-class TransferFilterSet(django_filters.FilterSet):
+class TransferFilterSet(BaseFilterSet):
     status = django_filters.ChoiceFilter(label=_("状态"), choices=TransferStatus.choices)
     kind = django_filters.ChoiceFilter(label=_("转接类型"), choices=TransferKind.choices)
     direction = django_filters.ChoiceFilter(

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.pii import can_see_full_pii
+from apps.core.pii import can_see_full_pii, mask_phone
 from apps.organizations.choices import OrgKind
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 
@@ -32,7 +32,28 @@ class PartyGroupChoiceField(OrganizationChoiceField):
         super().__init__(user=user, **kwargs)
 
 
-class MemberForm(StyledFormMixin, forms.ModelForm):
+class MaskedPhoneMixin:
+    """Roles that see masked phones elsewhere see a masked phone in the edit form too; submitting the mask
+    unchanged keeps the stored number."""
+
+    def mask_phone_field(self, user: Any) -> None:
+        instance = getattr(self, "instance", None)
+        field = self.fields.get("phone")  # type: ignore[attr-defined]
+        if field is None or instance is None or not instance.pk or not instance.phone or can_see_full_pii(user):
+            return
+        self._masked_phone = mask_phone(instance.phone)
+        self.initial["phone"] = self._masked_phone  # type: ignore[attr-defined]
+        field.help_text = _("当前号码已打码显示；不修改则保持原号码。")
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")  # type: ignore[attr-defined]
+        masked = getattr(self, "_masked_phone", None)
+        if masked and value == masked:
+            return self.instance.phone  # type: ignore[attr-defined]
+        return value
+
+
+class MemberForm(MaskedPhoneMixin, StyledFormMixin, forms.ModelForm):
     id_number = forms.CharField(label=_("身份证号"), max_length=30)
 
     class Meta:
@@ -60,9 +81,10 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
             else:
                 self.fields["id_number"].required = False
                 self.fields["id_number"].help_text = _("当前：%(m)s。留空则不修改。") % {"m": instance.id_masked}
+        self.mask_phone_field(user)
 
 
-class MemberContactForm(StyledFormMixin, forms.ModelForm):
+class MemberContactForm(MaskedPhoneMixin, StyledFormMixin, forms.ModelForm):
     """What a branch secretary may change."""
 
     class Meta:
@@ -75,6 +97,7 @@ class MemberContactForm(StyledFormMixin, forms.ModelForm):
         instance = kwargs.get("instance")
         if instance is not None:
             self.initial.setdefault("party_group", instance.party_group)
+        self.mask_phone_field(user)
 
 
 class MemberStatusForm(StyledFormMixin, forms.Form):
@@ -130,7 +153,7 @@ class _PeopleMixin:
         )
 
 
-class RecruitmentUpdateForm(_PeopleMixin, StyledFormMixin, forms.ModelForm):
+class RecruitmentUpdateForm(MaskedPhoneMixin, _PeopleMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Recruitment
         fields = [
@@ -150,6 +173,7 @@ class RecruitmentUpdateForm(_PeopleMixin, StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._people_fields(self.instance, user)
+        self.mask_phone_field(user)
         self.initial.setdefault("contacts", list(self.instance.contacts.all()))
         self.initial.setdefault("introducers", list(self.instance.introducers.all()))
 

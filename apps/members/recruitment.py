@@ -19,6 +19,7 @@ from apps.core.audit import audit_record, snapshot
 from apps.core.params import get_int_param, register
 from apps.core.periods import add_months, add_years
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
+from apps.core.uploads import DOCUMENT_KINDS, UploadRefused, check_uploaded_file
 from apps.organizations.models import Organization
 
 from .choices import STAGE_ORDER, Category, MemberStatus
@@ -213,7 +214,10 @@ def recruitment_create(
     rec.birth_date, rec.gender = info.birth_date, info.gender
     if Recruitment.objects.open().filter(id_hash=rec.id_hash).exists():
         raise ValidationError({"id_number": _("此人已有一条正在进行的发展党员记录。")})
-    if Member.objects.active().filter(id_hash=rec.id_hash).exists():
+    on_roll = Member.objects.active().filter(id_hash=rec.id_hash)
+    if on_roll.exists():
+        if not on_roll.visible_to(acting_user).exists():  # nothing about who is on the roll elsewhere
+            raise ValidationError({"id_number": _("无法使用该号码，请联系上级党员信息管理员。")})
         raise ValidationError({"id_number": _("此人已是在册党员。")})
     _validate(rec)
     rec.full_clean(exclude=["id_hash"])
@@ -402,6 +406,10 @@ def recruitment_add_document(
     max_mb = get_int_param("recruitment_document_max_mb")
     if getattr(file, "size", 0) > max_mb * 1024 * 1024:
         raise ValidationError({"file": _("材料文件不能超过%(n)sMB。") % {"n": max_mb}})
+    try:  # the real type by content (a renamed .exe or HTML is refused), the OOXML package checked
+        check_uploaded_file(file, kinds=DOCUMENT_KINDS, max_bytes=max_mb * 1024 * 1024)
+    except UploadRefused as exc:
+        raise ValidationError({"file": exc.text}) from exc
     doc = RecruitmentDocument.objects.create(
         recruitment=recruitment,
         stage=stage,

@@ -160,12 +160,36 @@ def _membership_rules(values: dict[str, Any], errors: dict[str, str], *, today: 
             )
 
 
-def _check_unique(id_hash: str, *, exclude_pk: int | None = None) -> None:
+ID_UNAVAILABLE = _("无法使用该号码，请联系上级党员信息管理员。")
+
+
+class IdNumberUnavailable(ValidationError):
+    """The ID number is on the roll outside the user's scope: say nothing about where (no city-wide oracle)."""
+
+    def __init__(self, id_hash: str) -> None:
+        super().__init__({"id_number": ID_UNAVAILABLE})
+        self.id_hash = id_hash
+
+
+def _check_unique(id_hash: str, *, exclude_pk: int | None = None, user: Any = None) -> None:
     qs = Member.objects.filter(id_hash=id_hash, status=MemberStatus.ACTIVE)
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     if id_hash and qs.exists():
+        if user is not None and not qs.visible_to(user).exists():
+            raise IdNumberUnavailable(id_hash)
         raise ValidationError({"id_number": _("该身份证号已存在于在册党员中，不能重复登记。")})
+
+
+def audit_unavailable_id(*, acting_user: Any, organization: Organization, id_hash: str) -> None:
+    """Record an attempt to register an ID number held outside the user's scope (after the rollback)."""
+    audit_record(
+        actor=acting_user,
+        event="member.id_number_unavailable",
+        obj=organization,
+        action="other",
+        note=_("新增党员时使用了管理范围外已登记的身份证号（号码不记录）"),
+    )
 
 
 def _derive(member: Member) -> None:
@@ -187,8 +211,16 @@ def _save(member: Member) -> None:
         raise
 
 
-@transaction.atomic
 def member_create(*, acting_user: Any, organization: Organization, id_number: str, **fields: Any) -> Member:
+    try:
+        return _member_create(acting_user=acting_user, organization=organization, id_number=id_number, **fields)
+    except IdNumberUnavailable as exc:
+        audit_unavailable_id(acting_user=acting_user, organization=organization, id_hash=exc.id_hash)
+        raise
+
+
+@transaction.atomic
+def _member_create(*, acting_user: Any, organization: Organization, id_number: str, **fields: Any) -> Member:
     ensure_perm(acting_user, "members.add_member")
     ensure_org_in_scope(acting_user, organization)
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -206,7 +238,7 @@ def member_create(*, acting_user: Any, organization: Organization, id_number: st
         raise ValidationError(errors)
     member = Member(organization=organization, **{k: v for k, v in values.items() if k in EDITABLE_FIELDS})
     member.id_number = values["id_number"]
-    _check_unique(member.id_hash)
+    _check_unique(member.id_hash, user=acting_user)
     _derive(member)
     member.full_clean(exclude=["org_path", "id_hash"], validate_constraints=False)
     _save(member)

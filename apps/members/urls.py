@@ -19,6 +19,11 @@ urlpatterns = [
     path("recruitment/<int:pk>/advance/", views.RecruitmentAdvanceView.as_view(), name="recruitment_advance"),
     path("recruitment/<int:pk>/extend/", views.RecruitmentExtendView.as_view(), name="recruitment_extend"),
     path("recruitment/<int:pk>/documents/", views.RecruitmentDocumentView.as_view(), name="recruitment_document"),
+    path(
+        "recruitment/documents/<int:pk>/",
+        views.RecruitmentDocumentDownloadView.as_view(),
+        name="recruitment_document_file",
+    ),
     path("recruitment/<int:pk>/stop/", views.RecruitmentStopView.as_view(), name="recruitment_stop"),
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core.files import ScopedFileView
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, ServiceFormView
@@ -19,7 +20,7 @@ from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixi
 from . import recruitment as recruitment_services
 from . import selectors, services, transfers
 from .choices import STAGE_ORDER, TransferStatus
-from .filters import MemberFilterSet, RecruitmentFilterSet, TransferFilterSet
+from .filters import MemberFilterSet, RecruitmentFilterSet, TransferFilterSet, looks_like_id_number
 from .forms import (
     MemberContactForm,
     MemberForm,
@@ -34,7 +35,7 @@ from .forms import (
     TransferRequestForm,
     TransferReturnForm,
 )
-from .models import Member, Recruitment, Transfer
+from .models import Member, Recruitment, RecruitmentDocument, Transfer
 
 # --- roster ---------------------------------------------------------------------------------------------
 
@@ -44,6 +45,19 @@ class MemberListView(ScopedListView):
     template_name = "members/member_list.html"
     filterset_class = MemberFilterSet
     paginate_by = 50
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        # An ID number never stays in the address (history, logs, Referer): swap it for its keyed hash.
+        q = request.GET.get("q", "")
+        if q and looks_like_id_number(q.strip().replace("\u3000", "")):
+            from .crypto import blind_index
+            from .validators import normalize_id_number
+
+            query = request.GET.copy()
+            query.pop("q")
+            query["idh"] = blind_index(normalize_id_number(q.strip().replace("\u3000", "")))
+            return HttpResponseRedirect(f"{request.path}?{query.urlencode()}")
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet:
         qs, self.filterset = selectors.member_list_filtered(
@@ -424,3 +438,12 @@ class DeadlinesView(ScopedQuerysetMixin, TemplateView):
         ctx["today"] = timezone.localdate()
         ctx["lists"] = selectors.deadline_lists(user=user, within_days=60, today=ctx["today"])
         return ctx
+
+
+class RecruitmentDocumentDownloadView(ScopedFileView):
+    """A recruitment document (申请书, 政审材料 … personal data): scoped, a download, each fetch audited."""
+
+    model = RecruitmentDocument
+    permission_model = Recruitment
+    filename_attr = None
+    audit_event = "recruitmentdocument.download"

@@ -7,13 +7,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import BaseFilterSet
 from apps.core.periods import add_months
 
 from .choices import Grade, OrgKind, Sector
 from .models import Organization
 
 
-class OrganizationFilterSet(django_filters.FilterSet):
+class OrganizationFilterSet(BaseFilterSet):
     """Shared by the list page, the API and exports."""
 
     q = django_filters.CharFilter(label=_("名称或代码"), method="filter_q")

@@ -88,6 +88,12 @@ class OrganizationUpdateForm(OrganizationForm):
         self.fields["secretary_member"].queryset = (
             member_model.objects.visible_to(user).active().in_subtree(self.instance).order_by("name").only("id", "name")
         )
+        from .services import RATED_BY_ABOVE, rates_from_above
+
+        if not rates_from_above(user, self.instance):
+            for name in RATED_BY_ABOVE:  # rated by the level above: shown, not editable here
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("由上级党组织评定")
 
 
 class OrganizationCreateForm(OrganizationForm):

@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_perm
+from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_perm, user_scope_path
 
 from .choices import BRANCH_KINDS, PARTY_GROUP_PARENTS, OrgKind, Sector
 from .models import Organization
@@ -40,6 +40,18 @@ EDITABLE_FIELDS = [
     "first_secretary",
     "contact_leader",
 ]
+
+
+#: Set by the level above (and by assessment), never by the organization itself.
+RATED_BY_ABOVE = ("star_rating", "grade")
+
+
+def rates_from_above(user: Any, organization: Organization) -> bool:
+    """The user's organization is a strict ancestor of ``organization`` (or the user is unrestricted)."""
+    prefix = user_scope_path(user)
+    if prefix is None:
+        return False
+    return prefix == "" or (organization.path.startswith(prefix) and organization.path != prefix)
 
 
 def default_term_years(*, kind: str, sector: str) -> int:
@@ -152,23 +164,23 @@ def organization_update(*, acting_user: Any, organization: Organization, **field
     ensure_perm(acting_user, "organizations.change_organization")
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     before = snapshot(org)
+    before_values = {f: getattr(org, f) for f in RATED_BY_ABOVE}
     for key, value in fields.items():
         if key not in EDITABLE_FIELDS:
             raise ValidationError({key: _("该字段不能在此修改。")})
         setattr(org, key, value)
+    rated = [f for f in RATED_BY_ABOVE if f in fields and getattr(org, f) != before_values[f]]
+    if rated and not rates_from_above(acting_user, org):
+        raise ValidationError({f: _("星级和分类定级由上级党组织评定，本组织不能为自己评定。") for f in rated})
     if "kind" in fields:
         validate_placement(kind=org.kind, parent=org.parent)
-        if org.kind in BRANCH_KINDS | {OrgKind.PARTY_GROUP}:
-            bad = (
-                org.children.exclude(kind=OrgKind.PARTY_GROUP).exists()
-                if org.kind in BRANCH_KINDS
-                else (org.children.exists())
-            )
-            if bad:
+        # The children must still be legal under the new kind: the same rules as creating or moving them.
+        for child_kind in org.children.values_list("kind", flat=True).distinct().order_by():
+            if _placement_error(kind=child_kind, parent=org) is not None:
                 raise ValidationError(
                     {
-                        "kind": _("现有下级组织不符合「%(kind)s」的设置要求，不能修改组织类别。")
-                        % {"kind": OrgKind(org.kind).label}
+                        "kind": _("现有下级组织（%(child)s）不符合「%(kind)s」的设置要求，不能修改组织类别。")
+                        % {"child": OrgKind(child_kind).label, "kind": OrgKind(org.kind).label}
                     }
                 )
     _apply_derived(org)

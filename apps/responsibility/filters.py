@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import BaseFilterSet
 from apps.core.periods import Period
 from apps.organizations.models import Organization
 
@@ -16,7 +17,7 @@ from .choices import DutyPost, LedgerStatus, ProblemSource, RectificationStatus,
 from .models import DutyItem, MonthlyLedger, ProblemItem, Rectification, TaskItem
 
 
-class _ScopedFilterSet(django_filters.FilterSet):
+class _ScopedFilterSet(BaseFilterSet):
     within = django_filters.CharFilter(label=_("所属组织代码（含下级）"), method="filter_within")
     year = django_filters.NumberFilter(label=_("年度"))
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from apps.core.params import get_int_param, get_param, register
+from apps.core.uploads import UploadRefused, check_uploaded_file, kind_for_extension
 
 register("ledger_due_day", "5", "月度台账提交截止日：次月几日")
 register("ledger_attachment_max_mb", "10", "月度台账会议附件大小上限（MB）")
@@ -36,6 +37,9 @@ def validate_attachment(file: Any) -> None:
     name = getattr(file, "name", "") or ""
     ext = os.path.splitext(name)[1].lower().lstrip(".")
     allowed = [e.strip().lower() for e in get_param("ledger_attachment_types").split(",") if e.strip()]
+    # Whatever the parameter says, only kinds the upload gate can recognise by content are stored
+    # (an "html" or "svg" entry in the parameter never lets markup through).
+    allowed = [e for e in allowed if kind_for_extension(e)]
     if ext not in allowed:
         raise ValidationError(
             _("附件类型不允许：%(name)s。允许的类型：%(types)s。") % {"name": name, "types": "、".join(allowed)}
@@ -54,3 +58,8 @@ def validate_attachment(file: Any) -> None:
         file.seek(pos)
         if not any(head.startswith(sig) for sig in signatures):
             raise ValidationError(_("附件「%(name)s」的内容与扩展名不符。") % {"name": name})
+    if hasattr(file, "chunks") and not getattr(file, "_committed", False):
+        try:
+            check_uploaded_file(file, kinds={kind_for_extension(ext)}, max_bytes=max_mb * 1024 * 1024)
+        except UploadRefused as exc:
+            raise ValidationError(_("附件「%(name)s」：%(e)s") % {"name": name, "e": exc.text}) from exc

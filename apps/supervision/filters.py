@@ -7,11 +7,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import BaseFilterSet
+
 from .choices import InspectionStatus, LetterKind, LetterStatus
 from .models import Accountability, InspectionPlan, Letter
 
 
-class LetterFilterSet(django_filters.FilterSet):
+class LetterFilterSet(BaseFilterSet):
     """Shared by the letter list page and the API."""
 
     q = django_filters.CharFilter(label=_("收函/发函单位"), method="filter_q")
@@ -47,7 +49,7 @@ class LetterPageFilterSet(LetterFilterSet):
             self.filters.pop(name)
 
 
-class InspectionPlanFilterSet(django_filters.FilterSet):
+class InspectionPlanFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label=_("督查主题"), field_name="topic", lookup_expr="contains")
     period = django_filters.CharFilter(label=_("月份（YYYY-MM）"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=InspectionStatus.choices)
@@ -57,7 +59,7 @@ class InspectionPlanFilterSet(django_filters.FilterSet):
         fields = ["q", "period", "status"]
 
 
-class AccountabilityFilterSet(django_filters.FilterSet):
+class AccountabilityFilterSet(BaseFilterSet):
     period = django_filters.CharFilter(label=_("月份（YYYY-MM）"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Accountability._meta.get_field("status").choices)
 

@@ -32,7 +32,12 @@ class PeriodField(forms.CharField):
 class LetterCreateForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("函件类别"), choices=LetterKind.choices)
     period = PeriodField()
-    items = forms.CharField(label=_("函件事项"), widget=forms.Textarea(attrs={"rows": 6}), help_text=_("每行一项"))
+    items = forms.CharField(
+        label=_("函件事项"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一项，最多200项"),
+        max_length=20000,
+    )
     response_days = forms.IntegerField(label=_("答复期限（天）"), min_value=1, max_value=90, initial=7)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -46,6 +51,7 @@ class LetterAnswerForm(StyledFormMixin, forms.Form):
         label=_("答复内容"),
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("请填写答复内容。")},
+        max_length=20000,
     )
     files = forms.FileField(label=_("附件"), required=False)
 

@@ -39,6 +39,10 @@ def _user_org_is(user: Any, org_id: int) -> bool:
     return bool(user.is_authenticated and user.organization_id == org_id)
 
 
+#: A letter lists at most this many items (pages and API alike).
+MAX_LETTER_ITEMS = 200
+
+
 @transaction.atomic
 def letter_create_manual(
     *,
@@ -66,6 +70,8 @@ def letter_create_manual(
     ]
     if not due:
         raise ValidationError({"items": _("请至少填写一项函件事项。")})
+    if len(due) > MAX_LETTER_ITEMS:
+        raise ValidationError({"items": _("一份函件最多%(n)d项事项，请分函发出。") % {"n": MAX_LETTER_ITEMS}})
     if Letter.objects.filter(issuer=issuer, addressee=addressee, kind=kind, period=str(period)).exists():
         raise ValidationError(
             {"kind": _("%(period)s已向该组织发出过同类函件（每月每类至多一份）。") % {"period": period.label}}

@@ -16,6 +16,7 @@ urlpatterns = [
     path("letters/<int:pk>/", views.LetterDetailView.as_view(), name="letter_detail"),
     path("letters/<int:pk>/print/", views.LetterPrintView.as_view(), name="letter_print"),
     path("letters/<int:pk>/answer/", views.LetterAnswerView.as_view(), name="letter_answer"),
+    path("letters/attachments/<int:pk>/", views.LetterAttachmentDownloadView.as_view(), name="letter_attachment"),
     path("letters/<int:pk>/close/", views.LetterCloseView.as_view(), name="letter_close"),
     path("letters/<int:pk>/accountability/", views.LetterAccountabilityView.as_view(), name="letter_accountability"),
     path("accountability/", views.AccountabilityListView.as_view(), name="accountability_list"),

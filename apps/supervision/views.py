@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from apps.core.files import ScopedFileView
 from apps.core.periods import Period
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 from apps.organizations.models import Organization
@@ -28,7 +29,7 @@ from .forms import (
     ObservationScoreForm,
     ObservationVisitForm,
 )
-from .models import Accountability, InspectionPlan, InspectionRecord, Letter, ObservationVisit
+from .models import Accountability, InspectionPlan, InspectionRecord, Letter, LetterAttachment, ObservationVisit
 
 
 class LetterListView(ScopedListView):
@@ -418,3 +419,10 @@ class BulletinView(ScopedQuerysetMixin, TemplateView):
         if request.GET.get("format") == "xlsx":
             return exports.bulletin_xlsx_response(bulletin)
         return self.render_to_response(self.get_context_data(b=bulletin))
+
+
+class LetterAttachmentDownloadView(ScopedFileView):
+    """An answer's attachment, only for users who can see the letter (404 otherwise)."""
+
+    model = LetterAttachment
+    permission_model = Letter

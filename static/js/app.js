@@ -45,4 +45,12 @@
     scope.querySelectorAll('input[type="checkbox"][name="' + box.getAttribute("data-select-all") + '"]')
       .forEach(function (cb) { cb.checked = box.checked; });
   });
+  // "Cancel" links that go back when there is somewhere to go back to (no javascript: URLs under the CSP).
+  document.addEventListener("click", function (ev) {
+    var link = ev.target.closest("[data-history-back]");
+    if (link && window.history.length > 1) {
+      ev.preventDefault();
+      window.history.back();
+    }
+  });
 })();

@@ -10,7 +10,7 @@ LIST = "members:member_list"
 
 
 def _get(client, q):
-    return client.get(reverse(LIST), {"q": q}).content.decode()
+    return client.get(reverse(LIST), {"q": q}, follow=True).content.decode()  # a full ID redirects to its hash
 
 
 def test_full_number_is_found_after_normalizing(tree, users, client_for):

@@ -85,7 +85,7 @@ def test_search_by_exact_id_number_and_name_prefix(tree, users, client_for):
     make_member(tree.branch_a, name="张伟华")
     make_member(tree.branch_a, name="李伟")
     client = client_for(users.district_staff)
-    html = client.get(reverse("members:member_list"), {"q": a.id_number.lower()}).content.decode()
+    html = client.get(reverse("members:member_list"), {"q": a.id_number.lower()}, follow=True).content.decode()
     assert _rows(html) == 1
     html = client.get(reverse("members:member_list"), {"q": "张伟"}).content.decode()
     assert "张伟华" in html and "李伟" not in html

@@ -203,7 +203,7 @@ def test_invalid_filter_shows_error_and_no_rows(tree, users, client_for):
         .get(reverse("organizations:organization_list"), {"term_due_within": "abc"})
         .content.decode()
     )
-    assert "输入一个数字" in html and "没有符合条件的党组织" in html
+    assert "请输入整数" in html and "没有符合条件的党组织" in html
 
 
 def test_list_filters_by_parent_code(tree, users, client_for):

@@ -379,7 +379,7 @@ def test_notice_is_printable(tree, users, client_for, data):
         .get(reverse("responsibility:rectification_notice", args=[data["rect"].pk]))
         .content.decode()
     )
-    assert "整改通知单" in body and "window.print()" in body and "甲支部" in body
+    assert "整改通知单" in body and "data-print" in body and "js/print.js" in body and "甲支部" in body
 
 
 # ---------------------------------------------------------------- attachments

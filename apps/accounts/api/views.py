@@ -4,9 +4,13 @@ from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
 from apps.core.pii import can_see_full_pii
+
+from ..authentication import token_for
+from .serializers import TokenRequestSerializer
 
 
 class MeSerializer(serializers.Serializer):
@@ -33,7 +37,19 @@ class MeView(APIView):
 
 
 class TokenView(ObtainAuthToken):
-    """Exchange username and password for an API token (failed attempts count toward lockout)."""
+    """Exchange username and password for an API token (failed attempts count toward lockout).
+
+    Tokens expire after ``API_TOKEN_TTL_HOURS`` and are revoked on logout and on password change.
+    """
 
     permission_classes: list = []
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle, AnonRateThrottle]
     throttle_scope = "login"
+    serializer_class = TokenRequestSerializer
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token = token_for(serializer.validated_data["user"])
+        return Response({"token": token.key})

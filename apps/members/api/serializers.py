@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.core.pii import can_see_full_pii, mask_phone, phone_for
-from apps.members.choices import Category, Gender, MemberStatus
+from apps.members.choices import Category, Gender, MemberStatus, RecruitmentStage, TransferKind
 from apps.members.codes import education_name, ethnicity_name
 from apps.members.models import Member, Recruitment, Transfer
 from apps.members.recruitment import EDITABLE_FIELDS as RECRUITMENT_FIELDS
@@ -181,7 +181,7 @@ class MemberContactSerializer(serializers.Serializer):
 
 
 class MemberStatusSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=MemberStatus.choices)
     on = serializers.DateField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -236,7 +236,7 @@ class RecruitmentWriteSerializer(serializers.ModelSerializer):
 
 
 class RecruitmentAdvanceSerializer(serializers.Serializer):
-    to_stage = serializers.CharField()
+    to_stage = serializers.ChoiceField(choices=RecruitmentStage.choices)
 
 
 class TransferSerializer(serializers.ModelSerializer):
@@ -272,7 +272,7 @@ class TransferSerializer(serializers.ModelSerializer):
 
 class TransferRequestSerializer(serializers.Serializer):
     member = serializers.PrimaryKeyRelatedField(queryset=Member.objects.none())
-    kind = serializers.CharField(required=False, default="internal")
+    kind = serializers.ChoiceField(choices=TransferKind.choices, required=False, default="internal")
     to_org = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.active(), required=False, allow_null=True)
     outside_destination = serializers.CharField(required=False, allow_blank=True, max_length=200)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=200)

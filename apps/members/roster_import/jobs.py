@@ -4,6 +4,7 @@ files), the audit row and the error report."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import shutil
 import tempfile
@@ -146,6 +147,24 @@ def _local_copy(field_file: Any) -> Iterator[Path]:
         shutil.copyfileobj(src, tmp)
         tmp.flush()
         yield Path(tmp.name)
+
+
+def member_import_job_expire_stale(*, job: Any) -> Any:
+    """A running job with no end after ``member_import_stale_minutes`` lost its worker: mark it failed."""
+    from .models import MemberImportJob
+
+    if not job.is_running:
+        return job
+    limit = timezone.now() - datetime.timedelta(minutes=get_int_param("member_import_stale_minutes"))
+    if (job.started_at or job.created_at) > limit:
+        return job
+    message = _("后台处理进程意外终止（可能超出内存上限或服务重启），本次导入未写入任何数据。请检查文件后重新上传。")
+    updated = MemberImportJob.objects.filter(pk=job.pk, status=job.status).update(
+        status=MemberImportJob.Status.FAILED, message=message, finished_at=timezone.now()
+    )
+    if updated:
+        job.refresh_from_db()
+    return job
 
 
 def member_import_job_confirm(*, acting_user: Any, job: Any) -> Any:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/progress/", views.MemberImportProgressView.as_view(), name="import_progress"),
     path("<int:pk>/confirm/", views.MemberImportConfirmView.as_view(), name="import_confirm"),
     path("<int:pk>/errors/", views.MemberImportErrorReportView.as_view(), name="import_errors"),
+    path("<int:pk>/file/", views.MemberImportFileView.as_view(), name="import_file"),
 ]

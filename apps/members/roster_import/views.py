@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,14 +20,20 @@ from rest_framework.response import Response
 
 from apps.core.api import ScopedReadOnlyViewSet
 from apps.core.audit import audit_record
-from apps.core.pii import can_see_full_pii
+from apps.core.files import serve_file
+from apps.core.pii import FULL_PII_PERMISSION, can_see_full_pii
 from apps.core.scoping import get_visible_or_404
 from apps.core.spreadsheets import xlsx_file_response
 from apps.core.views import ScopedDetailView, ScopedListView, form_errors_from
 from apps.organizations.forms import StyledFormMixin
 
 from ..exports import export_file_name, member_export_xlsx, member_template_xlsx
-from .jobs import member_import_job_confirm, member_import_job_create, member_import_job_start
+from .jobs import (
+    member_import_job_confirm,
+    member_import_job_create,
+    member_import_job_expire_stale,
+    member_import_job_start,
+)
 from .models import MemberImportJob
 
 
@@ -70,6 +76,15 @@ class MemberImportDetailView(ScopedDetailView):
     def optimize_queryset(self, qs: models.QuerySet) -> models.QuerySet:
         return qs.select_related("created_by", "organization")
 
+    def get_object(self, queryset: models.QuerySet | None = None) -> MemberImportJob:
+        # A job whose worker died (killed for memory, machine restarted) ends as failed, never stuck.
+        return member_import_job_expire_stale(job=super().get_object(queryset))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_download_file"] = can_see_full_pii(self.request.user) and bool(self.object.file)
+        return ctx
+
 
 class MemberImportProgressView(MemberImportDetailView):
     """The htmx fragment the detail page polls while a job runs; a finished job reloads the page."""
@@ -96,6 +111,8 @@ class MemberImportConfirmView(LoginRequiredMixin, PermissionRequiredMixin, View)
 
 
 class MemberImportErrorReportView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The error report (rows and values of a roster): scoped, a download, each fetch audited."""
+
     permission_required = "members.view_memberimportjob"
 
     def get(self, request: Any, pk: int) -> Any:
@@ -103,7 +120,17 @@ class MemberImportErrorReportView(LoginRequiredMixin, PermissionRequiredMixin, V
         if not job.error_report:
             raise Http404(_("该导入没有错误报告。"))
         name = f"{job.file_name.rsplit('.', 1)[0]}-错误清单.xlsx"
-        return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=name)
+        return serve_file(request, job.error_report, filename=name, audit_obj=job, audit_event="memberimport.errors")
+
+
+class MemberImportFileView(LoginRequiredMixin, PermissionRequiredMixin, View):
+    """The uploaded roster itself (full ID numbers): only for roles that see full personal data; audited."""
+
+    permission_required = ("members.view_memberimportjob", FULL_PII_PERMISSION)
+
+    def get(self, request: Any, pk: int) -> Any:
+        job = get_visible_or_404(MemberImportJob, request.user, pk=pk)
+        return serve_file(request, job.file, filename=job.file_name, audit_obj=job, audit_event="memberimport.file")
 
 
 class MemberImportTemplateView(LoginRequiredMixin, View):
@@ -136,7 +163,9 @@ class MemberExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 event="member.export_full_pii",
                 obj=request.user.organization,
                 action="view_pii",
-                note=_("导出含完整身份证号的党员名册：%(q)s") % {"q": request.GET.urlencode()[:200]},
+                # Filter names only: a value may be an ID number (?q=...), which never goes into the log.
+                note=_("导出含完整身份证号的党员名册（筛选：%(f)s）")
+                % {"f": "、".join(sorted(k for k, v in request.GET.items() if v))[:200] or _("无")},
             )
         return xlsx_file_response(data, export_file_name())
 
@@ -145,6 +174,9 @@ class MemberExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
 
 
 class MemberImportJobSerializer(serializers.ModelSerializer):
+    sha256 = serializers.CharField(
+        read_only=True, allow_null=True, help_text="文件的 SHA-256（仅系统管理员可见，其他角色为 null）"
+    )
     created_by = serializers.StringRelatedField()
     organization = serializers.StringRelatedField()
     status_display = serializers.CharField(source="get_status_display", read_only=True)
@@ -177,6 +209,13 @@ class MemberImportJobSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, job: MemberImportJob) -> dict[str, Any]:
+        data = super().to_representation(job)
+        request = self.context.get("request")
+        if not (request and request.user.is_superuser):
+            data["sha256"] = None  # a hash of a roster is a lookup key for it: admins only
+        return data
+
     def get_error_report(self, job: MemberImportJob) -> str | None:
         if not job.error_report:
             return None
@@ -199,6 +238,9 @@ class MemberImportJobViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
 
     def optimize_queryset(self, qs: models.QuerySet) -> models.QuerySet:
         return qs.select_related("created_by", "organization")
+
+    def get_object(self) -> Any:
+        return member_import_job_expire_stale(job=super().get_object())
 
     def get_serializer_class(self) -> Any:
         return MemberImportUploadSerializer if self.action == "create" else MemberImportJobSerializer

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from apps.core.api import RequiredBooleanField
 from apps.responsibility.choices import TaskStatus
 from apps.responsibility.models import (
     DutyItem,
@@ -45,7 +46,7 @@ class TaskItemSerializer(_OrgOwnedSerializer):
 class TaskProgressSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices)
     completed_on = serializers.DateField(required=False, allow_null=True)
-    evidence = serializers.CharField(required=False, allow_blank=True)
+    evidence = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class ProblemItemSerializer(_OrgOwnedSerializer):
@@ -105,13 +106,13 @@ class RectificationSerializer(_OrgOwnedSerializer):
 
 
 class SignoffSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
-    comment = serializers.CharField(allow_blank=True)
+    approve = RequiredBooleanField()
+    comment = serializers.CharField(allow_blank=True, max_length=2000)
 
 
 class ProgressSerializer(serializers.Serializer):
-    month = serializers.CharField()
-    content = serializers.CharField()
+    month = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    content = serializers.CharField(max_length=5000)
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -163,8 +164,8 @@ class MonthlyLedgerSerializer(_OrgOwnedSerializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    approve = RequiredBooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class IssuanceSerializer(serializers.ModelSerializer):

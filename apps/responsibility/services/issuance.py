@@ -43,6 +43,10 @@ from .common import (
 # ---------------------------------------------------------------- issuing down the tree
 
 
+#: Bounded input: an issuance names at most this many subtrees (each covers everything below it).
+MAX_ISSUANCE_ROOTS = 200
+
+
 def issue_targets(
     *,
     issuer: Organization,
@@ -216,6 +220,10 @@ def items_issue(
         if payload.get("post") not in DutyPost.values:
             raise ValidationError({"post": _("职务无效。")})
         payload.setdefault("duties", title)
+    if len(roots) > MAX_ISSUANCE_ROOTS:
+        raise ValidationError(
+            {"roots": _("一次下发最多选择%(n)d个范围（可选上级组织，自动包含其下级）。") % {"n": MAX_ISSUANCE_ROOTS}}
+        )
     targets = issue_targets(issuer=issuer, roots=roots, kinds=kinds, sectors=sectors)
     count = targets.count()
     if not count:

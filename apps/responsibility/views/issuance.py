@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -157,10 +158,10 @@ class ItemImportView(ScopedQuerysetMixin, FormView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            rows = spreadsheets.read_rows(form.cleaned_data["file"])
-        except Exception:
-            form.add_error("file", _("无法读取该文件，请上传 .xlsx 格式的 Excel 文件。"))
+        try:  # the core upload gate + a memory-limited parser process
+            rows = spreadsheets.read_rows(form.cleaned_data["file"], max_rows=5000, max_cols=50)
+        except ValidationError as exc:
+            form.add_error("file", exc.messages[0])
             return self.form_invalid(form)
         rows = [[imports._text(c) if not hasattr(c, "isoformat") else c.isoformat()[:10] for c in r] for r in rows]
         result = imports.items_import(acting_user=self.request.user, item_type=self.item_type, rows=rows, commit=False)

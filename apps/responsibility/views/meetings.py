@@ -6,11 +6,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from apps.core.files import serve_file
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedQuerysetMixin
 from apps.members.choices import MemberStatus
@@ -192,4 +193,5 @@ class AttachmentDownloadView(ScopedQuerysetMixin, TemplateView):
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         att = get_visible_or_404(MeetingAttachment, request.user, pk=kwargs["pk"])
-        return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name)
+        # Attendance sheets and minutes name people: each download is audited.
+        return serve_file(request, att.file, filename=att.name, audit_obj=att, audit_event="meetingattachment.download")

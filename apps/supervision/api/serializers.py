@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -42,7 +43,11 @@ class LetterSerializer(LetterListSerializer):
         fields = [*LetterListSerializer.Meta.fields, "body", "answer", "close_note", "items", "attachments"]
 
     def get_attachments(self, obj: Letter) -> list[dict]:
-        return [{"name": a.name, "url": a.file.url} for a in obj.attachments.all()]
+        # The scoped download view (there is no public URL for a stored file).
+        return [
+            {"name": a.name, "url": reverse("supervision:letter_attachment", args=[a.pk])}
+            for a in obj.attachments.all()
+        ]
 
 
 class LetterItemInputSerializer(serializers.Serializer):
@@ -70,17 +75,17 @@ class LetterItemField(serializers.Field):
 class LetterCreateSerializer(serializers.Serializer):
     addressee = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=LetterKind.choices)
-    period = serializers.CharField()
-    items = serializers.ListField(child=LetterItemField(), allow_empty=False)
+    period = serializers.CharField(max_length=7, help_text="YYYY-MM")
+    items = serializers.ListField(child=LetterItemField(), allow_empty=False, max_length=200)
     response_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
 
 
 class LetterAnswerSerializer(serializers.Serializer):
-    answer = serializers.CharField()
+    answer = serializers.CharField(max_length=20000)
 
 
 class LetterCloseSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 class AccountabilitySerializer(serializers.ModelSerializer):
