@@ -219,6 +219,8 @@ class ParameterSettingsView(LoginRequiredMixin, TemplateView):
             return self.render_to_response(self.get_context_data(errors={key: exc.messages}), status=400)
         messages.success(request, gettext_lazy("已保存。"))
         return HttpResponseRedirect(reverse("core:parameter_settings"))
+
+
 def server_error_view(request: Any) -> Any:
     """A Chinese 500 page that needs no context processors (the database may be what failed)."""
     from django.template import loader
