@@ -161,6 +161,12 @@ class AuditLogListView(ScopedListView):
     model = AuditLog
     template_name = "core/auditlog_list.html"
 
+    @property
+    def filterset_class(self) -> Any:
+        from .filters import AuditLogFilterSet
+
+        return AuditLogFilterSet
+
     def optimize_queryset(self, qs: models.QuerySet) -> models.QuerySet:
         return qs.select_related("content_type")
 

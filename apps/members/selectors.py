@@ -15,6 +15,7 @@ from apps.core.due_items import DueItem
 from apps.core.models import AuditLog
 from apps.core.params import get_int_param
 from apps.core.periods import Period
+from apps.core.text import cn_date
 from apps.organizations.models import add_years
 
 from .choices import Category, MemberStatus, RecruitmentStage, TransferStatus
@@ -354,7 +355,7 @@ def probation_due_items(*, period: Period, stage: str, root_path: str = "/") -> 
         yield DueItem(
             organization_id=org_id,
             kind="probation_due",
-            title=f"预备党员{name}预备期于{ends:%Y年%m月%d日}期满，应及时讨论转正",
+            title=f"预备党员{name}预备期于{cn_date(ends)}期满，应及时讨论转正",
             due_date=ends,
             object_ref=f"members.member:{pk}",
         )

@@ -31,3 +31,8 @@
     }, 250);
   });
 })();
+// Print buttons (no inline handlers: strict CSP).
+document.addEventListener("click", function (ev) {
+  var btn = ev.target.closest("[data-action='print']");
+  if (btn) { ev.preventDefault(); window.print(); }
+});
