@@ -14,7 +14,14 @@ from django.views.generic import TemplateView
 
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, ServiceFormView
+from apps.core.views import (
+    ListExportMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    ServiceFormView,
+    field_columns,
+)
 
 from . import recruitment as recruitment_services
 from . import selectors, services, transfers
@@ -163,10 +170,19 @@ class MemberStatusView(_ServiceFormView):
 # --- recruitment ----------------------------------------------------------------------------------------
 
 
-class RecruitmentListView(ScopedListView):
+class RecruitmentListView(ListExportMixin, ScopedListView):
     model = Recruitment
     template_name = "members/recruitment_list.html"
     filterset_class = RecruitmentFilterSet
+    export_filename = _("发展党员")
+    # No ID numbers or phones here: the recruitment export is a progress list, not a roster.
+    export_columns = field_columns(
+        Recruitment,
+        [
+            "name", "gender", "organization", "stage", "applied_on", "activist_on", "candidate_on",
+            "political_review_conclusion", "training_hours",
+        ],
+    )  # fmt: skip
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization").order_by("-applied_on", "-id")
@@ -312,10 +328,18 @@ class RecruitmentStopView(_ServiceFormView):
 # --- transfers ------------------------------------------------------------------------------------------
 
 
-class TransferListView(ScopedListView):
+class TransferListView(ListExportMixin, ScopedListView):
     model = Transfer
     template_name = "members/transfer_list.html"
     filterset_class = TransferFilterSet
+    export_filename = _("组织关系转接")
+    export_columns = field_columns(
+        Transfer,
+        [
+            "member__name", "kind", "from_org", "to_org", "outside_destination", "status", "letter_number",
+            "valid_until", "requested_at", "approved_at", "closed_at",
+        ],
+    )  # fmt: skip
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("member", "from_org", "to_org")

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
+from apps.core.views import ListExportMixin, ScopedDetailView, ScopedListView, ServiceFormView, field_columns
 
 from . import selectors, services
 from .filters import OrganizationPageFilterSet
@@ -51,10 +51,21 @@ class OrganizationChildrenView(ScopedListView):
         return selectors.organization_children(user=self.request.user, parent=self.parent)
 
 
-class OrganizationListView(ScopedListView):
+class OrganizationListView(ListExportMixin, ScopedListView):
     model = Organization
     template_name = "organizations/organization_list.html"
     filterset_class = OrganizationPageFilterSet
+    export_filename = _("党组织")
+    export_columns = field_columns(
+        Organization,
+        [
+            "name", "code", "kind", "sector", "parent__name", "secretary_name", "established_on", "term_due_on",
+            "star_rating", "grade", "is_weak", "is_demonstration", "descendant_count", "is_active",
+        ],
+    )  # fmt: skip
+
+    def get_export_queryset(self) -> QuerySet:
+        return self.get_queryset().defer(None).select_related("parent")
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         # Level by level, then by name: what people scan for (path order would sort ids as strings).

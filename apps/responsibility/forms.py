@@ -24,7 +24,7 @@ def _year_field() -> forms.IntegerField:
 
 
 class PeriodField(forms.CharField):
-    default_error_messages = {"invalid": _("月份格式应为 YYYY-MM，例如 2026-11。")}
+    default_error_messages = {"invalid": _("请选择有效的月份，例如 2026-11。")}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -11,7 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from apps.core.periods import Period
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
+from apps.core.views import (
+    ListExportMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    field_columns,
+    form_errors_from,
+)
 from apps.organizations.models import Organization
 
 from . import exports, selectors, services
@@ -31,10 +38,16 @@ from .forms import (
 from .models import Accountability, InspectionPlan, InspectionRecord, Letter, ObservationVisit
 
 
-class LetterListView(ScopedListView):
+class LetterListView(ListExportMixin, ScopedListView):
     model = Letter
     template_name = "supervision/letter_list.html"
     filterset_class = LetterPageFilterSet
+    export_filename = _("三函")
+    export_columns = [
+        (_("文号"), lambda letter: letter.number_display),
+        *field_columns(Letter, ["kind", "title", "addressee", "issuer", "period", "issued_on"]),
+        *field_columns(Letter, ["response_deadline", "status", "item_count", "answered_at", "closed_at"]),
+    ]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("issuer", "addressee").defer("body", "answer")
@@ -203,10 +216,15 @@ class LetterCreateView(ScopedQuerysetMixin, FormView):
         return HttpResponseRedirect(letter.get_absolute_url())
 
 
-class AccountabilityListView(ScopedListView):
+class AccountabilityListView(ListExportMixin, ScopedListView):
     model = Accountability
     template_name = "supervision/accountability_list.html"
     filterset_class = AccountabilityFilterSet
+    export_filename = _("问责")
+    export_columns = field_columns(
+        Accountability,
+        ["organization", "issuer", "period", "kind", "status", "basis", "decision", "decided_on", "is_automatic"],
+    )
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("issuer", "organization")
@@ -245,10 +263,17 @@ class AccountabilityDetailView(ScopedDetailView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class InspectionListView(ScopedListView):
+class InspectionListView(ListExportMixin, ScopedListView):
     model = InspectionPlan
     template_name = "supervision/inspection_list.html"
     filterset_class = InspectionPlanFilterSet
+    export_filename = _("督查计划")
+    export_columns = [
+        *field_columns(InspectionPlan, ["topic", "organization", "period", "start_on", "end_on", "target_root"]),
+        (_("组织类别"), lambda p: p.target_kinds_display),
+        (_("督查方式"), lambda p: p.methods_display),
+        *field_columns(InspectionPlan, ["status"]),
+    ]
 
     def get_queryset(self) -> QuerySet:
         qs = selectors.inspection_plan_list(user=self.request.user)

@@ -44,7 +44,7 @@ def test_plan_form_with_bad_period_shows_error(tree, users, client_for):
         reverse("supervision:inspection_create"),
         {"target_root": tree.street_a.code, "topic": "专项督查", "period": "2026年13", "method_reports": "on"},
     )
-    assert "月份格式应为 YYYY-MM" in resp.content.decode()
+    assert "请选择有效的月份" in resp.content.decode()
 
 
 def test_plan_page_flow_creates_records(tree, users, client_for):
