@@ -105,6 +105,7 @@ class MemberCreateView(_ServiceFormView):
     permission_required = ("members.add_member",)
     form_class = MemberForm
     title = _("新增党员")
+    success_message = _("已新增党员。")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -162,6 +163,7 @@ class MemberStatusView(_ServiceFormView):
     permission_required = ("members.change_member",)
     form_class = MemberStatusForm
     title = _("变更党籍状态")
+    success_message = _("已变更党籍状态。")
 
     def run_service(self, form: Any) -> Member:
         return services.member_change_status(acting_user=self.request.user, member=self.object, **form.cleaned_data)
@@ -211,6 +213,7 @@ class RecruitmentCreateView(_ServiceFormView):
     permission_required = ("members.add_recruitment",)
     form_class = RecruitmentCreateForm
     title = _("登记入党申请人")
+    success_message = _("已登记。")
 
     def list_url(self) -> str:
         return reverse("members:recruitment_list")
@@ -267,6 +270,7 @@ class RecruitmentAdvanceView(_ServiceFormView):
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentAdvanceForm
     title = _("推进发展阶段")
+    success_message = _("已推进到下一阶段。")
 
     def get_initial(self) -> dict[str, Any]:
         idx = STAGE_ORDER.index(self.object.stage) if self.object.stage in STAGE_ORDER else -1
@@ -284,6 +288,7 @@ class RecruitmentExtendView(_ServiceFormView):
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentExtendForm
     title = _("延长预备期")
+    success_message = _("已延长预备期。")
 
     def run_service(self, form: Any) -> Recruitment:
         return recruitment_services.recruitment_extend_probation(
@@ -298,6 +303,7 @@ class RecruitmentDocumentView(_ServiceFormView):
     form_class = RecruitmentDocumentForm
     template_name = "members/form_upload.html"
     title = _("上传发展党员材料")
+    success_message = _("已上传。")
 
     def get_initial(self) -> dict[str, Any]:
         return {"stage": self.object.stage}
@@ -315,6 +321,7 @@ class RecruitmentStopView(_ServiceFormView):
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentStopForm
     title = _("终止发展 / 取消预备党员资格")
+    success_message = _("已终止。")
 
     def run_service(self, form: Any) -> Recruitment:
         return recruitment_services.recruitment_stop(
@@ -369,6 +376,8 @@ class TransferDetailView(ScopedDetailView):
 class TransferCreateView(_ServiceFormView):
     """Started from a member's page: /members/<member pk>/transfer/."""
 
+    success_message = _("已提交转接申请。")
+
     model = Transfer
     object_model = Member
     permission_required = ("members.add_transfer",)
@@ -388,6 +397,7 @@ class TransferApproveView(_ServiceFormView):
     permission_required = ("members.change_transfer",)
     form_class = TransferApproveForm
     title = _("转出方审批并开具介绍信")
+    success_message = _("已审批，介绍信已开具。")
 
     def run_service(self, form: Any) -> Transfer:
         return transfers.transfer_approve(acting_user=self.request.user, transfer=self.object, **form.cleaned_data)
@@ -399,6 +409,7 @@ class TransferReturnView(_ServiceFormView):
     permission_required = ("members.change_transfer",)
     form_class = TransferReturnForm
     title = _("退回组织关系转接")
+    success_message = _("已退回。")
 
     def run_service(self, form: Any) -> Transfer:
         return transfers.transfer_return(

@@ -124,6 +124,7 @@ class OrganizationCreateView(_OrgFormView):
     permission_required = ("organizations.add_organization",)
     form_class = OrganizationCreateForm
     title = _("新建党组织")
+    success_message = _("已新建。")
     pass_user = True
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -159,6 +160,7 @@ class OrganizationMoveView(_ObjectFormView):
     permission_required = ("organizations.change_organization",)
     form_class = OrganizationMoveForm
     title = _("调整上级党组织")
+    success_message = _("已调整上级党组织。")
     pass_user = True
 
     def run_service(self, form: Any) -> Organization:
@@ -171,6 +173,7 @@ class OrganizationDissolveView(_ObjectFormView):
     permission_required = ("organizations.change_organization",)
     form_class = OrganizationDissolveForm
     title = _("撤销党组织")
+    success_message = _("已撤销。")
 
     def run_service(self, form: Any) -> Organization:
         return services.organization_dissolve(
@@ -181,6 +184,7 @@ class OrganizationDissolveView(_ObjectFormView):
 class OrganizationDeleteView(_ObjectFormView):
     permission_required = ("organizations.delete_organization",)
     template_name = "organizations/organization_confirm_delete.html"
+    success_message = _("已删除。")
 
     def get_form_class(self) -> Any:
         from django import forms

@@ -108,6 +108,7 @@ class _LetterActionView(LetterDetailView):
     permission = ""
     form_class: Any = None
     form_key = ""
+    done_message = _("已保存。")
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
@@ -118,7 +119,7 @@ class _LetterActionView(LetterDetailView):
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
-                messages.success(request, _("已保存。"))
+                messages.success(request, self.done_message)
                 return HttpResponseRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(**{self.form_key: form}))
 
@@ -130,6 +131,7 @@ class LetterAnswerView(_LetterActionView):
     permission_required = ("supervision.answer_letter",)
     form_class = LetterAnswerForm
     form_key = "answer_form"
+    done_message = _("已答复。")
 
     def run(self, form: Any) -> None:
         files = self.request.FILES.getlist("files")
@@ -142,6 +144,7 @@ class LetterCloseView(_LetterActionView):
     permission_required = ("supervision.close_letter",)
     form_class = LetterCloseForm
     form_key = "close_form"
+    done_message = _("已办结。")
 
     def run(self, form: Any) -> None:
         services.letter_close(acting_user=self.request.user, letter=self.object, note=form.cleaned_data["note"])
@@ -153,6 +156,7 @@ class LetterAccountabilityView(_LetterActionView):
     permission_required = ("supervision.add_accountability",)
     form_class = AccountabilityOpenForm
     form_key = "accountability_form"
+    done_message = _("已立案。")
 
     def run(self, form: Any) -> None:
         letter = self.object
