@@ -9,15 +9,18 @@ if [ -z "$PY" ]; then
   done
 fi
 if [ ! -x .venv/bin/python ]; then
-  echo "==> creating .venv with $PY"
+  echo "==> 创建虚拟环境 .venv（$PY）"
   "$PY" -m venv .venv
 fi
 stamp=.venv/.requirements.sha256
 want=$(sha256sum requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "==> installing requirements.txt"
+  echo "==> 安装依赖 requirements.txt（首次约需 2–3 分钟，请稍候）"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r requirements.txt
+  .venv/bin/python -m pip install --quiet --progress-bar off -r requirements.txt
+  echo "    依赖安装完成"
   echo "$want" > "$stamp"
+else
+  echo "==> 依赖已是最新，跳过安装"
 fi
 export PATH="$PWD/.venv/bin:$PATH"

@@ -18,9 +18,13 @@ def navigation(request: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from .navigation import nav_items
+    from .navigation import breadcrumb_trail, nav_items
 
-    ctx: dict[str, Any] = {"nav_items": nav_items(user, request.path)}
+    ctx: dict[str, Any] = {
+        "nav_items": nav_items(user, request.path),
+        "breadcrumb_trail": breadcrumb_trail(user, request.path),
+        "show_api_docs": user.is_superuser or getattr(user, "role", None) == "system_admin",
+    }
     for build in _PAGE_CONTEXT:
         ctx.update(build(user))
     return ctx

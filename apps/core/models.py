@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -60,23 +62,67 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.event} {self.object_repr}"
 
+    def event_label(self) -> str:
+        """The event as a verb phrase people read ("提交了月度台账"); the code itself stays internal."""
+        from .audit_labels import event_label
+
+        model = self.content_type.model_class() if self.content_type_id else None
+        return event_label(self.event, model._meta.verbose_name if model else "")
+
+    def sentence(self) -> str:
+        """ "张建国 提交了月度台账「春华社区第一网格党支部 2026年11月」"."""
+        return f"{self.actor_name or '系统'} {self.event_label()}「{self.object_repr}」"
+
     def display_changes(self) -> list[tuple[str, str, str]]:
         """(field label, before, after) for people: verbose names, choice labels, 是/否 for booleans."""
         model = self.content_type.model_class()
         fields = {f.name: f for f in model._meta.concrete_fields} if model else {}
         rows = []
         for name, pair in (self.changes or {}).items():
-            if all(v in (None, "", [], {}) for v in pair):
+            if name in _HIDDEN_FIELDS or all(v in (None, "", [], {}) for v in pair):
                 continue
             field = fields.get(name)
-            label = str(field.verbose_name) if field is not None else name
-            rows.append((label, *(_display_value(field, v) for v in pair)))
+            extra = getattr(model, "AUDIT_LABELS", {}) if model else {}
+            label = extra.get(name) or _FIELD_LABELS.get(name)
+            if label is None and field is not None and str(field.verbose_name) != name.replace("_", " "):
+                label = field.verbose_name
+            if label is None:
+                continue  # an internal field with no Chinese name (paths, keys, counters): not for people
+            label = str(label)
+            hook = getattr(model, "audit_display_value", None)
+            rows.append((label, *(_display_value(field, v, hook, name) for v in pair)))
         return rows
 
 
-def _display_value(field: models.Field | None, value: object) -> str:
-    if value is None or value == "":
+# Labels for snapshot keys that are not model fields (``AUDIT_EXTRA``) or for a model that no longer exists.
+_FIELD_LABELS = {
+    "id_number": _("身份证号"),
+    "created_by": _("登记人"),
+    "uploaded_by": _("上传人"),
+    "requested_by": _("申请人"),
+    "approved_by": _("审批人"),
+    "closed_by": _("办结人"),
+    "created_at": _("创建时间"),
+    "updated_at": _("更新时间"),
+    "uploaded_at": _("上传时间"),
+}
+# Internal links and denormalized copies: never shown in history.
+_HIDDEN_FIELDS = {"problem_ref", "org_path", "path", "depth", "descendant_count"}
+
+
+def _display_value(field: models.Field | None, value: object, hook: Any = None, name: str = "") -> str:
+    """A logged value as people read it. A model may describe its structured (JSON) fields itself with
+    ``audit_display_value(name, value) -> str | None``; lists never show as Python reprs."""
+    if value is None or value == "" or value == [] or value == {}:
         return "（空）"
+    if hook is not None:
+        shown = hook(name, value)
+        if shown is not None:
+            return str(shown)
+    if isinstance(value, list):
+        return "、".join(_display_value(field, v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_display_value(None, v)}" for k, v in value.items() if v not in (None, "", [], {}))
     if isinstance(value, bool):
         return "是" if value else "否"
     if field is not None and field.choices:

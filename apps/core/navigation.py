@@ -130,3 +130,26 @@ def nav_items(user: Any, current_path: str) -> list[dict[str, Any]]:
                 }
             )
     return menus
+
+
+def breadcrumb_trail(user: Any, current_path: str) -> list[dict[str, Any]]:
+    """首页 › menu › entry for the page being shown: the nav entry whose URL is the longest prefix of the path.
+
+    Every page gets it from base.html; a detail page adds its own last crumb (block ``breadcrumb_tail``).
+    The entry is marked ``current`` when the page *is* that entry (no link to itself)."""
+    home = reverse("core:home")
+    if current_path == home:
+        return []
+    best: tuple[int, Any, dict[str, Any]] | None = None
+    for label, _icon, entries in NAV:
+        for item in _entries(user, entries, current_path):
+            prefix = item["url"] != home and current_path.startswith(item["url"])
+            if prefix and (best is None or len(item["url"]) > best[0]):
+                best = (len(item["url"]), label, item)
+    trail = [{"label": _("首页"), "url": home}]
+    if best is not None:
+        _len, menu_label, item = best
+        if str(menu_label) != str(item["label"]):
+            trail.append({"label": menu_label, "url": None})
+        trail.append({"label": item["label"], "url": item["url"], "current": item["url"] == current_path})
+    return trail

@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.core.due_items import DueItem
 from apps.core.params import get_int_param
 from apps.core.periods import Period
+from apps.core.text import cn_date
 
 from .choices import MemberStatus
 from .models import Member, Transfer
@@ -38,7 +39,7 @@ def probation_due_items(*, period: Period, stage: str, root_path: str = "/") -> 
         yield DueItem(
             organization_id=org_id,
             kind="probation_due",
-            title=f"预备党员{name}预备期于{ends:%Y年%m月%d日}期满，应及时讨论转正",
+            title=f"预备党员{name}预备期于{cn_date(ends)}期满，应及时讨论转正",
             due_date=ends,
             object_ref=f"members.member:{pk}",
         )
@@ -49,7 +50,7 @@ def transfer_letter_due_items(*, period: Period, stage: str, root_path: str = "/
     qs = Transfer.objects.letter_expiring_by(period.last_day).filter(from_org__path__startswith=root_path)
     qs = qs.values_list("id", "from_org_id", "to_org_id", "member__name", "valid_until")
     for pk, from_id, to_id, name, until in qs.iterator(chunk_size=2000):
-        title = f"党员{name}的组织关系介绍信有效期至{until:%Y年%m月%d日}，尚未办结接收"
+        title = f"党员{name}的组织关系介绍信有效期至{cn_date(until)}，尚未办结接收"
         for org_id in (from_id, to_id):
             if org_id:
                 yield DueItem(org_id, "transfer_letter_expiring", title, until, f"members.transfer:{pk}")
@@ -67,7 +68,7 @@ def probation_reminders(today: datetime.date) -> list[DueItem]:
         DueItem(
             organization_id=org_id,
             kind="probation_due",
-            title=f"预备党员{name}预备期{'于' if ends >= today else '已于'}{ends:%Y年%m月%d日}期满，请及时讨论转正",
+            title=f"预备党员{name}预备期{'于' if ends >= today else '已于'}{cn_date(ends)}期满，请及时讨论转正",
             due_date=ends,
             link=reverse("members:member_detail", args=[pk]),
             dedupe_key=f"probation:{pk}:{Period.of(today)}",
@@ -85,7 +86,7 @@ def transfer_expiring_reminders(today: datetime.date) -> list[DueItem]:
     items = []
     for pk, from_id, to_id, name, valid in rows:
         verb = "已于" if valid < today else "将于"
-        title = f"党员{name}的组织关系介绍信{verb}{valid:%Y年%m月%d日}到期，尚未办结接收"
+        title = f"党员{name}的组织关系介绍信{verb}{cn_date(valid)}到期，尚未办结接收"
         link = reverse("members:transfer_detail", args=[pk])
         for org_id in {from_id, to_id} - {None}:
             items.append(

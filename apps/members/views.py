@@ -15,7 +15,14 @@ from django.views.generic import TemplateView
 from apps.core.files import ScopedFileView
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, ServiceFormView
+from apps.core.views import (
+    ListExportMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    ServiceFormView,
+    field_columns,
+)
 
 from . import recruitment as recruitment_services
 from . import selectors, services, transfers
@@ -112,6 +119,7 @@ class MemberCreateView(_ServiceFormView):
     permission_required = ("members.add_member",)
     form_class = MemberForm
     title = _("新增党员")
+    success_message = _("已新增党员。")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -169,6 +177,7 @@ class MemberStatusView(_ServiceFormView):
     permission_required = ("members.change_member",)
     form_class = MemberStatusForm
     title = _("变更党籍状态")
+    success_message = _("已变更党籍状态。")
 
     def run_service(self, form: Any) -> Member:
         return services.member_change_status(acting_user=self.request.user, member=self.object, **form.cleaned_data)
@@ -177,10 +186,19 @@ class MemberStatusView(_ServiceFormView):
 # --- recruitment ----------------------------------------------------------------------------------------
 
 
-class RecruitmentListView(ScopedListView):
+class RecruitmentListView(ListExportMixin, ScopedListView):
     model = Recruitment
     template_name = "members/recruitment_list.html"
     filterset_class = RecruitmentFilterSet
+    export_filename = _("发展党员")
+    # No ID numbers or phones here: the recruitment export is a progress list, not a roster.
+    export_columns = field_columns(
+        Recruitment,
+        [
+            "name", "gender", "organization", "stage", "applied_on", "activist_on", "candidate_on",
+            "political_review_conclusion", "training_hours",
+        ],
+    )  # fmt: skip
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization").order_by("-applied_on", "-id")
@@ -209,6 +227,7 @@ class RecruitmentCreateView(_ServiceFormView):
     permission_required = ("members.add_recruitment",)
     form_class = RecruitmentCreateForm
     title = _("登记入党申请人")
+    success_message = _("已登记。")
 
     def list_url(self) -> str:
         return reverse("members:recruitment_list")
@@ -265,6 +284,7 @@ class RecruitmentAdvanceView(_ServiceFormView):
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentAdvanceForm
     title = _("推进发展阶段")
+    success_message = _("已推进到下一阶段。")
 
     def get_initial(self) -> dict[str, Any]:
         idx = STAGE_ORDER.index(self.object.stage) if self.object.stage in STAGE_ORDER else -1
@@ -282,6 +302,7 @@ class RecruitmentExtendView(_ServiceFormView):
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentExtendForm
     title = _("延长预备期")
+    success_message = _("已延长预备期。")
 
     def run_service(self, form: Any) -> Recruitment:
         return recruitment_services.recruitment_extend_probation(
@@ -296,6 +317,7 @@ class RecruitmentDocumentView(_ServiceFormView):
     form_class = RecruitmentDocumentForm
     template_name = "members/form_upload.html"
     title = _("上传发展党员材料")
+    success_message = _("已上传。")
 
     def get_initial(self) -> dict[str, Any]:
         return {"stage": self.object.stage}
@@ -313,6 +335,7 @@ class RecruitmentStopView(_ServiceFormView):
     permission_required = ("members.change_recruitment",)
     form_class = RecruitmentStopForm
     title = _("终止发展 / 取消预备党员资格")
+    success_message = _("已终止。")
 
     def run_service(self, form: Any) -> Recruitment:
         return recruitment_services.recruitment_stop(
@@ -326,10 +349,18 @@ class RecruitmentStopView(_ServiceFormView):
 # --- transfers ------------------------------------------------------------------------------------------
 
 
-class TransferListView(ScopedListView):
+class TransferListView(ListExportMixin, ScopedListView):
     model = Transfer
     template_name = "members/transfer_list.html"
     filterset_class = TransferFilterSet
+    export_filename = _("组织关系转接")
+    export_columns = field_columns(
+        Transfer,
+        [
+            "member__name", "kind", "from_org", "to_org", "outside_destination", "status", "letter_number",
+            "valid_until", "requested_at", "approved_at", "closed_at",
+        ],
+    )  # fmt: skip
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("member", "from_org", "to_org")
@@ -359,6 +390,8 @@ class TransferDetailView(ScopedDetailView):
 class TransferCreateView(_ServiceFormView):
     """Started from a member's page: /members/<member pk>/transfer/."""
 
+    success_message = _("已提交转接申请。")
+
     model = Transfer
     object_model = Member
     permission_required = ("members.add_transfer",)
@@ -378,6 +411,7 @@ class TransferApproveView(_ServiceFormView):
     permission_required = ("members.change_transfer",)
     form_class = TransferApproveForm
     title = _("转出方审批并开具介绍信")
+    success_message = _("已审批，介绍信已开具。")
 
     def run_service(self, form: Any) -> Transfer:
         return transfers.transfer_approve(acting_user=self.request.user, transfer=self.object, **form.cleaned_data)
@@ -389,6 +423,7 @@ class TransferReturnView(_ServiceFormView):
     permission_required = ("members.change_transfer",)
     form_class = TransferReturnForm
     title = _("退回组织关系转接")
+    success_message = _("已退回。")
 
     def run_service(self, form: Any) -> Transfer:
         return transfers.transfer_return(

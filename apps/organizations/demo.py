@@ -259,6 +259,18 @@ def scale_spec(target: int) -> _Node:
     )
 
 
+def _demo_doc_prefix(org: Organization, root: Organization) -> str:
+    """发文机关代字 for the committees that issue letters: 江组 (city), 东组 (东城区), 解工 (解放路街道党工委)."""
+    if org.pk == root.pk:
+        return CITY[0] + "组"
+    if org.depth == root.depth + 1 and org.kind == OrgKind.COMMITTEE and org.name.endswith(("区委员会", "县委员会")):
+        return org.name.removeprefix(f"中共{CITY}")[0] + "组"
+    if org.kind == OrgKind.WORKING_COMMITTEE and "街道" in org.name:
+        street = org.name.split("区", 1)[-1]
+        return street[0] + "工"
+    return ""
+
+
 def seed(ctx: DemoContext) -> None:
     if ctx.scale:
         root = bulk_build(scale_spec(ctx.scale), rng=ctx.rng, today=ctx.today)
@@ -283,6 +295,7 @@ def seed(ctx: DemoContext) -> None:
     if not ctx.scale:
         orgs = list(qs.exclude(kind=OrgKind.PARTY_GROUP))
         for org in orgs:
+            org.doc_prefix = _demo_doc_prefix(org, root)
             org.secretary_name = ctx.rng.choice(names)
             org.is_weak = ctx.rng.random() < 0.03
             org.consolidation_status = "in_progress" if org.is_weak else ""
@@ -290,7 +303,14 @@ def seed(ctx: DemoContext) -> None:
             org.demonstration_year = ctx.today.year - ctx.rng.randint(0, 2) if org.is_demonstration else None
         Organization.objects.bulk_update(
             orgs,
-            ["secretary_name", "is_weak", "consolidation_status", "is_demonstration", "demonstration_year"],
+            [
+                "doc_prefix",
+                "secretary_name",
+                "is_weak",
+                "consolidation_status",
+                "is_demonstration",
+                "demonstration_year",
+            ],
             batch_size=1000,
         )
     ctx.log(f"  党组织：{qs.count()} 个")

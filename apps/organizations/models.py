@@ -18,6 +18,12 @@ class Organization(models.Model):
 
     name = models.CharField(_("名称"), max_length=100, db_index=True)
     short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    doc_prefix = models.CharField(
+        _("发文机关代字"),
+        max_length=20,
+        blank=True,
+        help_text=_("公文文号的机关代字，如“东组”，函件文号即为“东组函〔2026〕3号”；不填则文号只有年份和序号。"),
+    )
     code = models.CharField(
         _("组织代码"), max_length=32, unique=True, error_messages={"unique": _("该组织代码已被其他党组织使用。")}
     )

@@ -21,6 +21,7 @@ from .models import Organization
 EDITABLE_FIELDS = [
     "name",
     "short_name",
+    "doc_prefix",
     "code",
     "kind",
     "sector",

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
+from apps.core.views import ListExportMixin, ScopedDetailView, ScopedListView, ServiceFormView, field_columns
 
 from . import selectors, services
 from .filters import OrganizationPageFilterSet
@@ -51,10 +51,21 @@ class OrganizationChildrenView(ScopedListView):
         return selectors.organization_children(user=self.request.user, parent=self.parent)
 
 
-class OrganizationListView(ScopedListView):
+class OrganizationListView(ListExportMixin, ScopedListView):
     model = Organization
     template_name = "organizations/organization_list.html"
     filterset_class = OrganizationPageFilterSet
+    export_filename = _("党组织")
+    export_columns = field_columns(
+        Organization,
+        [
+            "name", "code", "kind", "sector", "parent__name", "secretary_name", "established_on", "term_due_on",
+            "star_rating", "grade", "is_weak", "is_demonstration", "descendant_count", "is_active",
+        ],
+    )  # fmt: skip
+
+    def get_export_queryset(self) -> QuerySet:
+        return self.get_queryset().defer(None).select_related("parent")
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         # Level by level, then by name: what people scan for (path order would sort ids as strings).
@@ -113,6 +124,7 @@ class OrganizationCreateView(_OrgFormView):
     permission_required = ("organizations.add_organization",)
     form_class = OrganizationCreateForm
     title = _("新建党组织")
+    success_message = _("已新建。")
     pass_user = True
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -148,6 +160,7 @@ class OrganizationMoveView(_ObjectFormView):
     permission_required = ("organizations.change_organization",)
     form_class = OrganizationMoveForm
     title = _("调整上级党组织")
+    success_message = _("已调整上级党组织。")
     pass_user = True
 
     def run_service(self, form: Any) -> Organization:
@@ -160,6 +173,7 @@ class OrganizationDissolveView(_ObjectFormView):
     permission_required = ("organizations.change_organization",)
     form_class = OrganizationDissolveForm
     title = _("撤销党组织")
+    success_message = _("已撤销。")
 
     def run_service(self, form: Any) -> Organization:
         return services.organization_dissolve(
@@ -170,6 +184,7 @@ class OrganizationDissolveView(_ObjectFormView):
 class OrganizationDeleteView(_ObjectFormView):
     permission_required = ("organizations.delete_organization",)
     template_name = "organizations/organization_confirm_delete.html"
+    success_message = _("已删除。")
 
     def get_form_class(self) -> Any:
         from django import forms

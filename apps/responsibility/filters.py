@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import BaseFilterSet
+from apps.core.filters import BaseFilterSet, MonthFilter
 from apps.core.periods import Period
 from apps.organizations.models import Organization
 
@@ -85,7 +85,7 @@ class RectificationFilterSet(_ScopedFilterSet):
 
 class MonthlyLedgerFilterSet(_ScopedFilterSet):
     year = None
-    month = django_filters.CharFilter(label=_("月份（YYYY-MM）"), method="filter_month")
+    month = MonthFilter(method="filter_month")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=LedgerStatus.choices)
 
     class Meta:

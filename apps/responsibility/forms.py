@@ -24,7 +24,7 @@ def _year_field() -> forms.IntegerField:
 
 
 class PeriodField(forms.CharField):
-    default_error_messages = {"invalid": _("月份格式应为 YYYY-MM，例如 2026-11。")}
+    default_error_messages = {"invalid": _("请选择有效的月份，例如 2026-11。")}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -245,6 +245,7 @@ class MeetingForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, ledger: MonthlyLedger, roster: list[Any], groups: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.roster = roster
+        self.ledger = ledger
         if groups:
             self.fields["party_group"] = forms.TypedChoiceField(
                 label=_("党小组（党小组会必选）"),
@@ -277,6 +278,28 @@ class MeetingForm(StyledFormMixin, forms.Form):
             self.fields["absentee_count"] = forms.IntegerField(
                 label=_("缺席人数"), min_value=0, initial=0, widget=forms.NumberInput(attrs=attrs)
             )
+
+    def clean(self) -> dict[str, Any]:
+        # The service checks absences too, but only runs once every field is valid: listing missing
+        # reasons here as well shows them together with, say, a bad date (one pass of errors, not two).
+        data = super().clean()
+        held_on, period = data.get("held_on"), self.ledger.period
+        if held_on and not (period.first_day <= held_on <= period.last_day):
+            self.add_error(
+                "held_on",
+                _("会议日期（%(d)s）须在台账月份（%(p)s）之内。")
+                % {"d": held_on.strftime("%Y-%m-%d"), "p": period.label},
+            )
+        if self.roster and data.get("kind"):
+            gid = data.get("party_group")
+            expected = [m for m in self.roster if expected_at(m, kind=data["kind"], party_group_id=gid)] or self.roster
+            present = set(data.get("attendees") or [])
+            missing = [m for m in expected if m.pk not in present and not (data.get(f"reason_{m.pk}") or "").strip()]
+            for m in missing:
+                self.add_error(f"reason_{m.pk}", _("请填写缺席原因。"))
+            if missing:
+                self.add_error(None, _("请填写缺席原因：%(n)s。") % {"n": "、".join(m.name for m in missing)})
+        return data
 
     def reason_fields(self) -> list[tuple[Any, Any, bool]]:
         """(member, reason field, ticked present) for each roster member."""

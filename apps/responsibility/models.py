@@ -79,6 +79,56 @@ class Issuance(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("responsibility:issuance_detail", args=[self.pk])
 
+    # How the JSON fields read in 变更历史 (never as Python dicts).
+    PAYLOAD_LABELS = {
+        "content": _("任务内容"),
+        "target": _("目标要求"),
+        "source": _("问题来源"),
+        "category": _("问题类别"),
+        "description": _("问题描述"),
+        "severity": _("严重程度"),
+        "measures": _("整改措施"),
+        "deadline_class": _("整改时限类别"),
+        "post": _("职务"),
+        "duties": _("责任内容"),
+    }
+    PAYLOAD_CHOICES = {
+        "source": ProblemSource,
+        "severity": Severity,
+        "deadline_class": DeadlineClass,
+        "post": DutyPost,
+    }
+
+    @classmethod
+    def audit_display_value(cls, name: str, value: object) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        parts = []
+        if name == "payload":
+            for key, val in value.items():
+                if val in (None, "", [], {}) or key not in cls.PAYLOAD_LABELS:
+                    continue
+                choices = cls.PAYLOAD_CHOICES.get(key)
+                shown = dict(choices.choices).get(val, val) if choices else val
+                parts.append(f"{cls.PAYLOAD_LABELS[key]}：{shown}")
+        elif name == "selection":
+            from apps.organizations.choices import OrgKind, Sector
+            from apps.organizations.models import Organization
+
+            roots = list(Organization.objects.filter(pk__in=value.get("roots") or []).values_list("name", flat=True))
+            parts.append(_("范围：%(r)s") % {"r": "、".join(roots) if roots else _("全部下级党组织")})
+            if value.get("kinds"):
+                kinds = dict(OrgKind.choices)
+                parts.append(_("组织类别：%(k)s") % {"k": "、".join(str(kinds.get(k, k)) for k in value["kinds"])})
+            if value.get("sectors"):
+                sectors = dict(Sector.choices)
+                parts.append(_("领域：%(s)s") % {"s": "、".join(str(sectors.get(k, k)) for k in value["sectors"])})
+            if value.get("due_quarter"):
+                parts.append(_("完成季度：第%(q)s季度") % {"q": value["due_quarter"]})
+        else:
+            return None
+        return "；".join(str(p) for p in parts) or "（空）"
+
 
 class TaskItem(OrgOwned):
     """任务清单: what an organization must do, by when."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.core.due_items import DueItem
 from apps.core.periods import Period
+from apps.core.text import cn_date, quoted
 from apps.organizations.choices import BRANCH_KINDS
 from apps.organizations.models import Organization
 
@@ -244,14 +245,14 @@ def task_due_items(*, period: Period, stage: str, root_path: str = "/") -> list[
     """Reminder: open tasks falling due this month. Later stages: tasks overdue at the stage date."""
     qs = TaskItem.objects.filter(org_path__startswith=root_path).open()
     if stage == "reminder":
-        qs, kind, fmt = qs.due_between(period.first_day, period.last_day), "task_due", "任务“{c}”将于{d}到期"
+        qs, kind, fmt = qs.due_between(period.first_day, period.last_day), "task_due", "任务{c}将于{d}到期"
     else:
-        qs, kind, fmt = qs.filter(due_date__lt=_stage_date(period, stage)), "task_overdue", "任务“{c}”已逾期（时限{d}）"
+        qs, kind, fmt = qs.filter(due_date__lt=_stage_date(period, stage)), "task_overdue", "任务{c}已逾期（时限{d}）"
     return [
         DueItem(
             organization_id=oid,
             kind=kind,
-            title=fmt.format(c=content[:40], d=due.strftime("%Y-%m-%d")),
+            title=fmt.format(c=quoted(content, 40), d=cn_date(due)),
             due_date=due,
             object_ref=f"responsibility.taskitem:{pk}",
         )
@@ -265,15 +266,15 @@ def rectification_due_items(*, period: Period, stage: str, root_path: str = "/")
     qs = Rectification.objects.filter(org_path__startswith=root_path).not_done().filter(deadline__isnull=False)
     if stage == "reminder":
         qs = qs.filter(deadline__gte=period.first_day, deadline__lte=period.last_day)
-        kind, fmt = "rectification_due", "整改“{c}”将于{d}到期"
+        kind, fmt = "rectification_due", "整改{c}将于{d}到期"
     else:
         qs = qs.filter(deadline__lt=_stage_date(period, stage))
-        kind, fmt = "rectification_overdue", "整改“{c}”已逾期（期限{d}）"
+        kind, fmt = "rectification_overdue", "整改{c}已逾期（期限{d}）"
     return [
         DueItem(
             organization_id=oid,
             kind=kind,
-            title=fmt.format(c=desc[:40], d=deadline.strftime("%Y-%m-%d")),
+            title=fmt.format(c=quoted(desc, 40), d=cn_date(deadline)),
             due_date=deadline,
             object_ref=f"responsibility.rectification:{pk}",
         )
@@ -307,9 +308,9 @@ def ledger_due_items(*, period: Period, stage: str, root_path: str = "/") -> lis
     prev = period.previous()
     due = ledger_due_date(prev)
     if stage == "reminder" and _stage_date(period, stage) <= due:
-        kind, title = "ledger_due", f"{prev.label}月度台账请于{due:%Y-%m-%d}前提交"
+        kind, title = "ledger_due", f"{prev.label}月度台账请于{cn_date(due)}前提交"
     else:
-        kind, title = "ledger_missing", f"{prev.label}月度台账未提交（截止{due:%Y-%m-%d}）"
+        kind, title = "ledger_missing", f"{prev.label}月度台账未提交（截止{cn_date(due)}）"
     return [
         DueItem(organization_id=bid, kind=kind, title=title, due_date=due)
         for bid in ledgers_not_submitted(period=prev, root_path=root_path)

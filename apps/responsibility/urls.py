@@ -32,6 +32,7 @@ urlpatterns = [
     path("rectifications/<int:pk>/recheck/", rect.RectificationRecheckView.as_view(), name="rectification_recheck"),
     path("ledgers/", ledgers.MonthlyLedgerListView.as_view(), name="ledger_list"),
     path("ledgers/open/", ledgers.LedgerOpenView.as_view(), name="ledger_open"),
+    path("ledgers/bulk-review/", ledgers.LedgerBulkReviewView.as_view(), name="ledger_bulk_review"),
     path("ledgers/<int:pk>/", ledgers.MonthlyLedgerDetailView.as_view(), name="ledger_detail"),
     path("ledgers/<int:pk>/edit/", ledgers.LedgerUpdateView.as_view(), name="ledger_update"),
     path("ledgers/<int:pk>/submit/", ledgers.LedgerSubmitView.as_view(), name="ledger_submit"),

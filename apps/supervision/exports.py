@@ -32,10 +32,12 @@ def bulletin_workbook(b: dict[str, Any]) -> Workbook:
     _append(ws, ["整改销号", b["problems"]["rectified"]])
     _append(ws, ["新增问责", b["accountabilities"]])
     _append(ws, [])
-    _append(ws, ["排名", "党组织", "预警函", "督办函", "提示函", "逾期未复", "已答复", "发现问题"])
+    _append(
+        ws, ["排名", "党组织", "预警函", "督办函", "提示函", "逾期未复", "已答复", "逾期任务", "逾期整改", "发现问题"]
+    )
     for r in b["ranking"]:
         _append(ws, [r["rank"], r["org"].name, r["warning"], r["supervision"], r["reminder"], r["overdue"],
-                   r["answered"], r["findings"]])  # fmt: skip
+                   r["answered"], r["overdue_tasks"], r["overdue_rectifications"], r["findings"]])  # fmt: skip
     ws.column_dimensions["B"].width = 40
     ws.freeze_panes = "A4"
     return wb

@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import BaseFilterSet
+from apps.core.filters import BaseFilterSet, MonthFilter
 
 from .choices import InspectionStatus, LetterKind, LetterStatus
 from .models import Accountability, InspectionPlan, Letter
@@ -19,7 +19,7 @@ class LetterFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label=_("收函/发函单位"), method="filter_q")
     kind = django_filters.ChoiceFilter(label=_("函件类别"), choices=LetterKind.choices)
     status = django_filters.ChoiceFilter(label=_("状态"), choices=LetterStatus.choices)
-    period = django_filters.CharFilter(label=_("月份（YYYY-MM）"))
+    period = MonthFilter()
     overdue = django_filters.BooleanFilter(label=_("逾期未复"), method="filter_overdue")
     addressee = django_filters.NumberFilter(label=_("收函单位ID"), field_name="addressee_id")
     issuer = django_filters.NumberFilter(label=_("发函单位ID"), field_name="issuer_id")
@@ -51,7 +51,7 @@ class LetterPageFilterSet(LetterFilterSet):
 
 class InspectionPlanFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label=_("督查主题"), field_name="topic", lookup_expr="contains")
-    period = django_filters.CharFilter(label=_("月份（YYYY-MM）"))
+    period = MonthFilter()
     status = django_filters.ChoiceFilter(label=_("状态"), choices=InspectionStatus.choices)
 
     class Meta:
@@ -60,7 +60,7 @@ class InspectionPlanFilterSet(BaseFilterSet):
 
 
 class AccountabilityFilterSet(BaseFilterSet):
-    period = django_filters.CharFilter(label=_("月份（YYYY-MM）"))
+    period = MonthFilter()
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Accountability._meta.get_field("status").choices)
 
     class Meta:

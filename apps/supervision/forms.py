@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import MonthInput
 from apps.core.periods import Period
 from apps.organizations.choices import OrgKind, Sector
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
@@ -16,7 +17,7 @@ from .choices import AccountabilityKind, LetterKind, Severity
 class PeriodField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("月份"))
-        kwargs.setdefault("help_text", _("格式 YYYY-MM，例如 2026-11"))
+        kwargs.setdefault("widget", MonthInput())
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> Period | None:
@@ -26,7 +27,7 @@ class PeriodField(forms.CharField):
         try:
             return Period.parse(value)
         except ValidationError as exc:
-            raise ValidationError(_("月份格式应为 YYYY-MM，例如 2026-11。")) from exc
+            raise ValidationError(_("请选择有效的月份，例如 2026-11。")) from exc
 
 
 class LetterCreateForm(StyledFormMixin, forms.Form):

@@ -230,7 +230,8 @@ def _insert_letters(
     }
     rows = []
     for n, addressee_id in enumerate(new, start=counter.last_number + 1):
-        values = {**base, "addressee": names.get(addressee_id, ""), "number": f"〔{issued_on.year}〕{n}号"}
+        prefix = f"{issuer.doc_prefix}{Letter.DOC_KIND}" if issuer.doc_prefix else ""
+        values = {**base, "addressee": names.get(addressee_id, ""), "number": f"{prefix}〔{issued_on.year}〕{n}号"}
         rows.append(
             (kind, issuer.pk, addressee_id, paths[addressee_id], str(period), issued_on.year, n,
              render_template(title_tpl, values)[:200], render_template(body_tpl, values), issued_on, deadline,

@@ -224,8 +224,24 @@ class Letter(models.Model):
         return reverse("supervision:letter_detail", args=[self.pk])
 
     @property
+    def addressee_line(self) -> str:
+        """主送机关 (the body's first line when it ends with a colon), shown flush left in the document."""
+        first = (self.body or "").split("\n", 1)[0].strip()
+        return first if first.endswith(("：", ":")) else ""
+
+    @property
+    def body_paragraphs(self) -> list[str]:
+        lines = [line.strip() for line in (self.body or "").splitlines() if line.strip()]
+        return lines[1:] if self.addressee_line else lines
+
+    #: the document-kind character after the issuer's prefix (东组 + 函 + 〔2026〕3号)
+    DOC_KIND = "函"
+
+    @property
     def number_display(self) -> str:
-        return f"〔{self.year}〕{self.number}号"
+        """发文字号 per GB/T 9704: issuer's abbreviation + kind + 〔year〕 + number, e.g. 东组函〔2026〕3号."""
+        prefix = self.issuer.doc_prefix if self.issuer_id and self.issuer.doc_prefix else ""
+        return f"{prefix}{self.DOC_KIND if prefix else ''}〔{self.year}〕{self.number}号"
 
     def is_overdue(self, today=None) -> bool:
         return self.status in (LetterStatus.SENT, LetterStatus.READ) and self.response_deadline < (
@@ -370,6 +386,31 @@ class InspectionPlan(models.Model):
             (self.method_site_visit, "实地查看"),
         ]
         return "、".join(n for on, n in names if on)
+
+    @property
+    def target_kinds_display(self) -> str:
+        from apps.organizations.choices import OrgKind
+
+        labels = dict(OrgKind.choices)
+        return "、".join(str(labels.get(k, k)) for k in self.target_kinds or [])
+
+    @property
+    def target_sectors_display(self) -> str:
+        from apps.organizations.choices import Sector
+
+        labels = dict(Sector.choices)
+        return "、".join(str(labels.get(k, k)) for k in self.target_sectors or [])
+
+    @classmethod
+    def audit_display_value(cls, name: str, value: object) -> str | None:
+        """变更历史 shows the organization kinds and sectors by their Chinese names."""
+        from apps.organizations.choices import OrgKind, Sector
+
+        choices = {"target_kinds": OrgKind, "target_sectors": Sector}.get(name)
+        if choices is None or not isinstance(value, list):
+            return None
+        labels = dict(choices.choices)
+        return "、".join(str(labels.get(v, v)) for v in value)
 
 
 class InspectionRecord(models.Model):

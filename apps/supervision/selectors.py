@@ -108,43 +108,7 @@ def monthly_bulletin(
         )
         .count(),
     }
-    children = list(
-        Organization.objects.visible_to(user).filter(parent=issuer, is_active=True).only("id", "name", "path")
-    )
-    by_child: dict[str, dict[str, Any]] = {
-        c.path: {"org": c, "reminder": 0, "supervision": 0, "warning": 0, "overdue": 0, "answered": 0, "findings": 0}
-        for c in children
-    }
-    depth = issuer.path.count("/")
-
-    def child_path(path: str) -> str:
-        parts = path.split("/")
-        return "/".join(parts[: depth + 1]) + "/"
-
-    for path, kind, status, deadline in letters.values_list("org_path", "kind", "status", "response_deadline").iterator(
-        chunk_size=5000
-    ):
-        row = by_child.get(child_path(path))
-        if row is None:
-            continue
-        row[kind] += 1
-        if status in (LetterStatus.ANSWERED, LetterStatus.CLOSED):
-            row["answered"] += 1
-        elif deadline < today:
-            row["overdue"] += 1
-    for path, n in problems_qs.values_list("org_path").annotate(n=Count("id")).order_by():
-        row = by_child.get(child_path(path))
-        if row is not None:
-            row["findings"] += n
-    ranking = sorted(
-        by_child.values(), key=lambda r: (r["warning"], r["supervision"], r["overdue"], r["findings"], r["org"].name)
-    )
-    rank, prev = 0, None
-    for i, r in enumerate(ranking, start=1):
-        key = (r["warning"], r["supervision"], r["overdue"], r["findings"])
-        if key != prev:
-            rank, prev = i, key
-        r["rank"] = rank
+    ranking = bulletin_ranking(user=user, issuer=issuer, period=period, today=today, problems_qs=problems_qs)
     totals = defaultdict(int)
     for k in kinds.values():
         for f in ("sent", "answered", "overdue", "closed"):
@@ -158,6 +122,75 @@ def monthly_bulletin(
         "ranking": ranking,
         "accountabilities": issuer_accountabilities(user=user, issuer=issuer, period=period).count(),
     }
+
+
+RANK_KEYS = ("warning", "supervision", "overdue", "overdue_tasks", "overdue_rectifications", "findings")
+
+
+def bulletin_ranking(
+    *, user: Any, issuer: Organization, period: Period, today: datetime.date, problems_qs: QuerySet
+) -> list[dict[str, Any]]:
+    """The organizations directly below the issuer, best first, each counting **everything in its subtree**:
+    letters of the month from any issuer (warning, supervision, reminder; overdue unanswered ones), tasks and
+    rectifications overdue at the bulletin's date (today, or the month's last day for a past month), and
+    problems found in the month. Fewest warnings first, then supervision letters, overdue letters, overdue
+    tasks, overdue rectifications, findings; equal keys share a rank (1, 2, 2, 4)."""
+    from apps.responsibility.models import Rectification, TaskItem
+
+    as_of = min(today, period.last_day + datetime.timedelta(days=1))
+    children = list(
+        Organization.objects.visible_to(user).filter(parent=issuer, is_active=True).only("id", "name", "path")
+    )
+    zero = {"reminder": 0, "supervision": 0, "warning": 0, "overdue": 0, "answered": 0, "findings": 0}
+    by_child: dict[str, dict[str, Any]] = {
+        c.path: {"org": c, **zero, "overdue_tasks": 0, "overdue_rectifications": 0} for c in children
+    }
+    depth = issuer.path.count("/")
+
+    def row_for(path: str) -> dict[str, Any] | None:
+        return by_child.get("/".join(path.split("/")[: depth + 1]) + "/")
+
+    # Grouped in SQL by the addressee's path: one row per organization, not per letter.
+    subtree_letters = (
+        Letter.objects.visible_to(user)
+        .filter(org_path__startswith=issuer.path, period=str(period))
+        .exclude(addressee=issuer)
+        .values_list("org_path", "kind")
+        .annotate(
+            n=Count("id"),
+            answered=Count("id", filter=Q(status__in=[LetterStatus.ANSWERED, LetterStatus.CLOSED])),
+            overdue=Count(
+                "id", filter=Q(status__in=[LetterStatus.SENT, LetterStatus.READ], response_deadline__lt=today)
+            ),
+        )
+        .order_by()
+    )
+    for path, kind, n, answered, overdue in subtree_letters:
+        row = row_for(path)
+        if row is not None:
+            row[kind] += n
+            row["answered"] += answered
+            row["overdue"] += overdue
+    overdue_sources = [
+        ("overdue_tasks", TaskItem.objects.visible_to(user).overdue(as_of)),
+        ("overdue_rectifications", Rectification.objects.visible_to(user).overdue(as_of)),
+        ("findings", problems_qs),
+    ]
+    for key, qs in overdue_sources:
+        for path, n in (
+            qs.filter(org_path__startswith=issuer.path).values_list("org_path").annotate(n=Count("id")).order_by()
+        ):
+            row = row_for(path)
+            if row is not None:
+                row[key] += n
+    ranking = sorted(by_child.values(), key=lambda r: (*(r[k] for k in RANK_KEYS), r["org"].name))
+    rank, prev = 0, None
+    for i, r in enumerate(ranking, start=1):
+        key = tuple(r[k] for k in RANK_KEYS)
+        if key != prev:
+            rank, prev = i, key
+        r["rank"] = rank
+    return ranking
 
 
 def issuer_accountabilities(*, user: Any, issuer: Organization, period: Period) -> QuerySet:

@@ -12,7 +12,14 @@ from django.views.generic import FormView, TemplateView
 
 from apps.core.files import ScopedFileView
 from apps.core.periods import Period
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
+from apps.core.views import (
+    ListExportMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    field_columns,
+    form_errors_from,
+)
 from apps.organizations.models import Organization
 
 from . import exports, selectors, services
@@ -32,10 +39,16 @@ from .forms import (
 from .models import Accountability, InspectionPlan, InspectionRecord, Letter, LetterAttachment, ObservationVisit
 
 
-class LetterListView(ScopedListView):
+class LetterListView(ListExportMixin, ScopedListView):
     model = Letter
     template_name = "supervision/letter_list.html"
     filterset_class = LetterPageFilterSet
+    export_filename = _("三函")
+    export_columns = [
+        (_("文号"), lambda letter: letter.number_display),
+        *field_columns(Letter, ["kind", "title", "addressee", "issuer", "period", "issued_on"]),
+        *field_columns(Letter, ["response_deadline", "status", "item_count", "answered_at", "closed_at"]),
+    ]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("issuer", "addressee").defer("body", "answer")
@@ -96,6 +109,7 @@ class _LetterActionView(LetterDetailView):
     permission = ""
     form_class: Any = None
     form_key = ""
+    done_message = _("已保存。")
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = self.get_object()
@@ -106,7 +120,7 @@ class _LetterActionView(LetterDetailView):
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
-                messages.success(request, _("已保存。"))
+                messages.success(request, self.done_message)
                 return HttpResponseRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(**{self.form_key: form}))
 
@@ -118,6 +132,7 @@ class LetterAnswerView(_LetterActionView):
     permission_required = ("supervision.answer_letter",)
     form_class = LetterAnswerForm
     form_key = "answer_form"
+    done_message = _("已答复。")
 
     def run(self, form: Any) -> None:
         files = self.request.FILES.getlist("files")
@@ -130,6 +145,7 @@ class LetterCloseView(_LetterActionView):
     permission_required = ("supervision.close_letter",)
     form_class = LetterCloseForm
     form_key = "close_form"
+    done_message = _("已办结。")
 
     def run(self, form: Any) -> None:
         services.letter_close(acting_user=self.request.user, letter=self.object, note=form.cleaned_data["note"])
@@ -141,6 +157,7 @@ class LetterAccountabilityView(_LetterActionView):
     permission_required = ("supervision.add_accountability",)
     form_class = AccountabilityOpenForm
     form_key = "accountability_form"
+    done_message = _("已立案。")
 
     def run(self, form: Any) -> None:
         letter = self.object
@@ -204,10 +221,15 @@ class LetterCreateView(ScopedQuerysetMixin, FormView):
         return HttpResponseRedirect(letter.get_absolute_url())
 
 
-class AccountabilityListView(ScopedListView):
+class AccountabilityListView(ListExportMixin, ScopedListView):
     model = Accountability
     template_name = "supervision/accountability_list.html"
     filterset_class = AccountabilityFilterSet
+    export_filename = _("问责")
+    export_columns = field_columns(
+        Accountability,
+        ["organization", "issuer", "period", "kind", "status", "basis", "decision", "decided_on", "is_automatic"],
+    )
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("issuer", "organization")
@@ -246,10 +268,17 @@ class AccountabilityDetailView(ScopedDetailView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class InspectionListView(ScopedListView):
+class InspectionListView(ListExportMixin, ScopedListView):
     model = InspectionPlan
     template_name = "supervision/inspection_list.html"
     filterset_class = InspectionPlanFilterSet
+    export_filename = _("督查计划")
+    export_columns = [
+        *field_columns(InspectionPlan, ["topic", "organization", "period", "start_on", "end_on", "target_root"]),
+        (_("组织类别"), lambda p: p.target_kinds_display),
+        (_("督查方式"), lambda p: p.methods_display),
+        *field_columns(InspectionPlan, ["status"]),
+    ]
 
     def get_queryset(self) -> QuerySet:
         qs = selectors.inspection_plan_list(user=self.request.user)

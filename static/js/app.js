@@ -54,3 +54,37 @@
     }
   });
 })();
+// Print buttons (no inline handlers: strict CSP).
+document.addEventListener("click", function (ev) {
+  var btn = ev.target.closest("[data-action='print']");
+  if (btn) { ev.preventDefault(); window.print(); }
+});
+// Select-all checkboxes: <input type="checkbox" data-select-all="NAME"> ticks every checkbox named NAME in
+// the same form; [data-selected-count] in that form shows how many are ticked.
+(function () {
+  "use strict";
+  function refresh(form) {
+    var out = form && form.querySelector("[data-selected-count]");
+    if (out) out.textContent = form.querySelectorAll("input[type=checkbox][name]:not([data-select-all]):checked").length;
+  }
+  document.addEventListener("change", function (ev) {
+    var box = ev.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
+    var form = box.form || box.closest("form") || document;
+    var name = box.getAttribute("data-select-all");
+    if (name) {
+      form.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) {
+        if (b.disabled || b.closest("[hidden]") || b.checked === box.checked) return;
+        b.checked = box.checked;
+        b.dispatchEvent(new Event("change", {bubbles: true}));  // other scripts react (reason boxes)
+      });
+    }
+    refresh(box.form);
+  });
+})();
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-selected-count]").forEach(function (out) {
+    var form = out.closest("form");
+    if (form) out.textContent = form.querySelectorAll("input[type=checkbox][name]:not([data-select-all]):checked").length;
+  });
+});

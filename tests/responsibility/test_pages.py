@@ -550,7 +550,7 @@ def test_rollup_page_bad_month_shows_error_and_csv_export(tree, users, client_fo
     stats_refresh(period=last_month())
     client = client_for(users.district_staff)
     resp = client.get(reverse("responsibility:rollup") + "?org=D000A&month=2026-13")
-    assert "月份格式应为" in resp.content.decode()
+    assert "请选择有效的月份" in resp.content.decode()
     resp = client.get(reverse("responsibility:rollup") + f"?org=D000A&month={last_month()}&export=xlsx")
     names = [r[0] for r in load_workbook(io.BytesIO(resp.content)).active.iter_rows(min_row=2, values_only=True)]
     assert names == ["甲区委（合计）", "甲街道党工委"]

@@ -44,7 +44,7 @@ def test_plan_form_with_bad_period_shows_error(tree, users, client_for):
         reverse("supervision:inspection_create"),
         {"target_root": tree.street_a.code, "topic": "专项督查", "period": "2026年13", "method_reports": "on"},
     )
-    assert "月份格式应为 YYYY-MM" in resp.content.decode()
+    assert "请选择有效的月份" in resp.content.decode()
 
 
 def test_plan_page_flow_creates_records(tree, users, client_for):
@@ -169,3 +169,36 @@ def test_plan_form_takes_inspectors_from_scope_only(tree, users, client_for):
     resp = client.post(reverse("supervision:inspection_create"), {**data, "inspectors": [users.street_staff.pk]})
     assert resp.status_code == 302
     assert list(InspectionPlan.objects.get().inspectors.all()) == [users.street_staff]
+
+
+def test_bulletin_ranking_counts_everything_overdue_in_each_subtree_like_a_recount(tree, users):
+    """Letters of any issuer below (not only the chosen one) and overdue tasks/rectifications count."""
+    from apps.responsibility.models import Rectification, TaskItem
+    from apps.supervision.models import Letter
+    from tests.factories.responsibility import make_problem, make_task
+
+    as_of = datetime.date(2026, 12, 1)
+    make_letter(tree.district_a, tree.branch_a, kind="warning")  # issued by the district, not the city
+    make_letter(tree.street_a, tree.branch_b, kind="supervision")
+    make_problem(tree.branch_a, found_on=datetime.date(2026, 9, 1), deadline=datetime.date(2026, 9, 15))
+    make_problem(tree.branch_c, found_on=datetime.date(2026, 9, 1), deadline=datetime.date(2027, 3, 1))
+    make_task(tree.branch_b, issued_on=datetime.date(2026, 9, 1), due_date=datetime.date(2026, 10, 1))
+    b = monthly_bulletin(
+        user=users.city_staff, issuer=tree.city, period=Period(2026, 11), today=datetime.date(2026, 12, 20)
+    )
+    rows = {r["org"].name: r for r in b["ranking"]}
+    for child in (tree.district_a, tree.district_b):
+        row = rows[child.name]
+        letters = Letter.objects.filter(org_path__startswith=child.path, period="2026-11")
+        assert row["warning"] == letters.filter(kind="warning").count()
+        assert row["supervision"] == letters.filter(kind="supervision").count()
+        assert row["overdue_rectifications"] == (
+            Rectification.objects.filter(org_path__startswith=child.path).overdue(as_of).count()
+        )
+        assert row["overdue_tasks"] == TaskItem.objects.filter(org_path__startswith=child.path).overdue(as_of).count()
+    assert (rows["甲区委"]["warning"], rows["甲区委"]["overdue_rectifications"], rows["甲区委"]["overdue_tasks"]) == (
+        1,
+        1,
+        1,
+    )
+    assert [(r["org"].name, r["rank"]) for r in b["ranking"]] == [("乙区委", 1), ("甲区委", 2)]

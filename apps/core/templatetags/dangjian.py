@@ -58,7 +58,7 @@ def filter_control(field: Any) -> str:
     current = "" if value is None else str(value)
     if isinstance(widget, forms.NullBooleanSelect):
         current = {"True": "true", "False": "false", "2": "true", "3": "false"}.get(current, current)
-        choices = [("", "---------"), ("true", _("是")), ("false", _("否"))]
+        choices = [("", _("全部")), ("true", _("是")), ("false", _("否"))]
     elif isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
         choices = list(field.field.choices) if hasattr(field.field, "choices") else widget.choices
     else:
@@ -67,6 +67,8 @@ def filter_control(field: Any) -> str:
         options = []
         for key, label in choices:
             key = "" if key is None else str(key)
+            if key == "" and str(label).strip("-") == "":
+                label = _("全部")
             selected = " selected" if key == current else ""
             options.append(f'<option value="{escape(key)}"{selected}>{escape(str(label))}</option>')
         return mark_safe(
@@ -75,7 +77,7 @@ def filter_control(field: Any) -> str:
             + "</select>"
         )
     if isinstance(widget, forms.widgets.Input):
-        input_type = widget.input_type if widget.input_type in ("text", "number", "date", "search") else "text"
+        input_type = widget.input_type if widget.input_type in ("text", "number", "date", "month", "search") else "text"
         return format_html(
             '<input type="{}" name="{}" id="{}" value="{}" placeholder="{}" class="form-control form-control-sm">',
             input_type,
@@ -85,3 +87,80 @@ def filter_control(field: Any) -> str:
             widget.attrs.get("placeholder", ""),
         )
     return field.as_widget()
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context: dict, *names: str) -> str:
+    """The current query string without the given parameters (and without ``page``): a chip's remove link."""
+    query = context["request"].GET.copy()
+    for name in (*names, "page"):
+        query.pop(name, None)
+    return urlencode(sorted((k, v) for k in query for v in query.getlist(k)))
+
+
+@register.simple_tag(takes_context=True)
+def query_hidden_inputs(context: dict, *exclude: str) -> str:
+    """Hidden inputs that carry the current query string through a GET form (the page-jump box)."""
+    from django.utils.html import format_html_join
+
+    query = context["request"].GET
+    pairs = [(k, v) for k in sorted(query) if k not in exclude for v in query.getlist(k)]
+    return format_html_join("", '<input type="hidden" name="{}" value="{}">', pairs)
+
+
+@register.simple_tag
+def filter_chips(filterset: Any) -> list[dict[str, str]]:
+    """The active filters as (label, shown value, parameter names) for removable chips.
+
+    Values are shown as people read them: choice labels, 是/否, an organization's name (one lookup per
+    active model filter, so a page costs at most a few small queries)."""
+    if filterset is None or not getattr(filterset, "is_bound", False):
+        return []
+    chips = []
+    form = filterset.form
+    data = filterset.data
+    for name, field in form.fields.items():
+        bound = form[name]
+        raw = [v for v in (data.getlist(bound.html_name) if hasattr(data, "getlist") else [data.get(name)]) if v]
+        params = [bound.html_name]
+        if not raw and hasattr(field, "fields"):  # range widgets: name_after / name_before etc.
+            for sub in ("after", "before", "min", "max", "0", "1"):
+                key = f"{bound.html_name}_{sub}"
+                if data.get(key):
+                    raw.append(data.get(key))
+                    params.append(key)
+        if not raw:
+            continue
+        shown = [_chip_value(field, v) for v in raw]
+        chips.append({"label": str(field.label or name), "value": "、".join(shown), "params": params})
+    return chips
+
+
+def _chip_value(field: Any, value: str) -> str:
+    from django import forms
+
+    if isinstance(field, forms.NullBooleanField) or isinstance(field.widget, forms.NullBooleanSelect):
+        return {"true": _("是"), "false": _("否"), "True": _("是"), "False": _("否"), "2": _("是"), "3": _("否")}.get(
+            value, value
+        )
+    if isinstance(field, forms.ModelChoiceField):
+        try:
+            obj = field.to_python(value)
+        except Exception:
+            return value
+        return str(getattr(obj, "name", None) or obj) if obj is not None else value
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        for key, label in choices:
+            if str(key) == value:
+                return str(label)
+    return value
+
+
+@register.simple_block_tag
+def page_header(content: str, title: Any, subtitle: Any = "") -> str:
+    """{% page_header title subtitle %}<a class="btn ...">…</a>{% endpage_header %}: the one page header
+    (title, optional subtitle, the page's action buttons on the right)."""
+    from django.template.loader import render_to_string
+
+    return render_to_string("includes/page_header.html", {"title": title, "subtitle": subtitle, "actions": content})

@@ -16,6 +16,7 @@ from .ledgers import (
     ledger_review,
     ledger_submit,
     ledger_update,
+    ledgers_review_bulk,
 )
 from .meetings import attachment_add, attachment_delete, meeting_create, meeting_delete, meeting_update
 from .rectifications import (
@@ -45,6 +46,7 @@ __all__ = [
     "ledger_review",
     "ledger_submit",
     "ledger_update",
+    "ledgers_review_bulk",
     "meeting_create",
     "meeting_delete",
     "meeting_update",

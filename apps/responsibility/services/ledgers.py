@@ -146,7 +146,46 @@ def ledger_review(*, acting_user: Any, ledger: MonthlyLedger, approve: bool, com
         note=comment,
     )
     _refresh_stats(ledger.organization_id, ledger.period)
+    if not approve:
+        transaction.on_commit(lambda: _notify_returned(ledger))
     return ledger
+
+
+def _notify_returned(ledger: MonthlyLedger) -> None:
+    """The branch's people (its secretary) get a notice in the inbox (and by e-mail/SMS if configured)."""
+    from apps.notifications.models import NoticeCategory
+    from apps.notifications.services import notify_orgs
+
+    notify_orgs(
+        org_ids=[ledger.organization_id],
+        category=NoticeCategory.LEDGER_DUE,
+        title=_("%(p)s月度台账被退回，请修改后重新提交") % {"p": ledger.period.label},
+        body=_("退回原因：%(c)s") % {"c": ledger.review_comment},
+        link=ledger.get_absolute_url(),
+        dedupe_key=f"ledger_return:{ledger.pk}:{ledger.reviewed_at.timestamp():.0f}",
+    )
+
+
+def ledgers_review_bulk(
+    *, acting_user: Any, ledger_ids: list[int], approve: bool, comment: str = ""
+) -> tuple[list[MonthlyLedger], dict[str, str]]:
+    """Approve or return many submitted ledgers from the list at once: each one through ``ledger_review``
+    (its own checks, audit row and notice). Returns (done, {branch name: reason it was skipped})."""
+    from django.core.exceptions import PermissionDenied
+
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": _("批量退回时请填写退回原因。")})
+    if not ledger_ids:
+        raise ValidationError({"__all__": _("请先勾选要审核的台账。")})
+    ledgers = MonthlyLedger.objects.visible_to(acting_user).filter(pk__in=ledger_ids).select_related("organization")
+    done, skipped = [], {}
+    for ledger in ledgers:
+        try:
+            done.append(ledger_review(acting_user=acting_user, ledger=ledger, approve=approve, comment=comment))
+        except (ValidationError, PermissionDenied) as exc:
+            messages = getattr(exc, "messages", None) or [str(exc)]
+            skipped[f"{ledger.organization.name}{ledger.period.label}"] = "；".join(messages)
+    return done, skipped
 
 
 def ledger_approve(*, acting_user: Any, ledger: MonthlyLedger, comment: str = "") -> MonthlyLedger:

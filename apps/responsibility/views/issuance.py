@@ -76,6 +76,7 @@ class IssuanceCreateView(ServiceFormView):
     form_class = forms.IssueForm
     pass_user = True
     title = gettext_lazy("向下级下发清单")
+    success_message = gettext_lazy("已下发。")
     template_name = "responsibility/issuance_form.html"
 
     def run_service(self, form: Any) -> Issuance:

@@ -75,6 +75,7 @@ class TaskItemCreateView(ServiceFormView):
     form_class = forms.TaskForm
     pass_user = True
     title = gettext_lazy("新增任务")
+    success_message = gettext_lazy("已新增任务。")
 
     def run_service(self, form: Any) -> TaskItem:
         return services.task_create(acting_user=self.request.user, **form.cleaned_data)
@@ -99,6 +100,7 @@ class TaskItemProgressView(ServiceFormView):
     permission_required = ("responsibility.change_taskitem",)
     form_class = forms.TaskProgressForm
     title = gettext_lazy("报告任务进展")
+    success_message = gettext_lazy("已报告进展。")
 
     def run_service(self, form: Any) -> TaskItem:
         return services.task_progress_update(acting_user=self.request.user, task=self.object, **form.cleaned_data)
@@ -148,6 +150,7 @@ class ProblemItemCreateView(ServiceFormView):
     form_class = forms.ProblemForm
     pass_user = True
     title = gettext_lazy("新增问题（同时建立整改台账）")
+    success_message = gettext_lazy("已登记问题，并建立整改台账。")
 
     def run_service(self, form: Any) -> ProblemItem:
         return services.problem_create(acting_user=self.request.user, **form.cleaned_data)
@@ -188,6 +191,7 @@ class DutyItemCreateView(ServiceFormView):
     form_class = forms.DutyForm
     pass_user = True
     title = gettext_lazy("新增责任")
+    success_message = gettext_lazy("已新增责任。")
 
     def run_service(self, form: Any) -> DutyItem:
         return services.duty_create(acting_user=self.request.user, **form.cleaned_data)

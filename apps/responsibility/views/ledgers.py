@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from apps.core.periods import Period
-from apps.core.views import ScopedDetailView, ScopedListView, form_errors_from
+from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 from apps.organizations.choices import BRANCH_KINDS
 from apps.organizations.models import Organization
 
@@ -68,6 +69,15 @@ class MonthlyLedgerListView(ExportMixin, ScopedListView):
         for r in rows:
             r.meeting_count = counts.get(r.pk, 0)
         ctx["object_list"] = rows
+        user = self.request.user
+        ctx["can_bulk_review"] = user.has_perm("responsibility.review_monthlyledger") and any(
+            r.status == "submitted" for r in rows
+        )
+        own = getattr(user, "organization", None)
+        # A ledger is reviewable from the list by the organizations above the branch, never by the branch.
+        ctx["reviewable_ids"] = {
+            r.pk for r in rows if r.status == "submitted" and (own is None or r.organization_id != own.pk)
+        }
         return ctx
 
 
@@ -193,6 +203,7 @@ class LedgerSubmitView(_LedgerAction):
     permission_required = ("responsibility.submit_monthlyledger",)
     form_class = forms.forms.Form
     title = gettext_lazy("提交月度台账")
+    success_message = gettext_lazy("已提交。上级审核前台账已锁定。")
 
     def run_service(self, form: Any) -> MonthlyLedger:
         return services.ledger_submit(acting_user=self.request.user, ledger=self.object)
@@ -204,9 +215,38 @@ class LedgerReviewView(_LedgerAction):
     title = gettext_lazy("审核月度台账")
 
     def run_service(self, form: Any) -> MonthlyLedger:
+        approve = form.cleaned_data["decision"] == "approve"
+        self.success_message = _("已通过。") if approve else _("已退回，已通知该党支部。")
         return services.ledger_review(
             acting_user=self.request.user,
             ledger=self.object,
-            approve=form.cleaned_data["decision"] == "approve",
+            approve=approve,
             comment=form.cleaned_data["comment"],
         )
+
+
+class LedgerBulkReviewView(ScopedQuerysetMixin, View):
+    """POST from the ledger list: approve or return the ticked submitted ledgers in one go."""
+
+    model = MonthlyLedger
+    permission_required = ("responsibility.review_monthlyledger",)
+    http_method_names = ["post"]
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        approve = request.POST.get("decision") == "approve"
+        ids = [int(v) for v in request.POST.getlist("ledger") if v.isdigit()]
+        back = reverse("responsibility:ledger_list") + (f"?{request.POST['next']}" if request.POST.get("next") else "")
+        try:
+            done, skipped = services.ledgers_review_bulk(
+                acting_user=request.user, ledger_ids=ids, approve=approve, comment=request.POST.get("comment", "")
+            )
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
+            return redirect(back)
+        if done:
+            verb = _("已通过") if approve else _("已退回")
+            messages.success(request, _("%(v)s %(n)d 本台账。") % {"v": verb, "n": len(done)})
+        for name, reason in skipped.items():
+            messages.warning(request, _("%(n)s未处理：%(r)s") % {"n": name, "r": reason})
+        return redirect(back)

@@ -70,6 +70,7 @@ class MeetingCreateView(_EditableLedgerOnly, _MeetingFormMixin, _LedgerAction):
     permission_required = ("responsibility.add_meeting",)
     form_class = forms.MeetingForm
     title = gettext_lazy("记录会议")
+    success_message = gettext_lazy("已记录会议。")
 
     def ledger(self) -> MonthlyLedger:
         return self.object
@@ -135,6 +136,7 @@ class MeetingDeleteView(_EditableLedgerOnly, ServiceFormView):
     permission_required = ("responsibility.delete_meeting",)
     form_class = forms.forms.Form
     title = gettext_lazy("删除会议记录")
+    success_message = gettext_lazy("已删除。")
     template_name = "responsibility/confirm.html"
 
     def optimize_object_qs(self, model: Any) -> QuerySet:
@@ -154,6 +156,7 @@ class AttachmentAddView(_EditableLedgerOnly, ServiceFormView):
     permission_required = ("responsibility.add_meetingattachment",)
     form_class = forms.AttachmentForm
     title = gettext_lazy("上传会议附件")
+    success_message = gettext_lazy("已上传。")
 
     def optimize_object_qs(self, model: Any) -> QuerySet:
         return model.objects.select_related("ledger", "organization")
@@ -171,6 +174,7 @@ class AttachmentDeleteView(_EditableLedgerOnly, ServiceFormView):
     permission_required = ("responsibility.delete_meetingattachment",)
     form_class = forms.forms.Form
     title = gettext_lazy("删除附件")
+    success_message = gettext_lazy("已删除。")
     template_name = "responsibility/confirm.html"
 
     def optimize_object_qs(self, model: Any) -> QuerySet:

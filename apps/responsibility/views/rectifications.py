@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.views import ScopedDetailView, ScopedListView
@@ -107,6 +108,7 @@ class RectificationProgressView(_RectificationAction):
     permission_required = ("responsibility.add_rectificationprogress",)
     form_class = forms.ProgressForm
     title = gettext_lazy("填报整改进展")
+    success_message = gettext_lazy("已报告进展。")
 
     def run_service(self, form: Any) -> Any:
         services.rectification_progress_add(
@@ -119,6 +121,7 @@ class RectificationCompleteView(_RectificationAction):
     permission_required = ("responsibility.change_rectification",)
     form_class = forms.CompleteForm
     title = gettext_lazy("整改完成，申请销号")
+    success_message = gettext_lazy("已申请销号，待上级审核。")
 
     def run_service(self, form: Any) -> Rectification:
         return services.rectification_complete(
@@ -132,10 +135,12 @@ class RectificationSignoffView(_RectificationAction):
     title = gettext_lazy("整改销号")
 
     def run_service(self, form: Any) -> Rectification:
+        approve = form.cleaned_data["decision"] == "approve"
+        self.success_message = _("已销号。") if approve else _("已退回，请责任单位继续整改。")
         return services.rectification_signoff(
             acting_user=self.request.user,
             rectification=self.object,
-            approve=form.cleaned_data["decision"] == "approve",
+            approve=approve,
             comment=form.cleaned_data["comment"],
         )
 
@@ -144,6 +149,7 @@ class RectificationRecheckView(_RectificationAction):
     permission_required = ("responsibility.signoff_rectification",)
     form_class = forms.RecheckForm
     title = gettext_lazy("回头看")
+    success_message = gettext_lazy("已完成回头看。")
 
     def run_service(self, form: Any) -> Rectification:
         return services.rectification_recheck(

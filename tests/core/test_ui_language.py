@@ -1,0 +1,130 @@
+"""The design language's shared pieces: Chinese audit sentences, 请选择…, breadcrumbs, chips, page jump, exports."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django import forms
+from django.urls import reverse
+
+from apps.core.audit import audit_record, snapshot
+from apps.core.audit_labels import event_label, register_event_labels
+from apps.core.models import AuditLog
+
+pytestmark = pytest.mark.django_db
+
+
+def test_registered_event_reads_as_chinese_verb_phrase():
+    assert event_label("monthlyledger.submit") == "提交了月度台账"
+
+
+def test_unregistered_event_reads_as_generic_verb_and_model_name():
+    assert event_label("budget.approve", "预算") == "审核通过了预算"
+    register_event_labels({"budget.approve": "批准了预算"})
+    assert event_label("budget.approve", "预算") == "批准了预算"
+
+
+def test_history_shows_sentence_not_event_code(tree, users, client_for):
+    from apps.organizations import services
+
+    services.organization_update(acting_user=users.city_staff, organization=tree.branch_a, secretary_name="王五")
+    html = client_for(users.city_staff).get(tree.branch_a.get_absolute_url()).content.decode()
+    assert "修改了党组织信息" in html and "organization.update" not in html
+
+
+def test_audit_log_page_hides_internal_fields_and_codes(tree, users, client_for):
+    audit_record(
+        actor=users.city_staff,
+        event="organization.move",
+        obj=tree.branch_a,
+        before={"path": "/1/", "name": "甲"},
+        after={"path": "/2/", "name": "乙"},
+    )
+    html = client_for(users.city_staff).get(reverse("core:auditlog_list")).content.decode()
+    assert "调整了党组织的上级" in html
+    assert "organization.move" not in html and "/2/" not in html
+
+
+def test_json_list_values_are_never_python_reprs(tree, users):
+    entry = audit_record(
+        actor=users.city_staff, event="x.update", obj=tree.branch_a, before={"name": ["a", "b"]}, after={"name": None}
+    )
+    assert entry.display_changes() == [("名称", "a、b", "（空）")]
+
+
+def test_select_empty_choice_reads_please_choose():
+    class F(forms.Form):
+        kind = forms.ChoiceField(choices=[("", "---------"), ("a", "甲")], required=False)
+
+    html = str(F()["kind"])
+    assert "请选择…" in html and "---------" not in html
+
+
+def test_every_page_has_breadcrumbs_from_the_nav(users, client_for):
+    html = client_for(users.city_staff).get(reverse("members:transfer_list")).content.decode()
+    assert 'class="page-breadcrumb"' in html and "组织关系转接" in html
+
+
+def test_active_filter_shows_as_removable_chip(users, client_for):
+    html = client_for(users.city_staff).get(reverse("core:auditlog_list") + "?action=update").content.decode()
+    assert 'class="filter-chip"' in html and "操作类别：修改" in html
+
+
+def test_pagination_offers_page_jump(tree, users, client_for):
+    for i in range(30):
+        audit_record(actor=users.city_staff, event="organization.update", obj=tree.branch_a, after={"name": str(i)})
+    html = client_for(users.city_staff).get(reverse("core:auditlog_list")).content.decode()
+    assert 'class="d-flex align-items-center gap-1 page-jump"' in html and "跳转" in html
+
+
+def test_api_docs_linked_only_for_system_admin(users, client_for):
+    assert "接口文档" not in client_for(users.secretary_a).get("/").content.decode()
+    assert "接口文档" in client_for(users.admin).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "sheet"),
+    [
+        ("core:auditlog_list", "操作日志"),
+        ("supervision:letter_list", "三函"),
+        ("supervision:inspection_list", "督查计划"),
+        ("supervision:accountability_list", "问责"),
+        ("organizations:organization_list", "党组织"),
+        ("members:recruitment_list", "发展党员"),
+        ("members:transfer_list", "组织关系转接"),
+    ],
+)
+def test_list_pages_export_with_chinese_sheet_and_frozen_header(users, client_for, url_name, sheet):
+    from openpyxl import load_workbook
+
+    resp = client_for(users.city_staff).get(reverse(url_name) + "?export=xlsx")
+    assert resp.status_code == 200
+    wb = load_workbook(io.BytesIO(resp.content))
+    ws = wb.worksheets[0]
+    assert ws.title == sheet and ws.freeze_panes == "A2"
+    assert all(c.value and not str(c.value).isascii() for c in ws[1])
+
+
+def test_organization_export_applies_the_page_filters(tree, users, client_for):
+    from openpyxl import load_workbook
+
+    resp = client_for(users.city_staff).get(reverse("organizations:organization_list") + "?kind=branch&export=xlsx")
+    rows = list(load_workbook(io.BytesIO(resp.content)).worksheets[0].iter_rows(values_only=True))[1:]
+    assert rows and all(r[2] == "党支部" for r in rows)
+
+
+def test_audit_export_is_scoped(tree, users, client_for):
+    from openpyxl import load_workbook
+
+    audit_record(actor=users.secretary_b, event="organization.update", obj=tree.branch_b, after=snapshot(tree.branch_b))
+    resp = client_for(users.secretary_a).get(reverse("core:auditlog_list") + "?export=xlsx")
+    rows = list(load_workbook(io.BytesIO(resp.content)).worksheets[0].iter_rows(values_only=True))[1:]
+    assert all("乙支部" not in str(r[3]) for r in rows)
+    assert AuditLog.objects.filter(object_repr__contains="乙支部").exists()
+
+
+def test_bad_month_filter_is_a_chinese_error_on_the_field_not_an_empty_list(users, client_for):
+    html = client_for(users.street_staff).get(reverse("responsibility:ledger_list") + "?month=2026-13").content.decode()
+    assert "不是有效的月份" in html and "月份：" in html
+    assert 'type="month"' in html
