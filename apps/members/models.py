@@ -362,4 +362,12 @@ class Transfer(models.Model):
         return self.from_org.path
 
 
+from .dues_models import (  # noqa: E402, F401
+    DuesArrearsNote,
+    DuesBase,
+    DuesBracket,
+    DuesHandover,
+    DuesMonthStats,
+    DuesPayment,
+)
 from .import_models import MemberImportJob  # noqa: E402, F401
