@@ -29,6 +29,7 @@ NAV: list[tuple[Any, str, list[Entry]]] = [
             (_("发展党员"), "person-plus", "members:recruitment_list", "members.view_recruitment"),
             (_("组织关系转接"), "arrow-left-right", "members:transfer_list", "members.view_transfer"),
             (_("花名册导入"), "file-earmark-spreadsheet", "members:import_list", "members.add_member"),
+            (_("党费收缴"), "cash-coin", "members:dues_month", "members.view_duespayment"),
         ],
     ),
     (

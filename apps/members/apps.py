@@ -14,3 +14,9 @@ class MembersConfig(AppConfig):
 
         register_source("members.probation_due", probation_due_items)
         register_source("members.transfer_letter_expiring", transfer_letter_due_items)
+
+        from . import metrics
+        from .dues_stats import dues_arrears_due_items
+
+        register_source("members.dues_arrears", dues_arrears_due_items)
+        metrics.register()

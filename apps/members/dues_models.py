@@ -248,6 +248,8 @@ class DuesMonthStats(models.Model):
     handed_up = models.DecimalField(default=0, **MONEY)
     own_liable = models.PositiveIntegerField(default=0)
     own_paid = models.PositiveIntegerField(default=0)
+    own_expected_amount = models.DecimalField(default=0, **MONEY)
+    own_paid_amount = models.DecimalField(default=0, **MONEY)
     refreshed_at = models.DateTimeField(auto_now=True)
 
     objects = DuesMonthStatsQuerySet.as_manager()

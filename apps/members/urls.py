@@ -28,3 +28,7 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),
     path("import/", include("apps.members.import_urls")),
 ]
+
+from .urls_yearly import urlpatterns as _yearly  # noqa: E402
+
+urlpatterns += _yearly
