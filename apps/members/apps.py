@@ -19,4 +19,10 @@ class MembersConfig(AppConfig):
         from .dues_stats import dues_arrears_due_items
 
         register_source("members.dues_arrears", dues_arrears_due_items)
+        from . import points  # noqa: F401  (registers the members' own point sources)
+        from .contact import contact_review_due_items
+        from .mobility import mobility_due_items
+
+        register_source("members.contact_review", contact_review_due_items)
+        register_source("members.mobility", mobility_due_items)
         metrics.register()

@@ -19,3 +19,4 @@ class ResponsibilityConfig(AppConfig):
         from apps.core.home import register_panel
 
         register_panel(template="responsibility/_home_panel.html", build=selectors.home_panel)
+        from . import member_points  # noqa: F401  (feeds the members' points and activity registries)
