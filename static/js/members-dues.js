@@ -29,3 +29,11 @@
     btn.addEventListener("click", function () { window.print(); });
   });
 })();
+// Six-colour card swatches take their colour from data (no inline style attributes under the CSP).
+(function () {
+  "use strict";
+  document.querySelectorAll(".card-swatch[data-colour]").forEach(function (el) {
+    var c = el.getAttribute("data-colour");
+    if (/^#[0-9a-fA-F]{3,6}$/.test(c)) el.style.backgroundColor = c;
+  });
+})();
