@@ -8,7 +8,6 @@ Payments are written with one upsert per 2,000 rows, so a county's month (≈ 30
 from __future__ import annotations
 
 import datetime
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -72,24 +71,24 @@ class ImportResult:
 
 
 def _read(upload: Any) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
+    from apps.core.spreadsheets import read_rows, unguard
 
     name = getattr(upload, "name", "") or ""
     if not name.lower().endswith(".xlsx"):
         raise ValidationError({"file": _("请上传 .xlsx 格式的 Excel 文件。")})
+    if getattr(upload, "size", 0) and upload.size > 50 * 1024 * 1024:
+        raise ValidationError({"file": _("文件不能超过50MB。")})
     try:
-        wb = load_workbook(upload, read_only=True, data_only=True)
+        rows = read_rows(upload)
     except Exception as exc:
         raise ValidationError({"file": _("无法读取该文件，请确认是 Excel（.xlsx）文件。")}) from exc
-    ws = wb.worksheets[0]
-    out = []
-    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        if number > MAX_ROWS:
-            raise ValidationError({"file": _("一次最多导入%(n)d行。") % {"n": MAX_ROWS}})
-        if row and any(v not in (None, "") for v in row):
-            out.append((number, list(row)))
-    wb.close()
-    return out
+    if len(rows) > MAX_ROWS:
+        raise ValidationError({"file": _("一次最多导入%(n)d行。") % {"n": MAX_ROWS}})
+    return [
+        (number, [unguard(v) for v in row])
+        for number, row in enumerate(rows, start=1)
+        if any(v not in (None, "") for v in row)
+    ]
 
 
 def _header(rows: list[tuple[int, list[Any]]], kind: str) -> tuple[int, dict[str, int]]:
@@ -432,17 +431,6 @@ def _bases(user: Any, records: list[dict], matcher: _Matcher, year: int | None, 
 
 
 def template_bytes(kind: str) -> bytes:
-    from openpyxl import Workbook
+    from apps.core.spreadsheets import write_xlsx
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "党费交纳" if kind == "payments" else "党费基数"
-    ws.append(COLUMNS[kind])
-    for cell in ws[1]:
-        cell.number_format = "@"
-    for col in ("B",):
-        for row in range(2, 500):
-            ws[f"{col}{row}"].number_format = "@"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return write_xlsx(headers=COLUMNS[kind], rows=[], sheet="党费交纳" if kind == "payments" else "党费基数")

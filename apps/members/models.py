@@ -401,4 +401,4 @@ from .dues_models import (  # noqa: E402, F401
     DuesMonthStats,
     DuesPayment,
 )
-from .import_models import MemberImportJob  # noqa: E402, F401
+from .roster_import.models import MemberImportJob  # noqa: E402, F401

@@ -200,7 +200,7 @@ SPECTACULAR_SETTINGS = {
             "apps.members.choices.RecruitmentStage",
             "apps.members.choices.TransferKind",
             "apps.members.choices.TransferStatus",
-            "apps.members.import_models.MemberImportJob.Status",
+            "apps.members.roster_import.models.MemberImportJob.Status",
             "apps.members.dues_models.DuesCategory",
             "apps.members.dues_models.PaymentMethod",
             "apps.members.dues_models.ReductionKind",

@@ -154,3 +154,13 @@ def test_rollup_page_shows_children_rates(tree, users, client_for):
     assert resp.status_code == 200
     body = resp.content.decode()
     assert "甲支部" in body and "乙支部" in body
+
+
+def test_import_page_shows_row_errors_and_template_downloads(tree, users, client_for):
+    make_member(tree.branch_a, name="张三")
+    c = client_for(users.secretary_a)
+    assert c.get("/members/dues/template/payments/").status_code == 200
+    f = xlsx([HEAD, ["张三", "", str(LAST), "abc", "现金", str(LAST.first_day)]])
+    resp = c.post("/members/dues/import/payments/", {"file": f})
+    assert resp.status_code == 400
+    assert "第2行「金额」" in resp.content.decode()

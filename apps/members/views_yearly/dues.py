@@ -283,8 +283,7 @@ class DuesTemplateView(ScopedQuerysetMixin, View):
     def get(self, request: Any, kind: str) -> HttpResponse:
         if kind not in ("bases", "payments"):
             raise Http404
-        data = dues_import.template_bytes(kind)
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        name = "dues_bases_template.xlsx" if kind == "bases" else "dues_payments_template.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        from apps.core.spreadsheets import xlsx_file_response
+
+        name = "党费基数导入模板.xlsx" if kind == "bases" else "党费交纳导入模板.xlsx"
+        return xlsx_file_response(dues_import.template_bytes(kind), name)
