@@ -1,7 +1,7 @@
 """六色卡: each member's colour for a month from the categories (data), recomputed set-based.
 
 The recompute is one DELETE and one INSERT … SELECT: the category is a CASE over the member's yearly points
-(a correlated SUM), latest appraisal level, mobile/lost flags and age — no Python loop over members.
+(a grouped SUM joined once), latest appraisal level, mobile/lost flags and age — no Python loop over members.
 """
 
 from __future__ import annotations
@@ -9,83 +9,99 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 
 from apps.core.periods import Period
 from apps.organizations.models import add_years
 
 from .appraisal_models import AppraisalEntry, AppraisalStatus, CardCategory, MemberCard, PointEntry
-from .choices import MemberStatus, MobileState
+from .choices import MemberStatus
 from .models import Member
 
 
-def _condition(cat: CardCategory, on: Any) -> Q | None:
-    parts = []
+def _sql_condition(cat: CardCategory, on: Any) -> tuple[str, list[Any]]:
+    """The category's criteria as SQL over the aliases m (member), p.s (year points), lvl (latest level)."""
+    parts: list[str] = []
+    params: list[Any] = []
     if cat.min_points is not None:
-        parts.append(Q(year_points__gte=cat.min_points))
+        parts.append("COALESCE(p.s, 0) >= %s")
+        params.append(cat.min_points)
     if cat.max_points is not None:
-        parts.append(Q(year_points__lte=cat.max_points))
+        parts.append("COALESCE(p.s, 0) <= %s")
+        params.append(cat.max_points)
     levels = [v.strip() for v in cat.appraisal_levels.split(",") if v.strip()]
     if levels:
-        parts.append(Q(last_level__in=levels))
+        parts.append("COALESCE(a1.final_level, a2.final_level) IN (" + ", ".join(["%s"] * len(levels)) + ")")
+        params.extend(levels)
     if cat.mobile is not None:
-        parts.append(~Q(mobile_state=MobileState.NONE) if cat.mobile else Q(mobile_state=MobileState.NONE))
+        parts.append("m.mobile_state <> ''" if cat.mobile else "m.mobile_state = ''")
     if cat.lost_contact is not None:
-        parts.append(Q(lost_contact=cat.lost_contact))
+        parts.append("m.lost_contact = %s")
+        params.append(cat.lost_contact)
     if cat.min_age is not None:
-        parts.append(Q(birth_date__lte=add_years(on, -cat.min_age)))
-    if not parts:
-        return None
-    q = parts[0]
-    for part in parts[1:]:
-        q = (q | part) if cat.match_any else (q & part)
-    return q
-
-
-def card_queryset(*, period: Period, root_path: str = "/") -> Any:
-    """Members in good standing annotated with ``card`` (a CardCategory id) for the month."""
-    on = period.last_day
-    cats = list(CardCategory.objects.filter(is_active=True).order_by("order", "id"))
-    whens, default = [], None
-    for cat in cats:
-        cond = _condition(cat, on)
-        if cond is None:
-            default = default or cat.pk
-            continue
-        whens.append(When(cond, then=Value(cat.pk)))
-    points = (
-        PointEntry.objects.filter(member=OuterRef("pk"), year=period.year, occurred_on__lte=on)
-        .values("member")
-        .annotate(s=Sum("points"))
-        .values("s")
-    )
-    level = (
-        AppraisalEntry.objects.filter(member=OuterRef("pk"), appraisal__status=AppraisalStatus.DECIDED)
-        .exclude(final_level="")
-        .order_by("-appraisal__year")
-        .values("final_level")[:1]
-    )
-    return (
-        Member.objects.filter(org_path__startswith=root_path, status=MemberStatus.ACTIVE)
-        .annotate(year_points=Coalesce(Subquery(points, output_field=IntegerField()), 0), last_level=Subquery(level))
-        .annotate(card=Case(*whens, default=Value(default), output_field=IntegerField()))
-    )
+        parts.append("m.birth_date <= %s")
+        params.append(add_years(on, -cat.min_age))
+    joiner = " OR " if cat.match_any else " AND "
+    return ("(" + joiner.join(parts) + ")") if parts else "", params
 
 
 @transaction.atomic
 def cards_recompute(*, period: Period, root_path: str = "/") -> int:
-    """Replace the month's cards under ``root_path``; idempotent. Returns the number of cards written."""
+    """Replace the month's cards under ``root_path``; idempotent. Returns the number of cards written.
+
+    One INSERT … SELECT: members LEFT JOIN their yearly points (one GROUP BY) and their appraisal level of this
+    year or last year, the category chosen by a CASE built from the category rows (first match by order)."""
+    on = period.last_day
     MemberCard.objects.filter(month=period.first_day, org_path__startswith=root_path)._raw_delete(MemberCard.objects.db)
-    qs = card_queryset(period=period, root_path=root_path).filter(card__isnull=False)
-    select_sql, params = qs.values_list("id", "organization_id", "org_path", "card").query.sql_with_params()
-    table = MemberCard._meta.db_table
+    whens, params, default = [], [], None
+    for cat in CardCategory.objects.filter(is_active=True).order_by("order", "id"):
+        cond, cond_params = _sql_condition(cat, on)
+        if not cond:
+            default = default or cat.pk
+            continue
+        whens.append(f"WHEN {cond} THEN %s")
+        params.extend([*cond_params, cat.pk])
+    if not whens and default is None:
+        return 0
+    case = "CASE " + " ".join(whens) + " ELSE %s END" if whens else "%s"
+    params.append(default)
+    t = {
+        "card": MemberCard._meta.db_table,
+        "member": Member._meta.db_table,
+        "points": PointEntry._meta.db_table,
+        "entry": AppraisalEntry._meta.db_table,
+        "appraisal": AppraisalEntry._meta.get_field("appraisal").related_model._meta.db_table,
+    }
+    level_sql = (
+        "SELECT e.member_id, e.final_level FROM {entry} e JOIN {appraisal} ap ON ap.id = e.appraisal_id "
+        "WHERE ap.year = %s AND ap.status = %s AND e.final_level <> ''"
+    ).format(**t)
+    sql = (
+        "INSERT INTO {card} (member_id, organization_id, org_path, category_id, month) "
+        "SELECT id, organization_id, org_path, card, %s FROM ("
+        "SELECT m.id, m.organization_id, m.org_path, " + case + " AS card FROM {member} m "
+        "LEFT JOIN (SELECT member_id, SUM(points) AS s FROM {points} WHERE year = %s AND occurred_on <= %s "
+        "AND org_path LIKE %s GROUP BY member_id) p ON p.member_id = m.id "
+        "LEFT JOIN (" + level_sql + ") a1 ON a1.member_id = m.id "
+        "LEFT JOIN (" + level_sql + ") a2 ON a2.member_id = m.id "
+        "WHERE m.status = %s AND m.org_path LIKE %s) t WHERE card IS NOT NULL"
+    ).format(**t)
+    like = root_path + "%"  # paths are digits and slashes: nothing to escape
+    all_params = [
+        period.first_day,
+        *params,
+        period.year,
+        on,
+        like,
+        period.year,
+        AppraisalStatus.DECIDED,
+        period.year - 1,
+        AppraisalStatus.DECIDED,
+        MemberStatus.ACTIVE,
+        like,
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (member_id, organization_id, org_path, category_id, month) "
-            f"SELECT t.id, t.organization_id, t.org_path, t.card, %s FROM ({select_sql}) t",
-            [period.first_day, *params],
-        )
+        cursor.execute(sql, all_params)
         return cursor.rowcount
 
 

@@ -61,16 +61,18 @@ def dues_on_time(*, start: datetime.date, end: datetime.date, root_path: str) ->
 
 
 def dues_overdue(*, start: datetime.date, end: datetime.date, root_path: str) -> Iterable[tuple]:
-    """A month still unpaid when the following month has ended (one query per month, set-based)."""
+    """A month still unpaid when the following month has ended, for members whose dues the branch tracks
+    that year (one query per month, set-based)."""
     last_closed = Period.of(end).shift(-2)  # month M is overdue once M+1 is over
     p = Period.of(start)
     while p <= last_closed:
         paid = DuesPayment.objects.filter(member=OuterRef("pk"), month=p.first_day)
-        exempt = DuesBase.objects.filter(member=OuterRef("pk"), year=p.year, reduction=ReductionKind.EXEMPT)
+        # only months the branch tracks: a base recorded for the year, not exempt
+        tracked = DuesBase.objects.filter(member=OuterRef("pk"), year=p.year).exclude(reduction=ReductionKind.EXEMPT)
         qs = (
             Member.objects.filter(org_path__startswith=root_path, status=MemberStatus.ACTIVE, joined_on__lte=p.last_day)
+            .filter(Exists(tracked))
             .exclude(Exists(paid))
-            .exclude(Exists(exempt))
             .values_list("id", flat=True)
         )
         due = p.next().last_day
