@@ -14,7 +14,7 @@ from .cards import cards_recompute
 from .choices import MemberStatus
 from .contact import contact_scan
 from .contact_models import MobileRecord
-from .dues import dues_monthly_amount, dues_table
+from .dues import dues_monthly_amount, dues_quantum, dues_table
 from .dues_models import DuesBase, DuesPayment
 from .dues_stats import dues_stats_refresh
 from .models import Member
@@ -64,13 +64,14 @@ def seed(ctx: Any) -> None:
     months = [this.shift(-i) for i in range(12, 0, -1)]  # the last 12 closed months
     years = sorted({p.year for p in months} | {this.year})
     tables = {y: dues_table(y) for y in years}
+    quantum = dues_quantum()
     bases, payments, amount_of = [], [], {}
     behaviour: dict[int, str] = {}
     for mid, oid, path, birth, occ, _joined, _cat in members:
         age = (today.year - birth.year) if birth else None
         category, base = _category(rng, age, occ)
         for y in years:
-            amount = dues_monthly_amount(category=category, base=base, table=tables[y])
+            amount = dues_monthly_amount(category=category, base=base, table=tables[y], quantum=quantum)
             bases.append(
                 DuesBase(
                     member_id=mid,

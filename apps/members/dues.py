@@ -72,7 +72,7 @@ def dues_table(year: int | None = None) -> Table:
     return table
 
 
-def _quantum() -> Decimal:
+def dues_quantum() -> Decimal:
     try:
         return Decimal(get_param("dues_round_to"))
     except (InvalidOperation, KeyError):
@@ -99,12 +99,18 @@ def parse_category(value: str) -> str:
 
 
 def dues_monthly_amount(
-    *, category: str, base: Decimal, year: int | None = None, table: Table | None = None
+    *,
+    category: str,
+    base: Decimal,
+    year: int | None = None,
+    table: Table | None = None,
+    quantum: Decimal | None = None,
 ) -> Decimal:
     """The monthly dues for a category and a declared base (monthly after-tax regular wage or pension).
 
     Whole-amount brackets: the rate of the bracket the base falls in applies to the whole base
-    (3000 → 15.00, 3000.01 → 30.00). Fixed-amount categories ignore the base. Half-up to 0.01.
+    (3000 → 15.00, 3000.01 → 30.00). Fixed-amount categories ignore the base. Half-up to 0.01 (the
+    ``dues_round_to`` parameter). Bulk callers pass ``table`` and ``quantum`` once for many members.
     """
     if category not in DuesCategory.values:
         msg = _("未知的党员类别「%(v)s」，应为：%(list)s。") % {"v": category, "list": category_label_list()}
@@ -124,7 +130,8 @@ def dues_monthly_amount(
                 amount = bracket.fixed_amount
             else:
                 amount = base * bracket.rate_percent / Decimal(100)
-            return amount.quantize(_quantum(), rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
+            step = quantum or dues_quantum()
+            return amount.quantize(step, rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
     raise ValidationError({"base": _("党费交纳标准表不完整：缺少无上限的一档。")})
 
 

@@ -19,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record
+from apps.core.metrics import common_root
 from apps.core.periods import Period
 from apps.core.scoping import ensure_perm
 
 from .choices import MemberStatus
 from .crypto import blind_index
-from .dues import dues_monthly_amount, dues_table, parse_category
+from .dues import dues_monthly_amount, dues_quantum, dues_table, parse_category
 from .dues_collection import _amount, _method, _receipt_no
 from .dues_models import DuesBase, DuesPayment, ReductionKind
 from .models import Member
@@ -254,11 +255,13 @@ def dues_import_rows(
                 ],
             )
     result.saved = len(objs)
-    org = acting_user.organization
+    org = getattr(acting_user, "organization", None) or (objs[0].organization if objs else None)
+    if org is None:
+        return result
     audit_record(actor=acting_user, event=f"dues_{kind}.import", obj=org, note=_("导入%(n)d行") % {"n": len(objs)})
     if kind == "payments":
         months = sorted({Period.of(o.month) for o in objs})
-        root = org.path if not acting_user.is_superuser else "/"
+        root = org.path if not acting_user.is_superuser else common_root(o.org_path for o in objs)
         transaction.on_commit(lambda: _refresh(months, root))
     return result
 
@@ -345,6 +348,7 @@ def _payments(user: Any, records: list[dict], matcher: _Matcher, period: Period 
 
 def _bases(user: Any, records: list[dict], matcher: _Matcher, year: int | None, result: ImportResult) -> list:
     tables: dict[int, Any] = {}
+    quantum = dues_quantum()
     seen: dict[tuple[int, int], int] = {}
     objs = []
     for rec in records:
@@ -410,7 +414,7 @@ def _bases(user: Any, records: list[dict], matcher: _Matcher, year: int | None, 
             continue
         seen[(member.pk, y)] = n
         table = tables.setdefault(y, dues_table(y))
-        amount = dues_monthly_amount(category=category, base=base, table=table)
+        amount = dues_monthly_amount(category=category, base=base, table=table, quantum=quantum)
         if reduction == ReductionKind.REDUCED and not (Decimal(0) <= extra["reduced_amount"] < amount):
             result.errors.append(RowError(n, "减交后金额", _("应低于按标准应交的%(a)s元") % {"a": amount}))
             continue
