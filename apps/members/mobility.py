@@ -130,3 +130,39 @@ def mobility_due_items(*, period: Period, stage: str, root_path: str = "/") -> I
         for r in long_away.values("organization_id").annotate(n=Count("id")).order_by("organization_id")
     ]
     return items
+
+
+def work_unit_change_due_items(*, period: Period, stage: str, root_path: str = "/") -> Iterable[DueItem]:
+    """Members whose work unit changed this month (recorded by member_update's audit row): the branch checks
+    whether the change of unit requires a transfer of the organizational relationship (domain.md §4)."""
+    if stage != "reminder":
+        return []
+    from apps.core.models import AuditLog
+    from apps.organizations.models import Organization
+
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(period.first_day, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(period.next().first_day, datetime.time.min, tzinfo=tz)
+    rows = dict(
+        AuditLog.objects.filter(
+            event="member.update",
+            created_at__gte=start,
+            created_at__lt=end,
+            org_path__startswith=root_path,
+            changes__has_key="work_unit",
+        )
+        .values_list("org_path")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    ids = dict(Organization.objects.filter(path__in=list(rows)).values_list("path", "id"))
+    return [
+        DueItem(
+            organization_id=ids[path],
+            kind="transfer_suggested",
+            title=_("%(n)d名党员工作单位发生变化，请核实是否需要转接组织关系") % {"n": n},
+            due_date=period.last_day,
+        )
+        for path, n in rows.items()
+        if path in ids
+    ]
