@@ -98,3 +98,18 @@ def test_party_standing_counts_from_the_confirmation_date(tree):
     assert make_member(tree.branch_a, category="probationary", joined_on=D(2026, 1, 1)).party_standing is None
     qs = Member.objects.standing_between(D(2021, 7, 1), 10, 10)
     assert list(qs) == [m]
+
+
+def test_roster_filters_by_party_standing(tree, users, client_for):
+    today = datetime.date.today()
+    old = make_member(tree.branch_a, name="老党员", joined_on=D(1980, 7, 1), confirmed_on=D(1981, 7, 1))
+    make_member(
+        tree.branch_a,
+        name="新党员",
+        joined_on=today.replace(year=today.year - 3),
+        confirmed_on=today.replace(year=today.year - 2),
+    )
+    body = client_for(users.secretary_a).get("/members/?standing_min=40").content.decode()
+    assert old.name in body and "新党员" not in body
+    api = client_for(users.secretary_a).get("/api/v1/members/?standing_max=5").json()
+    assert [r["name"] for r in api["results"]] == ["新党员"]
