@@ -34,3 +34,16 @@ class MembersConfig(AppConfig):
             group="root",
             description=_("申请入党到转正各环节的最短、最长间隔（《发展党员工作细则》）"),
         )
+
+        from . import metrics
+        from .dues_stats import dues_arrears_due_items
+
+        register_source("members.dues_arrears", dues_arrears_due_items)
+        from . import points  # noqa: F401  (registers the members' own point sources)
+        from .contact import contact_review_due_items
+        from .mobility import mobility_due_items, work_unit_change_due_items
+
+        register_source("members.contact_review", contact_review_due_items)
+        register_source("members.mobility", mobility_due_items)
+        register_source("members.work_unit_changed", work_unit_change_due_items)
+        metrics.register()

@@ -103,3 +103,14 @@ class TransferStatus(models.TextChoices):
     RETURNED = "returned", _("已退回")
     CANCELLED = "cancelled", _("已撤销")
     ISSUED = "issued", _("已开具介绍信")
+
+
+class Discipline(models.TextChoices):
+    """党纪处分 in force (the roster's discipline record). Under 留党察看 a member has no vote, cannot stand
+    for election or be an introducer (《中国共产党纪律处分条例》第四十条)."""
+
+    NONE = "", _("无")
+    WARNING = "warning", _("警告")
+    SERIOUS_WARNING = "serious_warning", _("严重警告")
+    POST_REMOVED = "post_removed", _("撤销党内职务")
+    PROBATION = "probation", _("留党察看")

@@ -289,6 +289,9 @@ def seed(ctx: DemoContext) -> None:
             )
     _link_secretaries(branches)
     ctx.log(f"  党员：{len(objs)} 名；发展党员：{len(recs)} 人")
+    from . import demo_yearly
+
+    demo_yearly.seed(ctx)
 
 
 def _link_secretaries(branches: list) -> None:

@@ -100,6 +100,12 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
     )
     lost_contact = django_filters.BooleanFilter(label=_("失联党员"))
     party_post = django_filters.ChoiceFilter(label=_("党内职务"), choices=[c for c in PartyPost.choices if c[0]])
+    standing_min = django_filters.NumberFilter(
+        label=_("党龄不少于（年）"), method="filter_standing_min", min_value=0, max_value=110
+    )
+    standing_max = django_filters.NumberFilter(
+        label=_("党龄不多于（年）"), method="filter_standing_max", min_value=0, max_value=110
+    )
 
     class Meta:
         model = Member
@@ -118,6 +124,8 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
             "mobile_state",
             "lost_contact",
             "party_post",
+            "standing_min",
+            "standing_max",
         ]
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
@@ -147,6 +155,13 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
     def filter_age_max(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         # age <= n  <=>  born after today minus (n + 1) years
         return qs.filter(birth_date__gt=add_years(timezone.localdate(), -int(value) - 1))
+
+    def filter_standing_min(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        # 党龄 counts from the confirmation date (domain.md §3)
+        return qs.standing_between(timezone.localdate(), int(value), None)
+
+    def filter_standing_max(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        return qs.standing_between(timezone.localdate(), None, int(value))
 
     def filter_education(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(education__startswith=value)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import (
     Category,
+    Discipline,
     Gender,
     LostContactReason,
     MemberStatus,
@@ -110,6 +111,8 @@ class Member(EncryptedIdNumberMixin):
     lost_contact_reason = models.CharField(_("失联原因"), max_length=16, choices=LostContactReason.choices, blank=True)
 
     points = models.IntegerField(_("积分"), default=0)
+    discipline = models.CharField(_("党纪处分"), max_length=16, choices=Discipline.choices, blank=True)
+    discipline_until = models.DateField(_("处分期满日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -152,6 +155,24 @@ class Member(EncryptedIdNumberMixin):
 
     def get_absolute_url(self) -> str:
         return reverse("members:member_detail", args=[self.pk])
+
+    def party_standing_on(self, date: datetime.date) -> int | None:
+        """党龄 in whole years, counted from the confirmation date (domain.md §3)."""
+        if not self.confirmed_on or self.confirmed_on > date:
+            return None
+        c = self.confirmed_on
+        return date.year - c.year - ((date.month, date.day) < (c.month, c.day))
+
+    @property
+    def party_standing(self) -> int | None:
+        from django.utils import timezone
+
+        return self.party_standing_on(timezone.localdate())
+
+    def under_probation_discipline(self, on: datetime.date) -> bool:
+        return self.discipline == Discipline.PROBATION and (
+            self.discipline_until is None or self.discipline_until >= on
+        )
 
     def age_on(self, date: datetime.date) -> int | None:
         if not self.birth_date:
@@ -362,4 +383,22 @@ class Transfer(models.Model):
         return self.from_org.path
 
 
+from .appraisal_models import (  # noqa: E402, F401
+    Appraisal,
+    AppraisalEntry,
+    CardCategory,
+    MemberCard,
+    PointEntry,
+    PointRule,
+    UnqualifiedHandling,
+)
+from .contact_models import ActivistReview, BranchVote, ContactReview, MemberContact, MobileRecord  # noqa: E402, F401
+from .dues_models import (  # noqa: E402, F401
+    DuesArrearsNote,
+    DuesBase,
+    DuesBracket,
+    DuesHandover,
+    DuesMonthStats,
+    DuesPayment,
+)
 from .roster_import.models import MemberImportJob  # noqa: E402, F401

@@ -22,6 +22,27 @@ class MemberQuerySet(OrgScopedQuerySet):
     def full(self) -> MemberQuerySet:
         return self.filter(category=Category.FULL)
 
+    def voting(self, on: datetime.date | None = None) -> MemberQuerySet:
+        """Members with a vote: active full members not under 留党察看 (domain.md §2)."""
+        from django.utils import timezone
+
+        on = on or timezone.localdate()
+        under = models.Q(discipline="probation") & (
+            models.Q(discipline_until__isnull=True) | models.Q(discipline_until__gte=on)
+        )
+        return self.active().full().exclude(under)
+
+    def standing_between(self, on: datetime.date, min_years: int | None, max_years: int | None) -> MemberQuerySet:
+        """党龄 (from the confirmation date) between min and max whole years as of ``on``."""
+        from apps.core.periods import add_years
+
+        qs = self
+        if min_years is not None:
+            qs = qs.filter(confirmed_on__lte=add_years(on, -min_years))
+        if max_years is not None:
+            qs = qs.filter(confirmed_on__gt=add_years(on, -(max_years + 1)))
+        return qs
+
     def mobile(self) -> MemberQuerySet:
         return self.exclude(mobile_state=MobileState.NONE)
 

@@ -137,6 +137,10 @@ def _check_people(
             for m in introducers
         ):
             errors["introducers"] = _("入党介绍人在支部大会讨论时须为正式党员（《发展党员工作细则》第十四条）。")
+        elif any(m.under_probation_discipline(vote) for m in introducers):
+            errors["introducers"] = _(
+                "受留党察看处分、尚未恢复党员权利的党员，不能担任入党介绍人（《中国共产党纪律处分条例》第四十条）。"
+            )
     return errors
 
 
@@ -291,6 +295,7 @@ def recruitment_advance(*, acting_user: Any, recruitment: Recruitment, to_stage:
     if to_stage == Stage.FULL and rec.probation_extended_months:
         rec.probation_ends_on = add_months(add_years(rec.branch_vote_on, 1), rec.probation_extended_months)
     _validate(rec, **people)
+    _check_reviews_and_vote(rec, to_stage)
     rec.stage = to_stage
     rec.save()
     if to_stage == Stage.PROBATIONARY:
@@ -300,6 +305,20 @@ def recruitment_advance(*, acting_user: Any, recruitment: Recruitment, to_stage:
         _confirm(acting_user, rec)
     audit_record(actor=acting_user, event="recruitment.advance", obj=rec, before=before, after=snapshot(rec))
     return rec
+
+
+def _check_reviews_and_vote(rec: Recruitment, to_stage: str) -> None:
+    from .recruitment_reviews import activist_reviews_missing, admission_vote_problem
+
+    problem = None
+    if to_stage == Stage.CANDIDATE:
+        problem = activist_reviews_missing(rec, until=rec.candidate_on)
+        field = "candidate_on"
+    elif to_stage == Stage.PROBATIONARY:
+        problem = admission_vote_problem(rec)
+        field = "branch_vote_on"
+    if problem:
+        raise ValidationError({field: problem})
 
 
 def _admit(acting_user: Any, rec: Recruitment) -> Member:

@@ -43,3 +43,7 @@ urlpatterns = [
         name="recruitment_rule_edit",
     ),
 ]
+
+from .urls_yearly import urlpatterns as _yearly  # noqa: E402
+
+urlpatterns += _yearly

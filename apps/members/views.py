@@ -43,6 +43,7 @@ from .forms import (
     TransferReturnForm,
 )
 from .models import Member, Recruitment, RecruitmentDocument, Transfer
+from .yearly_selectors import member_yearly_panel
 
 # --- roster ---------------------------------------------------------------------------------------------
 
@@ -93,6 +94,7 @@ class MemberDetailView(ScopedDetailView):
         ctx["timeline"] = selectors.member_timeline(user=user, member=self.object)
         ctx["can_reveal"] = can_see_full_pii(user)
         ctx["can_edit"] = user.has_perm("members.change_member") or user.has_perm("members.change_member_contact")
+        ctx.update(member_yearly_panel(member=self.object))
         return ctx
 
 

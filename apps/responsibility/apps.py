@@ -37,3 +37,5 @@ class ResponsibilityConfig(AppConfig):
             group="root",
             description=_("“三会一课”等会议的周期和最少次数"),
         )
+
+        from . import member_points  # noqa: F401  (feeds the members' points and activity registries)

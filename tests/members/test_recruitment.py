@@ -10,6 +10,7 @@ from apps.members.recruitment import (
     recruitment_extend_probation,
     recruitment_update,
 )
+from apps.members.recruitment_reviews import activist_review_record
 from tests.factories.members import make_id_number, make_member
 
 D = datetime.date
@@ -39,6 +40,8 @@ def _to_candidate(tree, users, rec, candidate_on=D(2023, 4, 1)):
     rec = recruitment_advance(
         acting_user=users.district_staff, recruitment=rec, to_stage="activist", activist_on=D(2022, 3, 20)
     )
+    for on in (D(2022, 9, 20), D(2023, 3, 19)):
+        activist_review_record(acting_user=users.district_staff, recruitment=rec, reviewed_on=on, conclusion="表现良好")
     return recruitment_advance(
         acting_user=users.district_staff, recruitment=rec, to_stage="candidate", candidate_on=candidate_on
     )

@@ -3,10 +3,12 @@ from rest_framework.routers import SimpleRouter
 from apps.members.roster_import.views import MemberImportJobViewSet
 
 from .views import MemberViewSet, RecruitmentViewSet, TransferViewSet
+from .yearly_urls import urlpatterns as yearly_urlpatterns
 
 router = SimpleRouter()
 router.register("members", MemberViewSet, basename="member")
 router.register("recruitments", RecruitmentViewSet, basename="recruitment")
 router.register("transfers", TransferViewSet, basename="transfer")
 router.register("member-imports", MemberImportJobViewSet, basename="member-import")
-urlpatterns = router.urls
+# /members/dues-bases/ etc. come first, or members/<pk>/ would take them.
+urlpatterns = yearly_urlpatterns + router.urls

@@ -1,0 +1,1 @@
+"""Pages of the members' yearly cycle, one module per workflow (dues, appraisal, points, contact, mobility)."""
