@@ -1,0 +1,108 @@
+"""The per-organization, per-month roll-up (FundingRollup), kept current by the services on every write.
+
+A write hands its deltas here; each delta is added to the organization's own columns and to the subtree
+columns of the organization and every ancestor (read from the materialized path, no query), then applied
+with one multi-row ``INSERT … ON CONFLICT DO UPDATE SET x = x + excluded.x`` per chunk, in key order so
+concurrent writers lock rows in the same order.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+
+from .models import FundingRollup
+
+ZERO = Decimal("0.00")
+_COLUMNS = (
+    "organization_id", "org_path", "parent_id_copy", "year", "month", "source", "category",
+    "allocated", "spent", "own_allocated", "own_spent",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Delta:
+    org_path: str
+    year: int
+    month: int
+    source: str
+    category: str = ""
+    allocated: Decimal = ZERO
+    spent: Decimal = ZERO
+
+
+def rollup_month(year: int, date: datetime.date) -> int:
+    """The month a money movement counts in for a funding year (a late entry counts in December)."""
+    if date.year == year:
+        return date.month
+    return 12 if date.year > year else 1
+
+
+def _ancestors(path: str) -> list[tuple[int, str, int | None]]:
+    ids = [int(p) for p in path.strip("/").split("/") if p]
+    out = []
+    for i, oid in enumerate(ids):
+        out.append((oid, "/" + "/".join(str(x) for x in ids[: i + 1]) + "/", ids[i - 1] if i else None))
+    return out
+
+
+def rollup_apply(deltas: Iterable[Delta], *, chunk: int = 1000) -> int:
+    """Add the deltas to the roll-up. Call inside the writing service's transaction. Returns rows touched."""
+    acc: dict[tuple, list] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
+    meta: dict[int, tuple[str, int | None]] = {}
+    for d in deltas:
+        chain = _ancestors(d.org_path)
+        for n, (oid, path, parent) in enumerate(chain):
+            meta[oid] = (path, parent)
+            row = acc[(oid, d.year, d.month, d.source, d.category)]
+            row[0] += d.allocated
+            row[1] += d.spent
+            if n == len(chain) - 1:
+                row[2] += d.allocated
+                row[3] += d.spent
+    if not acc:
+        return 0
+    table = connection.ops.quote_name(FundingRollup._meta.db_table)
+    cols = ", ".join(_COLUMNS)
+    one = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _COLUMNS[-4:])
+    keys = sorted(acc)
+    with connection.cursor() as cur:
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            params: list = []
+            for key in part:
+                oid, year, month, source, category = key
+                path, parent = meta[oid]
+                params.extend([oid, path, parent, year, month, source, category, *acc[key]])
+            cur.execute(
+                f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(part))} "
+                f"ON CONFLICT (organization_id, year, month, source, category) DO UPDATE SET {updates}",
+                params,
+            )
+    return len(keys)
+
+
+def rollup_rebuild() -> int:
+    """Recompute the whole table from the ledger (repair tool; normal writes keep it current)."""
+    from .models import Allocation, Expense
+
+    FundingRollup.objects.all().delete()
+    deltas: list[Delta] = []
+    for a in Allocation.objects.values("org_path", "year", "allocated_on", "source", "amount").iterator():
+        deltas.append(
+            Delta(a["org_path"], a["year"], rollup_month(a["year"], a["allocated_on"]), a["source"], "", a["amount"])
+        )
+    for e in Expense.objects.values(
+        "org_path", "allocation__year", "spent_on", "source", "category", "amount"
+    ).iterator():
+        y = e["allocation__year"]
+        deltas.append(
+            Delta(e["org_path"], y, rollup_month(y, e["spent_on"]), e["source"], e["category"], ZERO, e["amount"])
+        )
+    return rollup_apply(deltas)
