@@ -25,6 +25,11 @@ register("funding_voucher_grace_days", "15", "支出登记后须在多少天内�
 register("funding_year_end_month", "12", "从几月起提示本年度经费尚未用完")
 
 
+def _money(value: Decimal | None) -> Decimal:
+    """SQLite sums drop the scale; show money as 1000.00 on every database."""
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
 def checkpoints(year: int) -> list[tuple[datetime.date, Decimal]]:
     out = []
     for part in get_param("funding_checkpoints").split(","):
@@ -45,7 +50,7 @@ def _own_year(root_path: str, year: int) -> Iterator[tuple[int, Decimal, Decimal
         .order_by()
     )
     for r in rows:
-        yield r["organization_id"], r["a"], r["s"] or Decimal("0")
+        yield r["organization_id"], _money(r["a"]), _money(r["s"])
 
 
 def low_execution_items(*, period: Period, stage: str, root_path: str = "/") -> list[DueItem]:
@@ -59,6 +64,7 @@ def low_execution_items(*, period: Period, stage: str, root_path: str = "/") -> 
     if not due:
         return []
     date, pct = due[-1]
+    need = format(pct.normalize(), "f")
     items = []
     for oid, allocated, spent in _own_year(root_path, period.year):
         rate = (spent * 100 / allocated).quantize(Decimal("0.1"))
@@ -67,7 +73,7 @@ def low_execution_items(*, period: Period, stage: str, root_path: str = "/") -> 
                 DueItem(
                     organization_id=oid,
                     kind="funding_low_execution",
-                    title=f"{period.year}年党建经费执行率{rate}%，低于{date.month}月{date.day}日前应达到的{pct.normalize()}%",
+                    title=f"{period.year}年党建经费执行率{rate}%，低于{date.month}月{date.day}日前应达到的{need}%",
                     due_date=date,
                 )
             )
@@ -102,7 +108,7 @@ def voucher_missing_items(*, period: Period, stage: str, root_path: str = "/") -
         DueItem(
             organization_id=r["organization_id"],
             kind="funding_voucher_missing",
-            title=f"{r['n']}笔经费支出（合计{r['total']}元）未上传凭证",
+            title=f"{r['n']}笔经费支出（合计{_money(r['total'])}元）未上传凭证",
         )
         for r in rows
     ]

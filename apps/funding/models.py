@@ -89,6 +89,13 @@ class FundingStandard(models.Model):
         return ((self.amount - prev.amount) * 100 / prev.amount).quantize(Decimal("0.01"))
 
     @property
+    def growth_min_display(self) -> str:
+        """ "10" for 10.00, "7.5" for 7.50 (never "1E+1")."""
+        if self.growth_min_percent is None:
+            return ""
+        return format(self.growth_min_percent.normalize(), "f")
+
+    @property
     def growth_warning(self) -> str:
         """Empty when the growth rule is met (or there is no rule / no previous year)."""
         if self.growth_min_percent is None or self.previous is None:
@@ -101,7 +108,7 @@ class FundingStandard(models.Model):
         ) % {
             "amount": self.amount,
             "prev": self.previous.amount,
-            "pct": self.growth_min_percent.normalize(),
+            "pct": self.growth_min_display,
             "req": required,
             "got": self.growth_percent,
         }

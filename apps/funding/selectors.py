@@ -15,12 +15,18 @@ from .choices import ExpenseCategory, FundingSource
 from .models import Allocation, Expense, FundingRollup
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 @dataclass
 class Figures:
     allocated: Decimal = ZERO
     spent: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        # SQLite sums drop the scale: show 1000.00 on every database.
+        self.allocated = Decimal(self.allocated or 0).quantize(CENT)
+        self.spent = Decimal(self.spent or 0).quantize(CENT)
 
     @property
     def remaining(self) -> Decimal:
@@ -89,7 +95,14 @@ def execution_summary(*, user: Any, organization: Organization, year: int) -> di
     for m in range(1, 13):
         r = months.get(m, {"a": ZERO, "s": ZERO})
         cum = Figures(cum.allocated + (r["a"] or ZERO), cum.spent + (r["s"] or ZERO))
-        by_month.append({"month": m, "allocated": r["a"] or ZERO, "spent": r["s"] or ZERO, "cum_rate": cum.rate})
+        by_month.append(
+            {
+                "month": m,
+                "allocated": Figures(r["a"], r["s"]).allocated,
+                "spent": Figures(r["a"], r["s"]).spent,
+                "cum_rate": cum.rate,
+            }
+        )
     return {
         "organization": organization,
         "year": year,
