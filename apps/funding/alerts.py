@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -67,7 +67,7 @@ def low_execution_items(*, period: Period, stage: str, root_path: str = "/") -> 
     need = format(pct.normalize(), "f")
     items = []
     for oid, allocated, spent in _own_year(root_path, period.year):
-        rate = (spent * 100 / allocated).quantize(Decimal("0.1"))
+        rate = (spent * 100 / allocated).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         if rate < pct:
             items.append(
                 DueItem(

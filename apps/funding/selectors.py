@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import F, Q, Sum
@@ -37,7 +37,7 @@ class Figures:
         """执行率 in percent (one decimal), None without money allocated."""
         if not self.allocated:
             return None
-        return (self.spent * 100 / self.allocated).quantize(Decimal("0.1"))
+        return (self.spent * 100 / self.allocated).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -59,7 +59,7 @@ def execution_summary(*, user: Any, organization: Organization, year: int) -> di
     children = list(
         Organization.objects.filter(parent=organization, is_active=True)
         .order_by("path")
-        .only("id", "name", "path", "kind", "descendant_count")
+        .only("id", "name", "code", "path", "kind", "descendant_count")
     )
     by_org = {
         r["organization_id"]: r
