@@ -19,6 +19,7 @@ from django.db import connection
 from .models import FundingRollup
 
 ZERO = Decimal("0.00")
+COPY_THRESHOLD = 200  # a single expense touches a handful of rows: one INSERT … VALUES is cheaper there
 _COLUMNS = (
     "organization_id", "org_path", "parent_id_copy", "year", "month", "source", "category",
     "allocated", "spent", "own_allocated", "own_spent",
@@ -76,7 +77,7 @@ def rollup_apply(deltas: Iterable[Delta], *, chunk: int = 1000) -> int:
     updates = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in _COLUMNS[-4:])
     conflict = f"ON CONFLICT (organization_id, year, month, source, category) DO UPDATE SET {updates}"
     keys = sorted(acc)
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and len(keys) > COPY_THRESHOLD:
         # COPY into a temporary table, then one INSERT … ON CONFLICT: no per-row SQL to build or parse.
         with connection.cursor() as cur:
             cur.execute(

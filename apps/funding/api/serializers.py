@@ -112,7 +112,7 @@ class PreviewLineSerializer(serializers.Serializer):
     amount = serializers.DecimalField(source="total", max_digits=14, decimal_places=2)
 
 
-class NoticeSerializer(serializers.ModelSerializer):
+class AllocationNoticeSerializer(serializers.ModelSerializer):
     number = serializers.CharField(source="number_display", read_only=True)
     issuer_name = serializers.CharField(source="issuer.name", read_only=True)
 

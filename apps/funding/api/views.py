@@ -123,14 +123,14 @@ class AllocationViewSet(ScopedReadOnlyViewSet):
             }
         )
 
-    @extend_schema(request=s.AllocateSerializer, responses=s.NoticeSerializer)
+    @extend_schema(request=s.AllocateSerializer, responses=s.AllocationNoticeSerializer)
     @action(detail=False, methods=["post"])
     def commit(self, request: Request) -> Response:
         standards, data = self._standards(request)
         notice = services.allocation_commit(
             acting_user=request.user, standards=standards, allocated_on=data.get("allocated_on"), title=data["title"]
         )
-        return Response(s.NoticeSerializer(notice).data, status=201)
+        return Response(s.AllocationNoticeSerializer(notice).data, status=201)
 
 
 class ExpenseViewSet(ScopedReadOnlyViewSet):
