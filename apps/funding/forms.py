@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -173,11 +174,17 @@ class ExpenseForm(StyledFormMixin, forms.Form):
         widget=MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, allocation_id: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The user's own organization's money, plus the one allocation picked on its page (staff above may record
+        # for an organization below from there): never a select of a whole province's allocations.
+        own = Q(organization_id=getattr(user, "organization_id", None))
+        if str(allocation_id).isdigit():
+            own |= Q(pk=int(allocation_id))
+        choices = available_allocations(user=user).filter(own)
         self.fields = {
             "allocation": AllocationChoiceField(
-                label=_("使用经费"), queryset=available_allocations(user=user), empty_label=_("请选择有余额的经费"),
+                label=_("使用经费"), queryset=choices, empty_label=_("请选择有余额的经费"),
                 error_messages={"invalid_choice": _("该笔经费不存在、不在您的管理范围内或已用完。")},
             ),
             **self.fields,

@@ -528,6 +528,11 @@ class ExpenseCreateView(_FundingFormView):
         value = self.request.GET.get("allocation", "")
         return {"allocation": value} if value.isdigit() else {}
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["allocation_id"] = self.request.POST.get("allocation") or self.request.GET.get("allocation", "")
+        return kwargs
+
     def list_url(self) -> str:
         return reverse("funding:expense_list")
 

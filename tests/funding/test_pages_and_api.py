@@ -177,3 +177,17 @@ def test_list_pages_run_the_same_queries_for_3_and_30_rows(tree, users, client_f
         _count(lambda: api_for(users.street_staff).get(api)),
     )
     assert few == many and many[0] <= 16 and many[1] <= 10
+
+
+def test_staff_above_records_for_a_branch_from_the_allocation_page(tree, users, client_for):
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    c = client_for(users.street_staff)
+    assert f'value="{a.pk}"' not in c.get(reverse("funding:expense_create")).content.decode()
+    assert f'value="{a.pk}"' in c.get(reverse("funding:expense_create") + f"?allocation={a.pk}").content.decode()
+    day = datetime.date.today() if this_year() == datetime.date.today().year else datetime.date(this_year(), 6, 1)
+    resp = c.post(
+        reverse("funding:expense_create") + f"?allocation={a.pk}",
+        {"allocation": a.pk, "spent_on": day.isoformat(), "category": "office", "amount": "10", "payee": "p",
+         "purpose": "q", "approved_by": "r"},
+    )  # fmt: skip
+    assert resp.status_code == 302 and Expense.objects.get().organization_id == tree.branch_a.pk
