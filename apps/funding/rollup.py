@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .models import FundingRollup
 
@@ -55,6 +55,7 @@ def _ancestors(path: str) -> list[tuple[int, str, int | None]]:
     return out
 
 
+@transaction.atomic  # the temporary table empties on commit: COPY and INSERT must share one transaction
 def rollup_apply(deltas: Iterable[Delta], *, chunk: int = 1000) -> int:
     """Add the deltas to the roll-up. Call inside the writing service's transaction. Returns rows touched."""
     acc: dict[tuple, list] = defaultdict(lambda: [ZERO, ZERO, ZERO, ZERO])
@@ -108,6 +109,7 @@ def rollup_apply(deltas: Iterable[Delta], *, chunk: int = 1000) -> int:
     return len(keys)
 
 
+@transaction.atomic
 def rollup_rebuild() -> int:
     """Recompute the whole table from the ledger (repair tool; normal writes keep it current)."""
     from .models import Allocation, Expense
