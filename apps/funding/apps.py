@@ -5,3 +5,15 @@ class FundingConfig(AppConfig):
     name = "apps.funding"
     label = "funding"
     verbose_name = "经费"
+
+    def ready(self) -> None:
+        from apps.core.due_items import register_source
+        from apps.core.home import register_panel
+
+        from . import alerts, metrics, selectors, validators  # noqa: F401  (validators registers parameters)
+
+        register_source("funding.low_execution", alerts.low_execution_items)
+        register_source("funding.unspent", alerts.unspent_items)
+        register_source("funding.voucher_missing", alerts.voucher_missing_items)
+        metrics.register_metrics()
+        register_panel(template="funding/_home_panel.html", build=selectors.home_panel)

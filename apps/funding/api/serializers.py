@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from apps.organizations.models import Organization
+
+from ..choices import ExpenseCategory, FundingSource, StandardBasis
+from ..models import Allocation, AllocationNotice, Expense, ExpenseVoucher, FundingStandard
+
+
+class FundingStandardSerializer(serializers.ModelSerializer):
+    region_name = serializers.CharField(source="region.name", read_only=True)
+    basis_display = serializers.CharField(source="get_basis_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    growth_percent = serializers.DecimalField(max_digits=8, decimal_places=2, read_only=True, allow_null=True)
+    growth_warning = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = FundingStandard
+        fields = [
+            "id",
+            "region",
+            "region_name",
+            "year",
+            "name",
+            "basis",
+            "basis_display",
+            "target_kind",
+            "target_sector",
+            "target_parent_kind",
+            "top_level_only",
+            "amount",
+            "source",
+            "source_display",
+            "growth_min_percent",
+            "growth_percent",
+            "growth_warning",
+            "note",
+        ]
+
+
+class FundingStandardInputSerializer(serializers.Serializer):
+    region = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), label="适用地区")
+    year = serializers.IntegerField(label="年度")
+    name = serializers.CharField(max_length=100, label="标准名称")
+    basis = serializers.ChoiceField(choices=StandardBasis.choices, label="计算方式")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="标准金额")
+    source = serializers.ChoiceField(choices=FundingSource.choices, label="经费来源")
+    target_kind = serializers.CharField(required=False, allow_blank=True, default="")
+    target_sector = serializers.CharField(required=False, allow_blank=True, default="")
+    target_parent_kind = serializers.CharField(required=False, allow_blank=True, default="")
+    top_level_only = serializers.BooleanField(required=False, default=True)
+    growth_min_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CopyForwardSerializer(serializers.Serializer):
+    region = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), label="地区")
+    from_year = serializers.IntegerField(label="复制年度")
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    issuer_name = serializers.CharField(source="issuer.name", read_only=True)
+    notice_number = serializers.CharField(source="notice.number_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = [
+            "id",
+            "issuer",
+            "issuer_name",
+            "organization",
+            "organization_name",
+            "year",
+            "source",
+            "source_display",
+            "amount",
+            "spent",
+            "remaining",
+            "standard",
+            "basis",
+            "notice",
+            "notice_number",
+            "allocated_on",
+        ]
+
+
+class AllocationInputSerializer(serializers.Serializer):
+    issuer = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), label="下拨单位")
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), label="收款单位")
+    year = serializers.IntegerField(label="年度")
+    source = serializers.ChoiceField(choices=FundingSource.choices, label="经费来源")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="金额")
+    basis = serializers.CharField(max_length=300, label="下拨依据")
+    allocated_on = serializers.DateField(required=False, label="下拨日期")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class AllocateSerializer(serializers.Serializer):
+    standards = serializers.PrimaryKeyRelatedField(queryset=FundingStandard.objects.all(), many=True, label="依据标准")
+    allocated_on = serializers.DateField(required=False, label="下拨日期")
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class PreviewLineSerializer(serializers.Serializer):
+    organization = serializers.IntegerField(source="organization_id")
+    name = serializers.CharField()
+    basis = serializers.CharField()
+    amount = serializers.DecimalField(source="total", max_digits=14, decimal_places=2)
+
+
+class AllocationNoticeSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(source="number_display", read_only=True)
+    issuer_name = serializers.CharField(source="issuer.name", read_only=True)
+
+    class Meta:
+        model = AllocationNotice
+        fields = ["id", "issuer", "issuer_name", "number", "title", "body", "issued_on", "total", "recipient_count"]
+
+
+class VoucherSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExpenseVoucher
+        fields = ["id", "name", "size", "uploaded_at", "download_url"]
+
+    def get_download_url(self, obj: ExpenseVoucher) -> str:
+        return obj.get_absolute_url()
+
+
+class ExpenseSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    vouchers = VoucherSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Expense
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "allocation",
+            "source",
+            "spent_on",
+            "category",
+            "category_display",
+            "amount",
+            "payee",
+            "purpose",
+            "approved_by",
+            "status",
+            "status_display",
+            "reverses",
+            "voucher_count",
+            "vouchers",
+        ]
+
+
+class ExpenseInputSerializer(serializers.Serializer):
+    allocation = serializers.PrimaryKeyRelatedField(queryset=Allocation.objects.all(), label="使用经费")
+    spent_on = serializers.DateField(label="支出日期")
+    category = serializers.ChoiceField(choices=ExpenseCategory.choices, label="支出类别")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="金额")
+    payee = serializers.CharField(max_length=100, label="收款方")
+    purpose = serializers.CharField(max_length=300, label="用途")
+    approved_by = serializers.CharField(max_length=50, label="审批人")
+    vouchers = serializers.ListField(child=serializers.FileField(), required=False, default=list, label="凭证")
+
+
+class ReverseSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, label="冲正原因")
+
+
+class VoucherUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(label="凭证文件")
+
+
+class FiguresSerializer(serializers.Serializer):
+    organization = serializers.SerializerMethodField()
+    name = serializers.CharField(source="label")
+    allocated = serializers.DecimalField(max_digits=16, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=16, decimal_places=2)
+    remaining = serializers.DecimalField(max_digits=16, decimal_places=2)
+    rate = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+
+    def get_organization(self, obj: object) -> int | None:
+        org = getattr(obj, "organization", None)
+        return org.pk if org is not None else None

@@ -1,0 +1,193 @@
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.funding import services
+from apps.funding.models import Allocation, Expense, FundingStandard
+from tests.factories.organizations import make_org
+
+from .helpers import allocate, pdf, spend, this_year
+
+pytestmark = pytest.mark.django_db
+
+
+def test_execution_page_shows_children_rates_and_drills_down(tree, users, client_for):
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    allocate(users.street_staff, tree.street_a, tree.branch_b, "3000.00")
+    spend(users.secretary_a, a, "250.00")
+    c = client_for(users.district_staff)
+    html = c.get(reverse("funding:execution")).content.decode()
+    assert tree.street_a.name in html and "6.3%" in html  # 250 / 4000 for the district
+    html = c.get(reverse("funding:execution") + f"?org={tree.street_a.pk}&year={this_year()}").content.decode()
+    assert tree.branch_a.name in html and "25.0%" in html and "0.0%" in html
+    assert f"?within={tree.branch_a.code}&year={this_year()}" in html  # drill-down to the expenses
+    assert "---------" not in html
+
+
+def test_every_table_exports_to_excel(tree, users, client_for):
+    from openpyxl import load_workbook
+
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    spend(users.secretary_a, a, "250.00")
+    c = client_for(users.street_staff)
+    urls = [
+        reverse("funding:execution") + f"?format=xlsx&table={t}" for t in ("children", "source", "category", "month")
+    ]
+    urls += [reverse(n) + "?format=xlsx" for n in ("funding:standard_list", "funding:allocation_list",
+                                                    "funding:expense_list", "funding:budget_list")]  # fmt: skip
+    for url in urls:
+        resp = c.get(url)
+        assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment"), url
+        load_workbook(io.BytesIO(resp.content))
+    ws = load_workbook(io.BytesIO(c.get(urls[0]).content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1][0] == tree.branch_a.name and rows[1][2] == 1000 and rows[1][3] == 250 and rows[1][5] == 25.0
+
+
+def test_notice_prints_in_official_layout_without_inline_styles_or_scripts(tree, users, client_for):
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    html = client_for(users.street_staff).get(reverse("funding:notice_detail", args=[a.notice_id])).content.decode()
+    assert f"〔{this_year()}〕1号" in html and "funding-print.css" in html and 'class="doc-sign"' in html
+    assert f"{this_year()}年1月5日" in html
+    assert "<style" not in html and "style=" not in html and "onclick" not in html
+    assert "<script>" not in html
+
+
+def test_standard_pages_preview_and_commit_through_the_web(tree, users, client_for):
+    c = client_for(users.city_staff)
+    resp = c.post(
+        reverse("funding:standard_create"),
+        {"region": tree.city.code, "year": this_year(), "name": "支部工作经费", "basis": "per_org", "amount": "2000",
+         "source": "fiscal", "target_kind": "branch", "top_level_only": "on"},
+    )  # fmt: skip
+    std = FundingStandard.objects.get(name="支部工作经费")
+    assert resp.status_code == 302
+    url = reverse("funding:allocation_preview") + f"?year={this_year()}"
+    html = c.post(url, {"standards": [std.pk], "allocated_on": f"{this_year()}-02-01", "preview": "1"}).content.decode()
+    assert "3个单位，合计 6000.00 元" in html and "支部工作经费：1个 × 2,000元" in html
+    assert not Allocation.objects.exists()
+    resp = c.post(url, {"standards": [std.pk], "allocated_on": f"{this_year()}-02-01", "commit": "1"})
+    assert resp.status_code == 302 and Allocation.objects.count() == 3
+
+
+def test_expense_recorded_through_the_form_with_a_voucher(tree, users, client_for):
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    c = client_for(users.secretary_a)
+    resp = c.post(
+        reverse("funding:expense_create"),
+        {"allocation": a.pk, "spent_on": datetime.date.today().isoformat() if this_year() == datetime.date.today().year
+         else f"{this_year()}-06-01", "category": "training", "amount": "88.50", "payee": "书店", "purpose": "学习资料",
+         "approved_by": "张书记", "vouchers": [pdf("a.pdf"), pdf("b.pdf")]},
+    )  # fmt: skip
+    assert resp.status_code == 302
+    e = Expense.objects.get()
+    assert e.amount == Decimal("88.50") and e.voucher_count == 2
+    resp = c.post(reverse("funding:expense_create"), {"allocation": a.pk, "spent_on": "", "amount": "2000"})
+    assert "该字段是必填项" in resp.content.decode() and not Expense.objects.filter(amount=2000).exists()
+
+
+def test_api_preview_commit_and_multipart_expense(tree, users, api_for):
+    api = api_for(users.city_staff)
+    resp = api.post(
+        "/api/v1/funding/standards/",
+        {"region": tree.city.pk, "year": this_year(), "name": "支部工作经费", "basis": "per_org", "amount": "2000.00",
+         "source": "fiscal", "target_kind": "branch"},
+        format="json",
+    )  # fmt: skip
+    assert resp.status_code == 201, resp.content
+    sid = resp.json()["id"]
+    preview = api.post("/api/v1/funding/allocations/preview/", {"standards": [sid]}, format="json").json()
+    assert preview["count"] == 3 and Decimal(preview["total"]) == Decimal("6000.00")
+    notice = api.post("/api/v1/funding/allocations/commit/", {"standards": [sid]}, format="json")
+    assert notice.status_code == 201 and notice.json()["recipient_count"] == 3
+    alloc = Allocation.objects.get(organization=tree.branch_a)
+    sec = api_for(users.secretary_a)
+    day = datetime.date.today() if this_year() == datetime.date.today().year else datetime.date(this_year(), 6, 1)
+    resp = sec.post(
+        "/api/v1/funding/expenses/",
+        {"allocation": alloc.pk, "spent_on": day.isoformat(), "category": "activity", "amount": "2000.01",
+         "payee": "x", "purpose": "y", "approved_by": "z"},
+        format="multipart",
+    )  # fmt: skip
+    assert resp.status_code == 400 and "amount" in resp.json()
+    resp = sec.post(
+        "/api/v1/funding/expenses/",
+        {"allocation": alloc.pk, "spent_on": day.isoformat(), "category": "activity", "amount": "2000.00",
+         "payee": "x", "purpose": "y", "approved_by": "z", "vouchers": [pdf()]},
+        format="multipart",
+    )  # fmt: skip
+    assert resp.status_code == 201 and resp.json()["voucher_count"] == 1
+    assert resp.json()["vouchers"][0]["download_url"].startswith("/funding/vouchers/")
+    ex = api_for(users.street_staff).get("/api/v1/funding/execution/").json()
+    row = next(r for r in ex["children"] if r["organization"] == tree.branch_a.pk)
+    assert Decimal(row["rate"]) == Decimal("100.0") and Decimal(ex["total"]["allocated"]) == Decimal("4000.00")
+
+
+def test_home_panel_shows_funding_for_street_and_branch(tree, users, client_for):
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    spend(users.secretary_a, a, "100.00")
+    for user in (users.city_staff, users.street_staff, users.secretary_a):
+        html = client_for(user).get("/").content.decode()
+        assert 'id="funding-home-panel"' in html and "10.0%" in html, user
+
+
+def _count(fn):
+    fn()
+    with CaptureQueriesContext(connection) as ctx:
+        resp = fn()
+    assert resp.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _grow(tree, users, n):
+    for _ in range(n):
+        org = make_org(tree.street_a, kind="branch")
+        a = allocate(users.street_staff, tree.street_a, org, "100.00")
+        spend(users.street_staff, a, "10.00", vouchers=[pdf()])
+        services.standard_create(
+            acting_user=users.city_staff, region=tree.city, year=this_year(), name=f"标准{org.pk}", basis="fixed",
+            amount="10", source="other",
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("page", "api"),
+    [
+        ("funding:execution", "/api/v1/funding/execution/"),
+        ("funding:standard_list", "/api/v1/funding/standards/"),
+        ("funding:allocation_list", "/api/v1/funding/allocations/"),
+        ("funding:expense_list", "/api/v1/funding/expenses/"),
+    ],
+)
+def test_list_pages_run_the_same_queries_for_3_and_30_rows(tree, users, client_for, api_for, page, api):
+    _grow(tree, users, 3)
+    c = client_for(users.street_staff)
+    few = (
+        _count(lambda: c.get(reverse(page) + f"?org={tree.street_a.pk}")),
+        _count(lambda: api_for(users.street_staff).get(api)),
+    )
+    _grow(tree, users, 27)
+    many = (
+        _count(lambda: c.get(reverse(page) + f"?org={tree.street_a.pk}")),
+        _count(lambda: api_for(users.street_staff).get(api)),
+    )
+    assert few == many and many[0] <= 16 and many[1] <= 10
+
+
+def test_staff_above_records_for_a_branch_from_the_allocation_page(tree, users, client_for):
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    c = client_for(users.street_staff)
+    assert f'value="{a.pk}"' not in c.get(reverse("funding:expense_create")).content.decode()
+    assert f'value="{a.pk}"' in c.get(reverse("funding:expense_create") + f"?allocation={a.pk}").content.decode()
+    day = datetime.date.today() if this_year() == datetime.date.today().year else datetime.date(this_year(), 6, 1)
+    resp = c.post(
+        reverse("funding:expense_create") + f"?allocation={a.pk}",
+        {"allocation": a.pk, "spent_on": day.isoformat(), "category": "office", "amount": "10", "payee": "p",
+         "purpose": "q", "approved_by": "r"},
+    )  # fmt: skip
+    assert resp.status_code == 302 and Expense.objects.get().organization_id == tree.branch_a.pk
