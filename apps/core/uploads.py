@@ -1,0 +1,47 @@
+"""The one upload gate: extension allow-list, size cap, non-empty, and the file's magic number must match
+its extension (a renamed executable is refused). Apps pass their own allowed types and size limit
+(usually rule parameters, so an administrator can change them)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+SIGNATURES = {
+    "pdf": [b"%PDF"],
+    "jpg": [b"\xff\xd8\xff"],
+    "jpeg": [b"\xff\xd8\xff"],
+    "png": [b"\x89PNG"],
+    "doc": [b"\xd0\xcf\x11\xe0"],
+    "xls": [b"\xd0\xcf\x11\xe0"],
+    "wps": [b"\xd0\xcf\x11\xe0"],
+    "docx": [b"PK\x03\x04"],
+    "xlsx": [b"PK\x03\x04"],
+}
+
+
+def check_upload(file: Any, *, allowed_types: Iterable[str], max_mb: int) -> None:
+    name = getattr(file, "name", "") or ""
+    ext = os.path.splitext(name)[1].lower().lstrip(".")
+    allowed = [e.strip().lower() for e in allowed_types if e.strip()]
+    if ext not in allowed:
+        raise ValidationError(
+            _("附件类型不允许：%(name)s。允许的类型：%(types)s。") % {"name": name, "types": "、".join(allowed)}
+        )
+    size = getattr(file, "size", 0) or 0
+    if size > max_mb * 1024 * 1024:
+        raise ValidationError(_("附件「%(name)s」超过 %(mb)d MB 的大小上限。") % {"name": name, "mb": max_mb})
+    if size == 0:
+        raise ValidationError(_("附件「%(name)s」是空文件。") % {"name": name})
+    signatures = SIGNATURES.get(ext)
+    if signatures and hasattr(file, "read"):
+        pos = file.tell() if hasattr(file, "tell") else 0
+        file.seek(0)
+        head = file.read(8)
+        file.seek(pos)
+        if not any(head.startswith(sig) for sig in signatures):
+            raise ValidationError(_("附件「%(name)s」的内容与扩展名不符。") % {"name": name})
