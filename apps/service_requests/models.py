@@ -129,7 +129,7 @@ class ServiceRequest(models.Model):
         verbose_name = _("服务事项")
         verbose_name_plural = _("服务事项")
         ordering = ["-received_at", "-id"]
-        permissions = [("view_requester_pii", _("查看群众完整联系方式"))]
+        permissions = [("reveal_requester_pii", _("查看群众完整联系方式"))]
         indexes = [
             models.Index(fields=["org_path", "-received_at"], name="sr_req_path_received_idx"),
             models.Index(fields=["origin_path", "-received_at"], name="sr_req_origin_received_idx"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.core.pii import can_see_full_pii, mask_phone
 
-PERM = "service_requests.view_requester_pii"
+PERM = "service_requests.reveal_requester_pii"
 
 
 def can_see_requester(user: Any) -> bool:

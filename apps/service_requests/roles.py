@@ -1,6 +1,6 @@
 """Extra permissions per role. Organization-department and committee staff (the community/street workers
 who run the pipeline) already hold every permission of this app, including the full requester contact
-(view_requester_pii); leaders and inspectors only look, masked. Branch secretaries register and handle
+(reveal_requester_pii); leaders and inspectors only look, masked. Branch secretaries register and handle
 requests, post micro-wishes and record 双报到, but see requester data masked."""
 
 ROLE_PERMISSIONS = {

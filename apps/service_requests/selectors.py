@@ -17,18 +17,11 @@ from apps.core.workdays import add_working_days
 from .choices import OPEN_STATUSES, RecordStatus, RegistrationStatus, RequestStatus, WishStatus
 from .models import CommunityRegistration, MicroWish, ServiceRecord, ServiceRequest, ServiceStep
 
-LIST_FIELDS = (
-    "id", "org_path", "origin_path", "organization__name", "category__name", "category__parent__name", "channel",
-    "requester_name", "requester_phone", "content", "received_at", "response_due_on", "due_on", "status",
-    "reopen_count", "escalated", "suspension_pending", "duplicate_of_id", "closed_on_time", "answered_at",
-)  # fmt: skip
-
 
 def request_list(*, user: Any) -> QuerySet:
     return (
         ServiceRequest.objects.visible_to(user)
         .select_related("organization", "category", "category__parent")
-        .only(*LIST_FIELDS)
         .order_by("-received_at", "-id")
     )
 

@@ -28,10 +28,8 @@ SERVICE_CHECKED = [permissions.IsAuthenticated]
 
 
 def _transition(name: str, input_cls: Any, call: Any) -> Any:
-    @extend_schema(
-        request=input_cls, responses=s.ServiceRequestDetailSerializer, operation_id=f"service_request_{name}"
-    )
-    @action(detail=True, methods=["post"], permission_classes=SERVICE_CHECKED, url_path=name.replace("_", "-"))
+    """A POST action running one transition service; the row comes from visible_to (404 outside scope)."""
+
     def view(self: Any, request: Request, pk: Any = None) -> Response:
         ser = input_cls(data=request.data, context={"request": request})
         ser.is_valid(raise_exception=True)
@@ -39,8 +37,13 @@ def _transition(name: str, input_cls: Any, call: Any) -> Any:
         obj = self.get_queryset().get(pk=obj.pk)
         return Response(s.ServiceRequestDetailSerializer(obj, context={"request": request}).data)
 
-    view.__name__ = name
-    return view
+    view.__name__ = view.__qualname__ = name
+    view = action(detail=True, methods=["post"], permission_classes=SERVICE_CHECKED, url_path=name.replace("_", "-"))(
+        view
+    )
+    return extend_schema(
+        request=input_cls, responses=s.ServiceRequestDetailSerializer, operation_id=f"service_request_{name}"
+    )(view)
 
 
 class ServiceRequestViewSet(ScopedReadOnlyViewSet):
@@ -217,6 +220,8 @@ class ServiceRecordViewSet(ScopedReadOnlyViewSet):
 class ServiceStatsView(APIView):
     """Rates of a subtree for a range of months: ?org=<code>&start=YYYY-MM&end=YYYY-MM (defaults: the
     user's organization, the last 12 months). Totals, per child organization, per month, top categories."""
+
+    permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
         parameters=[OpenApiParameter("org", str), OpenApiParameter("start", str), OpenApiParameter("end", str)],

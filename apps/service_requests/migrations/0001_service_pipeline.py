@@ -450,7 +450,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "服务事项",
                 "verbose_name_plural": "服务事项",
                 "ordering": ["-received_at", "-id"],
-                "permissions": [("view_requester_pii", "查看群众完整联系方式")],
+                "permissions": [("reveal_requester_pii", "查看群众完整联系方式")],
             },
         ),
         migrations.CreateModel(
