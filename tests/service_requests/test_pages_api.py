@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -75,9 +76,8 @@ def test_action_pages_run_the_services_and_refuse_wrong_state_with_a_message(tre
     assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
     assert client_for(sr.worker_b).get(reverse("service_requests:step_attachment", args=[step.pk])).status_code == 404
     bad = SimpleUploadedFile("病毒.exe", b"MZ" * 10)
-    assert "附件类型不允许" in client.post(url("follow_up"), {"satisfaction": "satisfied"}).content.decode() or True
     req.refresh_from_db()
-    assert req.status in ("answered", "followed_up")
+    assert req.status == "answered"
     with pytest.raises(Exception):  # noqa: B017
         services.request_answer(acting_user=sr.worker_a, request=req, result="again", attachment=bad)
 
