@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.utils import timezone
 
@@ -141,8 +141,11 @@ def _month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.da
 
 @transaction.atomic
 def stats_rebuild(*, root_path: str = "/") -> int:
-    """Recompute the table for a subtree from the requests, set-based: one GROUP BY for the own rows, the
-    subtree rows summed up the paths in memory, then bulk inserts. For bulk loads (demo, bench) and repair."""
+    """Recompute the table for a subtree from the requests, set-based. For bulk loads (demo, bench) and repair.
+    PostgreSQL: one INSERT … SELECT … GROUP BY for the own rows and one per tree level for the subtree rows.
+    Elsewhere: one GROUP BY, the subtree rows summed up the paths in memory, bulk inserts."""
+    if connection.vendor == "postgresql":
+        return _stats_rebuild_pg(root_path)
     rows = (
         ServiceRequest.objects.filter(org_path__startswith=root_path)
         .annotate(m=_trunc_month())
@@ -178,6 +181,58 @@ def stats_rebuild(*, root_path: str = "/") -> int:
     ]
     ServiceStatMonth.objects.bulk_create(objs, batch_size=5000)
     return len(objs)
+
+
+def _stats_rebuild_pg(root_path: str) -> int:
+    from django.conf import settings
+
+    table, src = ServiceStatMonth._meta.db_table, ServiceRequest._meta.db_table
+    cols = ", ".join(COUNTERS)
+    sums = ", ".join(f"SUM({c})" for c in COUNTERS)
+    closed = "answered_at IS NOT NULL"
+    live = ", ".join(
+        [
+            "COUNT(*)",
+            "COUNT(*) FILTER (WHERE accepted_at IS NOT NULL)",
+            "COUNT(*) FILTER (WHERE responded_on_time)",
+            f"COUNT(*) FILTER (WHERE {closed})",
+            f"COUNT(*) FILTER (WHERE {closed} AND closed_on_time)",
+            "COUNT(*) FILTER (WHERE satisfaction <> '')",
+            "COUNT(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic'))",
+            "COUNT(*) FILTER (WHERE reopen_count > 0)",
+            f"COALESCE(SUM(workdays_to_close) FILTER (WHERE {closed}), 0)",
+        ]
+    )
+    like = root_path + "%"  # paths are digits and slashes only
+    total = 0
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table} WHERE org_path LIKE %s", [like])
+        cur.execute(
+            f"INSERT INTO {table} (organization_id, org_path, month, category_id, is_rollup, {cols}) "
+            f"SELECT organization_id, org_path, date_trunc('month', received_at AT TIME ZONE %s)::date, category_id,"
+            f" false, {live} FROM {src} WHERE org_path LIKE %s GROUP BY 1, 2, 3, 4",
+            [settings.TIME_ZONE, like],
+        )
+        total += cur.rowcount
+        cur.execute(
+            f"SELECT COALESCE(MAX(cardinality(string_to_array(trim(both '/' from org_path), '/'))), 0) FROM {table}"
+            " WHERE NOT is_rollup AND org_path LIKE %s",
+            [like],
+        )
+        depth = cur.fetchone()[0]
+        root_depth = len(path_ids(root_path))
+        for level in range(max(1, root_depth), depth + 1):
+            # the ancestor at this level of every own row: its id and path are a prefix of the row's path
+            parts = "string_to_array(trim(both '/' from org_path), '/')"
+            cur.execute(
+                f"INSERT INTO {table} (organization_id, org_path, month, category_id, is_rollup, {cols}) "
+                f"SELECT ({parts})[%s]::bigint, '/' || array_to_string(({parts})[1:%s], '/') || '/', month,"
+                f" category_id, true, {sums} FROM {table} WHERE NOT is_rollup AND org_path LIKE %s"
+                f" AND cardinality({parts}) >= %s GROUP BY 1, 2, 3, 4",
+                [level, level, like, level],
+            )
+            total += cur.rowcount
+    return total
 
 
 def _trunc_month() -> Any:

@@ -206,3 +206,29 @@ def test_registration_is_visible_to_community_and_home_subtrees_only(tree, users
 )
 def test_pages_render_for_a_worker(tree, sr, client_for, name):
     assert client_for(sr.worker_a).get(reverse(name)).status_code == 200
+
+
+def _wishes_and_regs(tree, sr, n, offset):
+    for i in range(n):
+        services.wish_create(acting_user=sr.worker_a, organization=tree.branch_a, title=f"心愿{offset + i}")
+        member = make_member(tree.branch_a, name=f"报到党员{offset + i}")
+        reg = services.registration_create(acting_user=sr.worker_a, community=tree.branch_b, member=member)
+        services.registration_confirm(acting_user=sr.worker_b, registration=reg)
+
+
+@pytest.mark.parametrize(
+    ("page", "api"),
+    [
+        ("service_requests:wish_list", "/api/v1/micro-wishes/"),
+        ("service_requests:registration_list", "/api/v1/community-registrations/"),
+        ("service_requests:stats", "/api/v1/service-stats/"),
+    ],
+)
+def test_other_pages_queries_do_not_grow_with_rows(tree, users, sr, client_for, api_for, page, api):
+    _wishes_and_regs(tree, sr, 3, 0)
+    client, rest = client_for(users.street_staff), api_for(users.street_staff)
+    few = (_count(lambda: client.get(reverse(page))), _count(lambda: rest.get(api)))
+    _wishes_and_regs(tree, sr, 30, 100)
+    many = (_count(lambda: client.get(reverse(page))), _count(lambda: rest.get(api)))
+    assert few == many
+    assert many[0] <= 16 and many[1] <= 8
