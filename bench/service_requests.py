@@ -73,7 +73,7 @@ gen AS (
     SELECT g, (g * 7919) %% (SELECT c FROM n) + 1 AS leaf,
            %(now)s::timestamptz - ((g * 104729) %% 365) * interval '1 day' - (g %% 480) * interval '1 minute' AS rec,
            (g * 31) %% 100 AS roll
-    FROM generate_series(1, %(count)s) g
+    FROM generate_series(1::bigint, %(count)s::bigint) g
 )
 INSERT INTO service_requests_servicerequest (
     organization_id, org_path, origin_org_id, origin_path, channel, requester_name, requester_phone,
@@ -105,11 +105,13 @@ def main() -> int:
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--reuse-tree", action="store_true", help="keep the organizations of a previous run")
     args = parser.parse_args()
     if args.tiny:
         args.orgs, args.requests, args.runs = 300, 3000, 10
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
-    recreate_database(url)
+    if not args.reuse_tree:
+        recreate_database(url)
     import django
 
     django.setup()
@@ -137,7 +139,15 @@ def main() -> int:
 
     print(f"service_requests bench: {args.orgs:,} organizations, {args.requests:,} requests", flush=True)
     t0 = time.perf_counter()
-    root = bulk_build(scale_spec(args.orgs), rng=random.Random(7), today=timezone.localdate())
+    root = Organization.objects.filter(parent__isnull=True).order_by("id").first() if args.reuse_tree else None
+    if root is not None:
+        from apps.accounts.models import User
+
+        ServiceRequest.objects.all().delete()
+        ServiceStatMonth.objects.all().delete()
+        User.objects.filter(username__startswith="bench_").delete()
+    else:
+        root = bulk_build(scale_spec(args.orgs), rng=random.Random(7), today=timezone.localdate())
     n_orgs = Organization.objects.count()
     print(f"  tree: {n_orgs:,} organizations in {time.perf_counter() - t0:.1f} s", flush=True)
     cats = [c.pk for c in categories_seed_defaults(organization=root) if c.parent_id][:4]
