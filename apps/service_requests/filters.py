@@ -37,10 +37,13 @@ def _category_choices(request: Any) -> QuerySet:
 
 class ServiceRequestFilterSet(_WithinFilterSet):
     q = django_filters.CharFilter(label=_("编号/内容"), method="filter_q")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=RequestStatus.choices)
-    category = django_filters.ModelChoiceFilter(label=_("类别"), queryset=_category_choices, method="filter_category")
-    channel = django_filters.ChoiceFilter(label=_("渠道"), choices=Channel.choices)
+    status = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("状态"), choices=RequestStatus.choices)
+    category = django_filters.ModelChoiceFilter(
+        empty_label=_("全部"), label=_("类别"), queryset=_category_choices, method="filter_category"
+    )
+    channel = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("渠道"), choices=Channel.choices)
     timing = django_filters.ChoiceFilter(
+        empty_label=_("全部"),
         label=_("时限"),
         method="filter_timing",
         choices=[("overdue", _("已逾期")), ("due_soon", _("即将到期（1个工作日内）")), ("suspended", _("挂起中"))],
@@ -77,7 +80,7 @@ class ServiceRequestFilterSet(_WithinFilterSet):
 
 class MicroWishFilterSet(_WithinFilterSet):
     q = django_filters.CharFilter(label=_("心愿"), field_name="title", lookup_expr="contains")
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=WishStatus.choices)
+    status = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("状态"), choices=WishStatus.choices)
 
     class Meta:
         model = MicroWish
@@ -85,8 +88,9 @@ class MicroWishFilterSet(_WithinFilterSet):
 
 
 class RegistrationFilterSet(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=RegistrationStatus.choices)
+    status = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("状态"), choices=RegistrationStatus.choices)
     side = django_filters.ChoiceFilter(
+        empty_label=_("全部"),
         label=_("视角"),
         method="filter_side",
         choices=[("community", _("到本辖区社区报到的")), ("home", _("本组织党员外出报到的"))],
