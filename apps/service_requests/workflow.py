@@ -237,6 +237,7 @@ def request_assign(
     note: str = "",
 ) -> ServiceRequest:
     """分派 to an organization in the user's scope, a member the user can see, or an errand agent (代办员)."""
+    ensure_perm(acting_user, PERM_CHANGE)
     from apps.members.models import Member
 
     assignee_agent = (assignee_agent or "").strip()
@@ -272,6 +273,7 @@ def request_start(*, acting_user: Any, request: ServiceRequest, note: str = "") 
 
 def request_answer(*, acting_user: Any, request: ServiceRequest, result: str, attachment: Any = None) -> ServiceRequest:
     """办结: the result (and evidence); on time when answered no later than the closure deadline."""
+    ensure_perm(acting_user, PERM_CHANGE)
     result = (result or "").strip()
     if not result:
         raise ValidationError({"result": _("请填写办理结果。")})
@@ -295,6 +297,7 @@ def request_follow_up(
 ) -> ServiceRequest:
     """回访. 不满意 the first time reopens the request (二次办理) with a fresh time limit; after that it stays
     unsatisfied and can be closed."""
+    ensure_perm(acting_user, PERM_CHANGE)
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择回访满意度。")})
     reopen = satisfaction == Satisfaction.UNSATISFIED and request.reopen_count == 0
@@ -338,6 +341,7 @@ def _hand_over(req: ServiceRequest, org: Any) -> None:
 
 def request_transfer(*, acting_user: Any, request: ServiceRequest, organization: Any, note: str) -> ServiceRequest:
     """转办 to another organization in the user's scope; it accepts the request again."""
+    ensure_perm(acting_user, PERM_CHANGE)
     if not (note or "").strip():
         raise ValidationError({"note": _("请填写转办理由。")})
     if organization is None or not org_in_scope(acting_user, organization) or not organization.is_active:
@@ -357,6 +361,7 @@ def request_transfer(*, acting_user: Any, request: ServiceRequest, organization:
 
 def request_escalate(*, acting_user: Any, request: ServiceRequest, note: str) -> ServiceRequest:
     """上报 to the organization above the handling one, when the matter is beyond its means."""
+    ensure_perm(acting_user, PERM_CHANGE)
     if not (note or "").strip():
         raise ValidationError({"note": _("请填写上报理由。")})
     parent = request.organization.parent
@@ -375,6 +380,7 @@ def request_escalate(*, acting_user: Any, request: ServiceRequest, note: str) ->
 
 def request_suspend(*, acting_user: Any, request: ServiceRequest, reason: str) -> ServiceRequest:
     """The handler asks to suspend (挂起), e.g. waiting for a court date; the organization above approves."""
+    ensure_perm(acting_user, PERM_CHANGE)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写挂起原因。")})
@@ -403,6 +409,7 @@ def _ensure_above(acting_user: Any) -> Callable[[ServiceRequest], None]:
 def request_suspension_decide(
     *, acting_user: Any, request: ServiceRequest, approve: bool, note: str = ""
 ) -> ServiceRequest:
+    ensure_perm(acting_user, PERM_CHANGE)
     if not request.suspension_pending:
         raise ValidationError({"status": _("没有待审批的挂起申请。")})
 

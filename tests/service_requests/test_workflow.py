@@ -194,3 +194,25 @@ def test_assign_refuses_a_member_outside_scope(tree, sr):
     assert "assignee_member" in exc.value.message_dict
     with pytest.raises(ValidationError):
         services.request_assign(acting_user=sr.worker_a, request=req)
+
+
+ALL_TRANSITIONS = [
+    lambda u, r: services.request_accept(acting_user=u, request=r),
+    lambda u, r: services.request_assign(acting_user=u, request=r, assignee_agent="钱小红"),
+    lambda u, r: services.request_start(acting_user=u, request=r),
+    lambda u, r: services.request_answer(acting_user=u, request=r, result="x"),
+    lambda u, r: services.request_follow_up(acting_user=u, request=r, satisfaction="satisfied"),
+    lambda u, r: services.request_close(acting_user=u, request=r),
+    lambda u, r: services.request_transfer(acting_user=u, request=r, organization=r.organization, note="x"),
+    lambda u, r: services.request_escalate(acting_user=u, request=r, note="x"),
+    lambda u, r: services.request_suspend(acting_user=u, request=r, reason="x"),
+    lambda u, r: services.request_resume(acting_user=u, request=r),
+]
+
+
+@pytest.mark.parametrize("call", ALL_TRANSITIONS)
+def test_every_transition_is_refused_to_a_read_only_leader(tree, users, sr, call):
+    req = make_request(sr.worker_a, tree.branch_a, sr.cat)
+    with pytest.raises(PermissionDenied):
+        call(users.leader, req)
+    assert ServiceRequest.objects.get(pk=req.pk).status == "registered"
