@@ -106,10 +106,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--reuse-tree", action="store_true", help="keep the organizations of a previous run")
+    parser.add_argument("--reuse-data", action="store_true", help="keep the tree, requests and stats of a previous run")
     args = parser.parse_args()
     if args.tiny:
         args.orgs, args.requests, args.runs = 300, 3000, 10
     url = os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    args.reuse_tree = args.reuse_tree or args.reuse_data
     if not args.reuse_tree:
         recreate_database(url)
     import django
@@ -138,33 +140,41 @@ def main() -> int:
     from apps.service_requests.stats import COUNTERS, live_counters, live_subtree_rates, stats_rebuild, subtree_rates
 
     print(f"service_requests bench: {args.orgs:,} organizations, {args.requests:,} requests", flush=True)
+    from apps.accounts.models import User
+
     t0 = time.perf_counter()
     root = Organization.objects.filter(parent__isnull=True).order_by("id").first() if args.reuse_tree else None
-    if root is not None:
-        from apps.accounts.models import User
-
-        ServiceRequest.objects.all().delete()
-        ServiceStatMonth.objects.all().delete()
-        User.objects.filter(username__startswith="bench_").delete()
-    else:
+    User.objects.filter(username__startswith="bench_").delete()
+    if root is None:
         root = bulk_build(scale_spec(args.orgs), rng=random.Random(7), today=timezone.localdate())
     n_orgs = Organization.objects.count()
     print(f"  tree: {n_orgs:,} organizations in {time.perf_counter() - t0:.1f} s", flush=True)
     cats = [c.pk for c in categories_seed_defaults(organization=root) if c.parent_id][:4]
-    t0 = time.perf_counter()
-    with connection.cursor() as cur:
-        cur.execute(
-            INSERT_SQL,
-            {"root": root.path + "%", "now": timezone.now(), "count": args.requests, "cats": cats, "ncat": len(cats)},
-        )
-        cur.execute("ANALYZE service_requests_servicerequest")
-    n_req = ServiceRequest.objects.count()
-    print(f"  requests: {n_req:,} inserted in {time.perf_counter() - t0:.1f} s", flush=True)
-    t0 = time.perf_counter()
-    rows = stats_rebuild(root_path=root.path)
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE service_requests_servicestatmonth")
-    print(f"  stats table rebuilt set-based: {rows:,} rows in {time.perf_counter() - t0:.1f} s", flush=True)
+    if args.reuse_data and ServiceRequest.objects.exists():
+        print(f"  reusing {ServiceRequest.objects.count():,} requests and the stats table", flush=True)
+    else:
+        ServiceRequest.objects.all().delete()
+        ServiceStatMonth.objects.all().delete()
+        t0 = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute(
+                INSERT_SQL,
+                {
+                    "root": root.path + "%",
+                    "now": timezone.now(),
+                    "count": args.requests,
+                    "cats": cats,
+                    "ncat": len(cats),
+                },
+            )
+            cur.execute("ANALYZE service_requests_servicerequest")
+        n_req = ServiceRequest.objects.count()
+        print(f"  requests: {n_req:,} inserted in {time.perf_counter() - t0:.1f} s", flush=True)
+        t0 = time.perf_counter()
+        rows = stats_rebuild(root_path=root.path)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE service_requests_servicestatmonth")
+        print(f"  stats table rebuilt set-based: {rows:,} rows in {time.perf_counter() - t0:.1f} s", flush=True)
 
     city = Organization.objects.filter(parent=root).order_by("id").first()
     county = Organization.objects.filter(parent=city).order_by("id").first()
