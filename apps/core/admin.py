@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from .models import AuditLog, Parameter
+from .models import AuditLog, Parameter, WorkCalendarDay
 from .params import invalidate
 from .scoping import scoped_queryset
 
@@ -40,3 +40,42 @@ class ParameterAdmin(admin.ModelAdmin):
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         invalidate()
+
+
+@admin.register(WorkCalendarDay)
+class WorkCalendarDayAdmin(admin.ModelAdmin):
+    """Root administrators edit the holiday schedule; saving goes through the audited service, which
+    recomputes open deadlines."""
+
+    list_display = ("date", "is_workday", "note")
+    list_filter = ("is_workday",)
+    date_hierarchy = "date"
+
+    def has_module_permission(self, request: Any) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: Any, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: Any) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        from .workdays import calendar_day_set
+
+        if change and "date" in form.changed_data:
+            calendar_day_set(acting_user=request.user, date=form.initial["date"], is_workday=None)
+        saved = calendar_day_set(acting_user=request.user, date=obj.date, is_workday=obj.is_workday, note=obj.note)
+        if saved is not None:
+            obj.pk = saved.pk
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        from .workdays import calendar_day_set
+
+        calendar_day_set(acting_user=request.user, date=obj.date, is_workday=None)

@@ -144,3 +144,22 @@ class Parameter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+class WorkCalendarDay(models.Model):
+    """A date that differs from the default Monday–Friday week: a public holiday on a weekday
+    (``is_workday`` False) or a make-up working day (调休上班) on a weekend (``is_workday`` True).
+    Read through ``apps.core.workdays``; written through ``workdays.calendar_day_set`` (audited)."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"), help_text=_("勾选：调休上班；不勾选：法定节假日放假"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        kind = "调休上班" if self.is_workday else "放假"
+        return f"{self.date:%Y-%m-%d} {kind} {self.note}".strip()

@@ -193,6 +193,50 @@ def check_uploaded_file(uploaded: Any, *, kinds: frozenset[str] | set[str], **li
         return check_upload(tmp.name, filename=uploaded.name, kinds=kinds, **limits)
 
 
+# The first bytes of each kind, for a quick, clearly worded refusal before the full check.
+_QUICK_MAGIC = {"pdf": b"%PDF", "jpeg": b"\xff\xd8\xff", "png": b"\x89PNG", "ole": OLE_MAGIC[:4], "xlsx": ZIP_MAGIC,
+                "docx": ZIP_MAGIC, "pptx": ZIP_MAGIC, "ofd": ZIP_MAGIC}  # fmt: skip
+
+
+def check_attachment(file: Any, *, allowed_types: Any, max_mb: int, field: str | None = None) -> None:
+    """An attachment (ledger minutes, letter answers, vouchers, service evidence …) against an app's own
+    allow-list and size limit (usually rule parameters), then the gate: type by content, whole-package checks.
+
+    Only kinds the gate recognises by content are ever allowed, whatever the parameter says (an "html" or
+    "svg" entry never lets markup through). Errors name the file; with ``field`` they sit on that field.
+    """
+    name = getattr(file, "name", "") or ""
+    ext = Path(name).suffix.lower().lstrip(".")
+    allowed = [e.strip().lower().lstrip(".") for e in allowed_types if e and e.strip()]
+    allowed = [e for e in allowed if kind_for_extension(e)]
+
+    def refuse(message: str) -> ValidationError:
+        return ValidationError({field: message}) if field else ValidationError(message)
+
+    if ext not in allowed:
+        raise refuse(
+            _("附件类型不允许：%(name)s。允许的类型：%(types)s。") % {"name": name, "types": "、".join(allowed)}
+        )
+    size = getattr(file, "size", 0) or 0
+    if size > max_mb * 1024 * 1024:
+        raise refuse(_("附件「%(name)s」超过 %(mb)d MB 的大小上限。") % {"name": name, "mb": max_mb})
+    if size == 0:
+        raise refuse(_("附件「%(name)s」是空文件。") % {"name": name})
+    magic = _QUICK_MAGIC.get(kind_for_extension(ext) or "")
+    if magic and hasattr(file, "read"):
+        pos = file.tell() if hasattr(file, "tell") else 0
+        file.seek(0)
+        head = file.read(8)
+        file.seek(pos)
+        if not head.startswith(magic):
+            raise refuse(_("附件「%(name)s」的内容与扩展名不符。") % {"name": name})
+    if hasattr(file, "chunks") and not getattr(file, "_committed", False):
+        try:
+            check_uploaded_file(file, kinds={kind_for_extension(ext)}, max_bytes=max_mb * 1024 * 1024)
+        except UploadRefused as exc:
+            raise refuse(_("附件「%(name)s」：%(e)s") % {"name": name, "e": exc.text}) from exc
+
+
 # ---------------------------------------------------------------------------------------------------------
 # OOXML packages: structure, XML safety (whole parts, streamed), worksheet used range (streamed)
 # ---------------------------------------------------------------------------------------------------------

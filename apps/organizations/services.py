@@ -224,9 +224,11 @@ def organization_move(*, acting_user: Any, organization: Organization, new_paren
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)), depth=F("depth") + depth_delta
     )
     for model in _path_scoped_models():
-        model._base_manager.filter(org_path__startswith=old_path).update(
-            org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
-        )
+        # A model may copy a second organization's path too (EXTRA_PATH_FIELDS, e.g. the registering one).
+        for field in ("org_path", *getattr(model, "EXTRA_PATH_FIELDS", ())):
+            model._base_manager.filter(**{f"{field}__startswith": old_path}).update(
+                **{field: Concat(Value(new_path), Substr(field, len(old_path) + 1))}
+            )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
     Organization.objects.filter(pk__in=org.ancestor_ids).update(descendant_count=F("descendant_count") + moved)

@@ -272,6 +272,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# service_requests: names that would collide with notifications.Channel and supervision.RecordStatus
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        f"{name}Enum": f"apps.service_requests.choices.{path}"
+        for name, path in [
+            ("ServiceChannel", "Channel"),
+            ("ServiceRequestStatus", "RequestStatus"),
+            ("Satisfaction", "Satisfaction"),
+            ("ServiceStepAction", "StepAction"),
+            ("WishStatus", "WishStatus"),
+            ("ClaimantKind", "ClaimantKind"),
+            ("RegistrationStatus", "RegistrationStatus"),
+            ("ServiceRecordStatus", "RecordStatus"),
+        ]
+    }
+)
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Personal-data encryption (used by the members app). Keys: "id:base64key,id:base64key"; the first one encrypts.

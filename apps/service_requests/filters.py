@@ -1,0 +1,109 @@
+"""FilterSets shared by the pages, the API and the Excel exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.workdays import add_working_days
+from apps.organizations.models import Organization
+
+from .choices import OPEN_STATUSES, Channel, RegistrationStatus, RequestStatus, WishStatus
+from .models import CommunityRegistration, MicroWish, ServiceCategory, ServiceRequest
+
+
+class _WithinFilterSet(django_filters.FilterSet):
+    within = django_filters.CharFilter(label=_("组织代码（含下级）"), method="filter_within")
+
+    def filter_within(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        request = getattr(self, "request", None)
+        orgs = Organization.objects.visible_to(request.user) if request else Organization.objects.none()
+        org = orgs.filter(code=value).only("path").first()
+        return qs.filter(org_path__startswith=org.path) if org else qs.none()
+
+
+def _category_choices(request: Any) -> QuerySet:
+    if request is None:
+        return ServiceCategory.objects.none()
+    return ServiceCategory.objects.visible_to(request.user).select_related("parent")
+
+
+class ServiceRequestFilterSet(_WithinFilterSet):
+    q = django_filters.CharFilter(label=_("编号/内容"), method="filter_q")
+    status = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("状态"), choices=RequestStatus.choices)
+    category = django_filters.ModelChoiceFilter(
+        empty_label=_("全部"), label=_("类别"), queryset=_category_choices, method="filter_category"
+    )
+    channel = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("渠道"), choices=Channel.choices)
+    timing = django_filters.ChoiceFilter(
+        empty_label=_("全部"),
+        label=_("时限"),
+        method="filter_timing",
+        choices=[("overdue", _("已逾期")), ("due_soon", _("即将到期（1个工作日内）")), ("suspended", _("挂起中"))],
+    )
+    received_from = django_filters.DateFilter(label=_("登记日期起"), field_name="received_at", lookup_expr="date__gte")
+    received_to = django_filters.DateFilter(label=_("登记日期止"), field_name="received_at", lookup_expr="date__lte")
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["q", "status", "category", "channel", "timing", "within", "received_from", "received_to"]
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return qs
+        code = value.upper().removeprefix("FW")
+        if code.isdigit():
+            return qs.filter(pk=int(code))
+        return qs.filter(content__contains=value)
+
+    def filter_category(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        return qs.filter(Q(category=value) | Q(category__parent=value)) if value else qs
+
+    def filter_timing(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        today = timezone.localdate()
+        if value == "overdue":
+            return qs.overdue(today)
+        if value == "due_soon":
+            return qs.filter(status__in=OPEN_STATUSES, due_on__gte=today, due_on__lte=add_working_days(today, 1))
+        if value == "suspended":
+            return qs.filter(status=RequestStatus.SUSPENDED)
+        return qs
+
+
+class MicroWishFilterSet(_WithinFilterSet):
+    q = django_filters.CharFilter(label=_("心愿"), field_name="title", lookup_expr="contains")
+    status = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("状态"), choices=WishStatus.choices)
+
+    class Meta:
+        model = MicroWish
+        fields = ["q", "status", "within"]
+
+
+class RegistrationFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("状态"), choices=RegistrationStatus.choices)
+    side = django_filters.ChoiceFilter(
+        empty_label=_("全部"),
+        label=_("视角"),
+        method="filter_side",
+        choices=[("community", _("到本辖区社区报到的")), ("home", _("本组织党员外出报到的"))],
+    )
+
+    class Meta:
+        model = CommunityRegistration
+        fields = ["status", "side"]
+
+    def filter_side(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        request = getattr(self, "request", None)
+        org = getattr(getattr(request, "user", None), "organization", None)
+        if not value or org is None:
+            return qs
+        field = "org_path" if value == "community" else "home_path"
+        return qs.filter(**{f"{field}__startswith": org.path})
