@@ -7,15 +7,14 @@ class ServiceRequestsConfig(AppConfig):
     verbose_name = "为民服务"
 
     def ready(self) -> None:
-        from apps.core.due_items import register_source
+        from apps.core.due_items import Reminder, register_reminder, register_source
         from apps.core.home import register_panel
         from apps.core.workdays import register_change_hook
-        from apps.notifications.reminders import reminder
 
         from . import metrics, selectors, workflow
 
         register_source("service_requests.request", selectors.request_due_items)
         register_panel(template="service_requests/_home_panel.html", build=selectors.home_panel)
         register_change_hook(workflow.recompute_open_deadlines)
-        reminder("service_request_due")(selectors.due_tomorrow_reminders)
+        register_reminder(Reminder(name="service_request_due", category="other", find=selectors.due_tomorrow_reminders))
         metrics.register()

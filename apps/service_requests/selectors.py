@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.core.due_items import DueItem
 from apps.core.periods import Period
+from apps.core.text import cn_date
 from apps.core.workdays import add_working_days
 
 from .choices import OPEN_STATUSES, RecordStatus, RegistrationStatus, RequestStatus, WishStatus
@@ -74,28 +75,26 @@ def request_due_items(*, period: Period, stage: str, root_path: str = "/") -> li
     ]
 
 
-def due_tomorrow_reminders(today: datetime.date) -> list[Any]:
-    """Open requests due on the next working day: one inbox notice to the users of the assignee
-    organization (or the handling one). Rerunnable: one notice per request and deadline."""
-    from apps.notifications.models import NoticeCategory
-    from apps.notifications.services import NoticeSpec, recipients_for_orgs
-
+def due_tomorrow_reminders(today: datetime.date) -> list[DueItem]:
+    """Open requests due on the next working day, for the assignee organization (or the handling one).
+    Rerunnable: the dedupe key makes one notice per request and deadline."""
     until = add_working_days(today, 1)
-    rows = list(
-        ServiceRequest.objects.filter(status__in=OPEN_STATUSES, due_on__gt=today, due_on__lte=until).values_list(
-            "id", "organization_id", "assignee_org_id", "category__name", "content", "due_on"
-        )
+    rows = ServiceRequest.objects.filter(status__in=OPEN_STATUSES, due_on__gt=today, due_on__lte=until).values_list(
+        "id", "organization_id", "assignee_org_id", "category__name", "due_on"
     )
-    by_org = recipients_for_orgs({a or o for _i, o, a, *_r in rows})
     link = reverse("service_requests:request_detail", args=[987654321]).replace("987654321", "{}")
-    specs = []
-    for pk, oid, aid, cat, content, due in rows:
-        title = f"为民服务事项FW{pk:08d}（{cat}）将于{due:%Y-%m-%d}到期，请抓紧办结"
-        for r in by_org.get(aid or oid, []):
-            specs.append(
-                NoticeSpec(r, NoticeCategory.OTHER, title, content[:200], link.format(pk), f"sr_due:{pk}:{due}")
-            )
-    return specs
+    return [
+        DueItem(
+            organization_id=aid or oid,
+            kind="service_request_due",
+            title=f"为民服务事项FW{pk:08d}（{cat}）将于{cn_date(due)}到期，请抓紧办结",
+            due_date=due,
+            object_ref=f"service_requests.servicerequest:{pk}",
+            link=link.format(pk),
+            dedupe_key=f"sr_due:{pk}:{due}",
+        )
+        for pk, oid, aid, cat, due in rows
+    ]
 
 
 # ---------------------------------------------------------------- home panel
