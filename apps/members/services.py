@@ -104,7 +104,9 @@ def member_rules(
             }
         elif not org.is_active:
             errors["organization"] = _("党组织「%(name)s」已撤销。") % {"name": org.name}
-        if group is not None and (group.kind != OrgKind.PARTY_GROUP or not group.path.startswith(org.path)):
+        if group is not None and (
+            group.kind != OrgKind.PARTY_GROUP or not group.is_descendant_of(org, include_self=True)
+        ):
             errors["party_group"] = _("所在党小组须是「%(name)s」下设的党小组。") % {"name": org.name}
     if values.get("mobile_state") and values["mobile_state"] != MobileState.NONE and not values.get("mobile_place"):
         errors["mobile_place"] = _("流动党员须填写流出地或流入地。")

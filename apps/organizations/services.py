@@ -13,7 +13,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_perm
+from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_perm, path_in_subtree
 
 from .choices import BRANCH_KINDS, PARTY_GROUP_PARENTS, OrgKind, Sector
 from .models import Organization
@@ -80,7 +80,7 @@ def _apply_secretary(org: Organization) -> None:
     member = org.secretary_member
     if member is None:
         return
-    if member.status != "active" or not member.org_path.startswith(org.path):
+    if member.status != "active" or not path_in_subtree(member.org_path, org.path):
         raise ValidationError({"secretary_member": _("书记须从本组织的在册党员中选择。")})
     org.secretary_name = member.name
 
@@ -197,7 +197,7 @@ def organization_move(*, acting_user: Any, organization: Organization, new_paren
     ensure_perm(acting_user, "organizations.change_organization")
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     new_parent = Organization.objects.get(pk=new_parent.pk)
-    if new_parent.path.startswith(org.path):
+    if new_parent.is_descendant_of(org, include_self=True):
         raise ValidationError({"parent": _("不能把党组织移动到它自己或它的下级组织之下。")})
     if org.parent_id == new_parent.pk:
         raise ValidationError({"parent": _("新的上级党组织与当前相同。")})

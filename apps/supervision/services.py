@@ -57,7 +57,7 @@ def letter_create_manual(
     period = Period.parse(period)
     if kind not in LetterKind.values:
         raise ValidationError({"kind": _("函件类别无效。")})
-    if not addressee.path.startswith(issuer.path) or addressee.pk == issuer.pk:
+    if not addressee.is_descendant_of(issuer):
         raise ValidationError({"addressee": _("收函单位须为发函单位的下级党组织。")})
     due = [
         it if isinstance(it, DueItem) else DueItem(addressee.pk, "manual", it.strip(), None, "")
@@ -253,7 +253,7 @@ def inspection_plan_create(
     ensure_perm(acting_user, "supervision.add_inspectionplan")
     ensure_org_in_scope(acting_user, organization)
     ensure_org_in_scope(acting_user, target_root)
-    if not target_root.path.startswith(organization.path):
+    if not target_root.is_descendant_of(organization, include_self=True):
         raise ValidationError({"target_root": _("督查范围须在组织单位的管辖范围内。")})
     if not topic.strip():
         raise ValidationError({"topic": _("请填写督查主题。")})
@@ -277,7 +277,7 @@ def inspection_plan_create(
     )
     for user in inspectors:  # from the acting user's subtree, or from above (a city inspector on a district plan)
         org = user.organization
-        if org is None or not (org_in_scope(acting_user, org) or organization.path.startswith(org.path)):
+        if org is None or not (org_in_scope(acting_user, org) or organization.is_descendant_of(org, include_self=True)):
             raise ValidationError({"inspectors": _("督查组成员须为本单位、下级或上级党组织的用户。")})
     plan.inspectors.set(inspectors)
     targets = list(_plan_targets(plan).values_list("id", "path")[:5000])
@@ -370,7 +370,7 @@ def observation_score_set(
     ensure_perm(acting_user, "supervision.add_observationscore")
     ensure_org_in_scope(acting_user, visit.organization)
     ensure_org_in_scope(acting_user, target)
-    if not target.path.startswith(visit.organization.path) or target.pk == visit.organization_id:
+    if not target.is_descendant_of(visit.organization):
         raise ValidationError({"target": _("被观摩组织须为组织单位的下级党组织。")})
     if not (0 <= score <= 100):
         raise ValidationError({"score": _("得分应在0到100之间。")})

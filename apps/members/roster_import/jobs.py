@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.params import get_int_param
-from apps.core.scoping import ensure_perm
+from apps.core.scoping import ensure_perm, user_root
 from apps.core.spreadsheets import write_xlsx
 
 from .files import (
@@ -60,11 +60,7 @@ def member_import_job_create(*, acting_user: Any, uploaded: Any) -> Any:
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
-    organization = acting_user.organization
-    if organization is None:  # a superuser without an organization imports at the top of the tree
-        from apps.organizations.models import Organization
-
-        organization = Organization.objects.filter(parent__isnull=True).order_by("id").first()
+    organization = user_root(acting_user)  # a superuser without an organization imports at the top
     job = MemberImportJob(
         organization=organization,
         created_by=acting_user,

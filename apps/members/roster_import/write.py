@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.params import get_int_param
-from apps.core.scoping import ensure_perm, user_scope_path
+from apps.core.scoping import ensure_perm, path_in_subtree, user_scope_path
 
 from .. import normalize as nz
 from ..choices import Category, MemberStatus
@@ -297,7 +297,7 @@ def roster_conflict(
     match = active[0] if active else (max(same_org, key=lambda c: c["id"]) if same_org else None)
     if match is None:
         return None, None  # only former members elsewhere: this is a new active member
-    if not (match["org_path"] or "").startswith(scope_path):
+    if not (scope_path == "" or path_in_subtree(match["org_path"] or "", scope_path)):
         return match, _("该身份证号已登记在您管理范围以外的党组织，不能导入；如需转入请办理组织关系转接。")
     if match["organization_id"] != org.pk:
         from apps.organizations.models import Organization

@@ -190,7 +190,7 @@ def items_issue(
     roots = list(roots)
     for root in roots:
         ensure_org_in_scope(acting_user, root)
-        if not root.path.startswith(issuer.path):
+        if not root.is_descendant_of(issuer, include_self=True):
             raise ValidationError({"roots": _("下发范围「%(n)s」不在下发组织之下。") % {"n": root.name}})
     if item_type not in ItemType.values:
         raise ValidationError({"item_type": _("清单类型无效。")})

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.periods import Period
-from apps.core.scoping import ensure_org_in_scope, ensure_perm
+from apps.core.scoping import ensure_org_in_scope, ensure_perm, oversees
 from apps.organizations.models import Organization
 
 from ..choices import (
@@ -32,7 +32,6 @@ from .common import (
     _ensure_above,
     _refresh_stats,
     _year_ok,
-    is_above,
 )
 
 # ---------------------------------------------------------------- problem items and rectifications
@@ -132,7 +131,7 @@ def rectification_update(
     if rect.status == RectificationStatus.SIGNED_OFF:
         raise ValidationError({"__all__": _("该整改已销号，不能再修改；如需重新整改，请由上级在“回头看”中重新打开。")})
     before = snapshot(rect)
-    if (deadline_class, deadline) != (rect.deadline_class, rect.deadline) and not is_above(
+    if (deadline_class, deadline) != (rect.deadline_class, rect.deadline) and not oversees(
         acting_user, rect.organization
     ):
         raise ValidationError({"deadline": _("整改时限由上级党组织确定，责任单位不能自行修改。")})

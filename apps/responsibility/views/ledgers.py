@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.periods import Period
+from apps.core.scoping import oversees
 from apps.core.views import ScopedDetailView, ScopedListView, form_errors_from
 from apps.organizations.choices import BRANCH_KINDS
 from apps.organizations.models import Organization
@@ -91,7 +92,7 @@ class MonthlyLedgerDetailView(ScopedDetailView):
             can_submit=not ledger.is_locked and user.has_perm("responsibility.submit_monthlyledger"),
             can_review=ledger.status == "submitted"
             and user.has_perm("responsibility.review_monthlyledger")
-            and services.is_above(user, ledger.organization),
+            and oversees(user, ledger.organization),
             meeting_kinds=MeetingKind.choices,
             attachment_form=forms.AttachmentForm(),
             today=timezone.localdate(),

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from apps.core import spreadsheets
 from apps.core.periods import Period
-from apps.core.scoping import get_visible_or_404
+from apps.core.scoping import get_visible_or_404, user_root
 from apps.core.views import ScopedQuerysetMixin
 from apps.organizations.models import Organization
 
@@ -85,7 +85,7 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
                     root = False  # not found or out of scope: show the form error only
             if root is None:
                 # the user's own organization is in scope by definition
-                root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
+                root = user_root(user)
             if root:
                 rollup = selectors.stats_rollup(user=user, root=root, period=period)
         ctx["form"] = form
