@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.periods import add_months, add_years
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 from apps.organizations.models import Organization
@@ -25,12 +25,6 @@ from .choices import STAGE_ORDER, Category, MemberStatus
 from .choices import RecruitmentStage as Stage
 from .models import Member, Recruitment, RecruitmentDocument, RecruitmentRule
 from .validators import normalize_id_number, validate_id_number
-
-register("recruitment_min_age", "18", "发展党员：递交入党申请时的最低年龄（周岁）")
-register("recruitment_min_training_days", "3", "发展对象集中培训最少天数")
-register("recruitment_min_training_hours", "24", "发展对象集中培训最少学时（与天数满足其一即可）")
-register("recruitment_document_max_mb", "20", "发展党员材料单个文件大小上限（MB）")
-register("recruitment_league_age", "28", "积极分子确定时未满此年龄的共青团员应经团组织推优（提示）")
 
 DATE_FIELDS = [
     "applied_on",

@@ -15,16 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.periods import add_months
 from apps.core.scoping import ensure_org_in_scope, ensure_perm, org_in_scope
 from apps.organizations.models import Organization
 
 from .choices import MemberStatus, PartyPost, TransferKind, TransferStatus
 from .models import Member, Transfer
-
-register("transfer_letter_valid_months", "3", "组织关系介绍信有效期（月）")
-register("transfer_letter_warn_days", "15", "介绍信到期前多少天提示")
 
 
 def _audit(user: Any, transfer: Transfer, event: str, before: dict | None, note: str = "") -> None:

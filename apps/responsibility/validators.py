@@ -8,15 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from apps.core.params import get_int_param, get_param, register
-
-register("ledger_due_day", "5", "月度台账提交截止日：次月几日")
-register("ledger_attachment_max_mb", "10", "月度台账会议附件大小上限（MB）")
-register(
-    "ledger_attachment_types",
-    "pdf,jpg,jpeg,png,doc,docx,xls,xlsx,wps",
-    "月度台账会议附件允许的文件类型（扩展名，逗号分隔）",
-)
+from apps.core.params import get_int_param, get_param
 
 # Magic numbers of the allowed types: a renamed executable is refused even with a good extension.
 _SIGNATURES = {
