@@ -199,10 +199,12 @@ def items_issue(
     issued_on = issued_on or timezone.localdate()
     if not title.strip():
         raise ValidationError({"title": _("请填写标题。")})
-    payload = dict(payload)
+    # The defaults of the copies live here only: a blank field of the payload takes them.
+    payload = {key: value for key, value in payload.items() if value not in (None, "")}
     if item_type == ItemType.TASK:
         due_date = _resolve_due(year=year, due_date=due_date, due_quarter=due_quarter, issued_on=issued_on)
         payload.setdefault("content", title)
+        payload.setdefault("target", "")
     elif item_type == ItemType.PROBLEM:
         deadline_class = payload.get("deadline_class") or DeadlineClass.BY_DATE
         due_date = _check_deadline(deadline_class=deadline_class, deadline=due_date, not_before=issued_on)

@@ -15,7 +15,7 @@ from apps.core.scoping import get_visible_or_404, user_root
 from apps.core.views import ScopedQuerysetMixin
 from apps.organizations.models import Organization
 
-from .. import exports, forms, selectors, services
+from .. import exports, forms, selectors
 from ..models import (
     MonthlyLedger,
     OrgMonthStats,
@@ -92,16 +92,5 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
         ctx["rollup"] = rollup
         ctx["default_month"] = not params.get("month")
         if rollup:
-            today = timezone.localdate()
-            # A month's ledgers are not late before their due date: the rate waits until then.
-            for s in [rollup["total"], *rollup["children"], *rollup["trend"]]:
-                if s is not None:
-                    s.ledger_pending = services.ledger_due_date(Period.of(s.month)) >= today
-            children = [s.organization for s in rollup["children"]]
-            overdue = selectors.overdue_counts(user=user, root=rollup["root"], children=children, today=today)
-            rollup["overdue_total"] = overdue[rollup["root"].pk]
-            for s in rollup["children"]:
-                s.overdue = overdue.get(s.organization_id)
-            ctx["ledger_due"] = services.ledger_due_date(rollup["period"])
-            ctx["ledger_pending"] = ctx["ledger_due"] >= today
+            ctx.update(selectors.rollup_page_details(user=user, rollup=rollup, today=timezone.localdate()))
         return ctx
