@@ -15,7 +15,7 @@ from .models import Role, User
 @transaction.atomic
 def user_create(
     *,
-    acting_user: Any | None,
+    acting_user: User | None | None,
     username: str,
     password: str,
     role: str,

@@ -8,7 +8,7 @@ name their rule too. Admission creates the probationary Member; confirmation mak
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,6 +25,9 @@ from .choices import STAGE_ORDER, Category, MemberStatus
 from .choices import RecruitmentStage as Stage
 from .models import Member, Recruitment, RecruitmentDocument, RecruitmentRule
 from .validators import normalize_id_number, validate_id_number
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 DATE_FIELDS = [
     "applied_on",
@@ -189,7 +192,13 @@ def _ensure_can_write(user: Any, org: Organization) -> None:
 
 @transaction.atomic
 def recruitment_create(
-    *, acting_user: Any, organization: Organization, name: str, id_number: str, applied_on: datetime.date, **fields: Any
+    *,
+    acting_user: User,
+    organization: Organization,
+    name: str,
+    id_number: str,
+    applied_on: datetime.date,
+    **fields: Any,
 ) -> Recruitment:
     ensure_perm(acting_user, "members.add_recruitment")
     ensure_org_in_scope(acting_user, organization)
@@ -219,7 +228,7 @@ def recruitment_create(
 @transaction.atomic
 def recruitment_update(
     *,
-    acting_user: Any,
+    acting_user: User,
     recruitment: Recruitment,
     contacts: list[Member] | None = None,
     introducers: list[Member] | None = None,
@@ -247,7 +256,7 @@ def recruitment_update(
 
 
 @transaction.atomic
-def recruitment_advance(*, acting_user: Any, recruitment: Recruitment, to_stage: str, **fields: Any) -> Recruitment:
+def recruitment_advance(*, acting_user: User, recruitment: Recruitment, to_stage: str, **fields: Any) -> Recruitment:
     """Move to the next stage. Entering 预备党员 creates the Member; entering 正式党员 confirms it."""
     _ensure_can_write(acting_user, recruitment.organization)
     rec = (
@@ -292,7 +301,7 @@ def recruitment_advance(*, acting_user: Any, recruitment: Recruitment, to_stage:
     return rec
 
 
-def _admit(acting_user: Any, rec: Recruitment) -> Member:
+def _admit(acting_user: User, rec: Recruitment) -> Member:
     from .services import member_create, member_update
 
     fields = dict(
@@ -314,7 +323,7 @@ def _admit(acting_user: Any, rec: Recruitment) -> Member:
     return member_create(acting_user=acting_user, organization=rec.organization, id_number=rec.id_number, **fields)
 
 
-def _confirm(acting_user: Any, rec: Recruitment) -> Member:
+def _confirm(acting_user: User, rec: Recruitment) -> Member:
     from .services import member_update
 
     if rec.member is None:
@@ -328,7 +337,7 @@ def _confirm(acting_user: Any, rec: Recruitment) -> Member:
 
 @transaction.atomic
 def recruitment_extend_probation(
-    *, acting_user: Any, recruitment: Recruitment, months: int, note: str = ""
+    *, acting_user: User, recruitment: Recruitment, months: int, note: str = ""
 ) -> Recruitment:
     """预备期可以延长一次，时间为六个月至一年（《中国共产党章程》第七条）."""
     _ensure_can_write(acting_user, recruitment.organization)
@@ -352,7 +361,7 @@ def recruitment_extend_probation(
 
 
 @transaction.atomic
-def recruitment_stop(*, acting_user: Any, recruitment: Recruitment, on: datetime.date, reason: str) -> Recruitment:
+def recruitment_stop(*, acting_user: User, recruitment: Recruitment, on: datetime.date, reason: str) -> Recruitment:
     """End the pipeline: 终止发展 before admission, 取消预备党员资格 during probation."""
     _ensure_can_write(acting_user, recruitment.organization)
     rec = Recruitment.objects.select_for_update(of=("self",)).select_related("member").get(pk=recruitment.pk)
@@ -382,7 +391,7 @@ DOCUMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls",
 
 @transaction.atomic
 def recruitment_add_document(
-    *, acting_user: Any, recruitment: Recruitment, stage: str, title: str, file: Any
+    *, acting_user: User, recruitment: Recruitment, stage: str, title: str, file: Any
 ) -> RecruitmentDocument:
     """Attach a document (申请书, 志愿书, 政审材料, 公示, 会议记录 …) to a step."""
     _ensure_can_write(acting_user, recruitment.organization)

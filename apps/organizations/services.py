@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -17,6 +17,9 @@ from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_per
 
 from .choices import BRANCH_KINDS, PARTY_GROUP_PARENTS, OrgKind, Sector
 from .models import Organization
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 EDITABLE_FIELDS = [
     "name",
@@ -123,7 +126,7 @@ def _placement_error(*, kind: str, parent: Organization | None) -> ValidationErr
 
 
 @transaction.atomic
-def organization_create(*, acting_user: Any, parent: Organization | None, **fields: Any) -> Organization:
+def organization_create(*, acting_user: User, parent: Organization | None, **fields: Any) -> Organization:
     if parent is None:
         if not getattr(acting_user, "is_superuser", False):
             raise ValidationError({"parent": _("请选择上级党组织。")})
@@ -147,7 +150,7 @@ def organization_create(*, acting_user: Any, parent: Organization | None, **fiel
 
 
 @transaction.atomic
-def organization_update(*, acting_user: Any, organization: Organization, **fields: Any) -> Organization:
+def organization_update(*, acting_user: User, organization: Organization, **fields: Any) -> Organization:
     ensure_org_in_scope(acting_user, organization)
     ensure_perm(acting_user, "organizations.change_organization")
     org = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -190,7 +193,7 @@ def _path_scoped_models() -> list[type[models.Model]]:
 
 
 @transaction.atomic
-def organization_move(*, acting_user: Any, organization: Organization, new_parent: Organization) -> Organization:
+def organization_move(*, acting_user: User, organization: Organization, new_parent: Organization) -> Organization:
     """Move a subtree under a new parent: paths rewritten in one UPDATE per table, counts adjusted."""
     ensure_org_in_scope(acting_user, organization)
     ensure_org_in_scope(acting_user, new_parent)
@@ -248,7 +251,7 @@ def _blocking_dependents(org: Organization, *, for_delete: bool) -> list[str]:
 
 @transaction.atomic
 def organization_dissolve(
-    *, acting_user: Any, organization: Organization, dissolved_on: datetime.date, note: str = ""
+    *, acting_user: User, organization: Organization, dissolved_on: datetime.date, note: str = ""
 ) -> Organization:
     ensure_org_in_scope(acting_user, organization)
     ensure_perm(acting_user, "organizations.change_organization")
@@ -280,7 +283,7 @@ def organization_dissolve(
 
 
 @transaction.atomic
-def organization_delete(*, acting_user: Any, organization: Organization) -> None:
+def organization_delete(*, acting_user: User, organization: Organization) -> None:
     """Hard delete, for organizations created by mistake: refused while anything refers to it."""
     ensure_org_in_scope(acting_user, organization)
     ensure_perm(acting_user, "organizations.delete_organization")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,6 +32,9 @@ from .models import (
     ObservationVisit,
 )
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 __all__ = ["BATCH_SIZE", "IssueResult", "letters_issue_monthly"]
 
 
@@ -42,7 +45,7 @@ def _user_org_is(user: Any, org_id: int) -> bool:
 @transaction.atomic
 def letter_create_manual(
     *,
-    acting_user: Any,
+    acting_user: User,
     issuer: Organization,
     addressee: Organization,
     kind: str,
@@ -109,7 +112,7 @@ def letter_mark_read(*, user: Any, letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def letter_answer(*, acting_user: Any, letter: Letter, answer: str, files: Sequence[Any] = ()) -> Letter:
+def letter_answer(*, acting_user: User, letter: Letter, answer: str, files: Sequence[Any] = ()) -> Letter:
     """The addressee answers (text and attachments)."""
     ensure_perm(acting_user, "supervision.answer_letter")
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -158,7 +161,7 @@ def letter_answer(*, acting_user: Any, letter: Letter, answer: str, files: Seque
 
 
 @transaction.atomic
-def letter_close(*, acting_user: Any, letter: Letter, note: str = "") -> Letter:
+def letter_close(*, acting_user: User, letter: Letter, note: str = "") -> Letter:
     """The issuer (or an organization above it) closes an answered letter."""
     ensure_perm(acting_user, "supervision.close_letter")
     letter = Letter.objects.select_for_update().select_related("issuer").get(pk=letter.pk)
@@ -178,7 +181,7 @@ def letter_close(*, acting_user: Any, letter: Letter, note: str = "") -> Letter:
 
 @transaction.atomic
 def accountability_create(
-    *, acting_user: Any, organization: Organization, period: Period | str, basis: str, letters: Sequence[Letter] = ()
+    *, acting_user: User, organization: Organization, period: Period | str, basis: str, letters: Sequence[Letter] = ()
 ) -> Accountability:
     ensure_perm(acting_user, "supervision.add_accountability")
     ensure_org_in_scope(acting_user, organization)
@@ -201,7 +204,7 @@ def accountability_create(
 @transaction.atomic
 def accountability_decide(
     *,
-    acting_user: Any,
+    acting_user: User,
     accountability: Accountability,
     kind: str,
     decision: str,
@@ -235,7 +238,7 @@ def _plan_targets(plan: InspectionPlan) -> Any:
 @transaction.atomic
 def inspection_plan_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     organization: Organization,
     topic: str,
     period: Period | str,
@@ -293,7 +296,7 @@ def inspection_plan_create(
 @transaction.atomic
 def inspection_record_update(
     *,
-    acting_user: Any,
+    acting_user: User,
     record: InspectionRecord,
     summary: str,
     inspected_on: datetime.date | None,
@@ -316,7 +319,7 @@ def inspection_record_update(
 @transaction.atomic
 def finding_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     record: InspectionRecord,
     category: str,
     description: str,
@@ -350,7 +353,7 @@ def finding_create(
 
 @transaction.atomic
 def observation_visit_create(
-    *, acting_user: Any, organization: Organization, title: str, period: Period | str, visit_on: datetime.date | None
+    *, acting_user: User, organization: Organization, title: str, period: Period | str, visit_on: datetime.date | None
 ) -> ObservationVisit:
     ensure_perm(acting_user, "supervision.add_observationvisit")
     ensure_org_in_scope(acting_user, organization)
@@ -365,7 +368,7 @@ def observation_visit_create(
 
 @transaction.atomic
 def observation_score_set(
-    *, acting_user: Any, visit: ObservationVisit, target: Organization, score: Decimal, comment: str = ""
+    *, acting_user: User, visit: ObservationVisit, target: Organization, score: Decimal, comment: str = ""
 ) -> ObservationScore:
     ensure_perm(acting_user, "supervision.add_observationscore")
     ensure_org_in_scope(acting_user, visit.organization)

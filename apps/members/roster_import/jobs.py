@@ -9,7 +9,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,12 +28,15 @@ from .files import (
 from .rows import RowError
 from .write import member_import
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # ---------------------------------------------------------------------------------------------------------
 # Jobs: the import history row, preview and confirm, the error report.
 # ---------------------------------------------------------------------------------------------------------
 
 
-def member_import_job_create(*, acting_user: Any, uploaded: Any) -> Any:
+def member_import_job_create(*, acting_user: User, uploaded: Any) -> Any:
     """Store an uploaded file as a job (status pending). The file itself is checked when the job runs."""
     from django.core.files.base import File
 
@@ -144,7 +147,7 @@ def _local_copy(field_file: Any) -> Iterator[Path]:
         yield Path(tmp.name)
 
 
-def member_import_job_confirm(*, acting_user: Any, job: Any) -> Any:
+def member_import_job_confirm(*, acting_user: User, job: Any) -> Any:
     from .models import MemberImportJob
 
     ensure_perm(acting_user, "members.add_member")

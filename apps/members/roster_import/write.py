@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -32,6 +32,9 @@ from .files import (
     read_table,
 )
 from .rows import RowContext, RowError, clean_member_rows
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass
@@ -82,7 +85,7 @@ def _column_label(key: str, header_names: dict[str, str]) -> str:
 
 def member_import(
     *,
-    acting_user: Any,
+    acting_user: User,
     path: str | Path,
     file_name: str,
     commit: bool,
@@ -110,7 +113,7 @@ def member_import(
 
 def _member_import(
     *,
-    acting_user: Any,
+    acting_user: User,
     path: str | Path,
     file_name: str,
     commit: bool,

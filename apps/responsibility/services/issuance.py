@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,9 @@ from .common import (
     _resolve_due,
     _year_ok,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # ---------------------------------------------------------------- issuing down the tree
 
@@ -169,7 +172,7 @@ def _insert_copies(*, issuance: Issuance, targets: Any, payload: dict[str, Any],
 @transaction.atomic
 def items_issue(
     *,
-    acting_user: Any,
+    acting_user: User,
     issuer: Organization,
     item_type: str,
     year: int,
