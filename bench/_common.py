@@ -115,8 +115,19 @@ class Server:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
+        stop_server(self.proc)
+
+
+def stop_server(proc) -> None:
+    """Stop a server process; on a loaded machine gunicorn may take long to drain, so kill it after 30 s."""
+    import subprocess
+
+    proc.terminate()
+    try:
+        proc.wait(30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def session_cookie(user) -> str:

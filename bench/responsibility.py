@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from _common import BENCH_PORT, add_tiny_flag
+from _common import BENCH_PORT, add_tiny_flag, stop_server
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangjian.settings.base")
 os.environ.setdefault("DEBUG", "false")
@@ -326,8 +326,7 @@ def rollups_and_pages(args, results, period, today, root, county, admin, county_
         load = os.getloadavg()[0]
         print(f"  (machine load average during the page test: {load:.1f} on {os.cpu_count()} CPUs)")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop_server(server)
 
     print("\nsummary (seconds, queries):")
     for label, secs, queries in results:

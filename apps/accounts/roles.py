@@ -1,13 +1,13 @@
 """Roles are Django groups with model permissions: *what you may do* is has_perm, *which rows* is visible_to.
 
 Each app may add a ``roles.py`` with ``ROLE_PERMISSIONS = {role: ["app_label.codename" | "app_label.*" |
-"app_label.view_*"]}``; the groups are synced from all of them after every migrate.
+"app_label.view_*"]}`` and register it in its ``AppConfig.ready()`` (``apps.core.roles``); the groups are
+synced from all of them after every migrate.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from importlib import import_module
 from typing import Any
 
 from django.apps import apps as django_apps
@@ -48,16 +48,11 @@ BASE_ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def role_permission_patterns() -> dict[str, list[str]]:
+    from apps.core.roles import registered_role_permissions
+
     patterns = {role: list(p) for role, p in BASE_ROLE_PERMISSIONS.items()}
-    for config in django_apps.get_app_configs():
-        if not config.name.startswith("apps."):
-            continue
-        try:
-            module = import_module(f"{config.name}.roles")
-        except ModuleNotFoundError:
-            continue
-        for role, extra in getattr(module, "ROLE_PERMISSIONS", {}).items():
-            patterns.setdefault(role, []).extend(extra)
+    for role, extra in registered_role_permissions().items():
+        patterns.setdefault(role, []).extend(extra)
     return patterns
 
 

@@ -9,11 +9,42 @@ from django.contrib import admin
 from .models import AuditLog, Parameter, WorkCalendarDay
 from .params import invalidate
 from .scoping import scoped_queryset
+from .services import setting_delete, setting_save
 
 
 class ScopedAdminMixin:
     def get_queryset(self, request: Any) -> Any:
         return scoped_queryset(super().get_queryset(request), request.user)  # type: ignore[misc]
+
+
+class ServiceAdminMixin:
+    """Configuration rows edited in the admin are saved and deleted by ``apps.core.services`` (checked,
+    audited). ``organization_field`` names the owning organization for the scope check (None: none)."""
+
+    organization_field: str | None = None
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        setting_save(acting_user=request.user, obj=obj, is_new=not change, organization_field=self.organization_field)
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        setting_delete(acting_user=request.user, obj=obj, organization_field=self.organization_field)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        for obj in queryset:
+            setting_delete(acting_user=request.user, obj=obj, organization_field=self.organization_field)
+
+
+class ReadOnlyAdminMixin:
+    """Rows that change through a workflow (pages and services); the back office only looks."""
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(AuditLog)
@@ -34,11 +65,19 @@ class AuditLogAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Parameter)
-class ParameterAdmin(admin.ModelAdmin):
+class ParameterAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("key", "value", "description")
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        invalidate()
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        super().delete_model(request, obj)
+        invalidate()
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
         invalidate()
 
 

@@ -31,3 +31,4 @@ class CoreConfig(AppConfig):
         post_save.connect(audit_admin_log_entry, sender=LogEntry, dispatch_uid="core.audit_admin_log_entry")
         apply_text_limits()
         user_logged_in.connect(stamp_session_on_login, dispatch_uid="core.stamp_session_on_login")
+        from . import checks  # noqa: F401  (registers the system checks)

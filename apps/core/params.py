@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.cache import cache
 
-#: key -> (default, description). Apps add their own keys by calling ``register``.
+#: key -> (default, description). Apps add their own keys in ``AppConfig.ready()``:
+#: ``register_params(params.PARAMS)`` with ``PARAMS = [(key, default, description), ...]`` in ``<app>/params.py``.
 DEFAULTS: dict[str, tuple[str, str]] = {
     "term_due_warn_months": ("6", "换届提醒：任期届满前多少个月开始提示"),
     "branch_max_members": ("50", "党支部党员人数一般不超过（超出提示）"),
@@ -19,6 +20,12 @@ _CACHE_KEY = "core.params.v1"
 
 def register(key: str, default: str, description: str) -> None:
     DEFAULTS.setdefault(key, (default, description))
+
+
+def register_params(params: list[tuple[str, str, str]]) -> None:
+    """Called from an app's ``AppConfig.ready()`` with its ``params.PARAMS``: (key, default, description)."""
+    for key, default, description in params:
+        register(key, default, description)
 
 
 def _overrides() -> dict[str, str]:

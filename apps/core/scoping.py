@@ -22,6 +22,37 @@ if TYPE_CHECKING:
     from apps.organizations.models import Organization
 
 
+def path_in_subtree(path: str, root_path: str, *, strict: bool = False) -> bool:
+    """Is ``path`` in the subtree whose top has ``root_path`` (``strict``: below it, not the top itself)?
+    The one place a materialized path is compared in Python; in SQL it is ``visible_to`` / ``in_subtree``."""
+    if not path or not root_path or not path.startswith(root_path):
+        return False
+    return not strict or path != root_path
+
+
+def user_root(user: Any) -> Organization | None:
+    """The top of a user's tree: their organization, or for a superuser without one the (first) tree root."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    own = getattr(user, "organization", None)
+    if own is not None or not user.is_superuser:
+        return own
+    from django.apps import apps
+
+    return apps.get_model("organizations", "Organization").objects.filter(parent__isnull=True).order_by("id").first()
+
+
+def oversees(user: Any, organization: Organization) -> bool:
+    """True when the user's organization is a proper ancestor of ``organization`` (a superuser without an
+    organization oversees every one): who may sign off, review or change what a lower organization owns."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    own = getattr(user, "organization", None)
+    if own is None:
+        return bool(user.is_superuser)
+    return organization.is_descendant_of(own)
+
+
 def user_scope_path(user: Any) -> str | None:
     """The path prefix a user may see, '' for unrestricted, None for nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -62,7 +93,7 @@ def org_in_scope(user: Any, organization: Organization | None) -> bool:
     prefix = user_scope_path(user)
     if prefix is None or organization is None:
         return False
-    return organization.path.startswith(prefix)
+    return prefix == "" or path_in_subtree(organization.path, prefix)
 
 
 def ensure_org_in_scope(user: Any, organization: Organization | None) -> None:

@@ -7,6 +7,11 @@ class FundingConfig(AppConfig):
     verbose_name = "经费"
 
     def ready(self) -> None:
+        from apps.core.roles import register_role_permissions
+
+        from . import roles
+
+        register_role_permissions(roles.ROLE_PERMISSIONS)
         from apps.core.due_items import register_source
         from apps.core.home import register_panel
 

@@ -1,14 +1,15 @@
-"""Back office: scoped querysets, writes through the services, ID numbers masked; import/export with the
-project's MemberResource (same cleaning rules as the page and the command)."""
+"""Back office: scoped querysets, writes through the services, ID numbers masked; import with the project's
+MemberResource (same cleaning rules as the page and the command). No export here: the roster export is the
+page's (masked by role, full ID numbers audited)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
-from import_export.admin import ImportExportMixin
+from import_export.admin import ImportMixin
 
-from apps.core.admin import ScopedAdminMixin
+from apps.core.admin import ScopedAdminMixin, ServiceAdminMixin
 
 from . import services
 from .models import Member, MemberImportJob, Recruitment, RecruitmentDocument, RecruitmentRule, Transfer
@@ -21,7 +22,9 @@ def _resource_classes() -> list:
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdminMixin, ImportExportMixin, admin.ModelAdmin):
+class MemberAdmin(ScopedAdminMixin, ImportMixin, admin.ModelAdmin):
+    """Import only: the roster export (masked by role, audited) is the page's export button."""
+
     list_display = ("name", "id_masked", "gender", "category", "status", "organization", "joined_on")
     list_filter = ("category", "status", "gender", "mobile_state", "lost_contact")
     search_fields = ("name",)
@@ -77,7 +80,7 @@ class RecruitmentDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RecruitmentRule)
-class RecruitmentRuleAdmin(admin.ModelAdmin):
+class RecruitmentRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
     """The interval rules of domain.md §3 as data: a province adjusts them here."""
 
     list_display = ("code", "from_field", "to_field", "min_months", "min_days", "max_months", "waived_by", "is_active")

@@ -8,7 +8,7 @@ name their rule too. Admission creates the probationary Member; confirmation mak
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.periods import add_months, add_years
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 from apps.core.uploads import DOCUMENT_KINDS, UploadRefused, check_uploaded_file
@@ -27,11 +27,8 @@ from .choices import RecruitmentStage as Stage
 from .models import Member, Recruitment, RecruitmentDocument, RecruitmentRule
 from .validators import normalize_id_number, validate_id_number
 
-register("recruitment_min_age", "18", "发展党员：递交入党申请时的最低年龄（周岁）")
-register("recruitment_min_training_days", "3", "发展对象集中培训最少天数")
-register("recruitment_min_training_hours", "24", "发展对象集中培训最少学时（与天数满足其一即可）")
-register("recruitment_document_max_mb", "20", "发展党员材料单个文件大小上限（MB）")
-register("recruitment_league_age", "28", "积极分子确定时未满此年龄的共青团员应经团组织推优（提示）")
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 DATE_FIELDS = [
     "applied_on",
@@ -200,7 +197,13 @@ def _ensure_can_write(user: Any, org: Organization) -> None:
 
 @transaction.atomic
 def recruitment_create(
-    *, acting_user: Any, organization: Organization, name: str, id_number: str, applied_on: datetime.date, **fields: Any
+    *,
+    acting_user: User,
+    organization: Organization,
+    name: str,
+    id_number: str,
+    applied_on: datetime.date,
+    **fields: Any,
 ) -> Recruitment:
     ensure_perm(acting_user, "members.add_recruitment")
     ensure_org_in_scope(acting_user, organization)
@@ -233,7 +236,7 @@ def recruitment_create(
 @transaction.atomic
 def recruitment_update(
     *,
-    acting_user: Any,
+    acting_user: User,
     recruitment: Recruitment,
     contacts: list[Member] | None = None,
     introducers: list[Member] | None = None,
@@ -261,7 +264,7 @@ def recruitment_update(
 
 
 @transaction.atomic
-def recruitment_advance(*, acting_user: Any, recruitment: Recruitment, to_stage: str, **fields: Any) -> Recruitment:
+def recruitment_advance(*, acting_user: User, recruitment: Recruitment, to_stage: str, **fields: Any) -> Recruitment:
     """Move to the next stage. Entering 预备党员 creates the Member; entering 正式党员 confirms it."""
     _ensure_can_write(acting_user, recruitment.organization)
     rec = (
@@ -321,7 +324,7 @@ def _check_reviews_and_vote(rec: Recruitment, to_stage: str) -> None:
         raise ValidationError({field: problem})
 
 
-def _admit(acting_user: Any, rec: Recruitment) -> Member:
+def _admit(acting_user: User, rec: Recruitment) -> Member:
     from .services import member_create, member_update
 
     fields = dict(
@@ -343,7 +346,7 @@ def _admit(acting_user: Any, rec: Recruitment) -> Member:
     return member_create(acting_user=acting_user, organization=rec.organization, id_number=rec.id_number, **fields)
 
 
-def _confirm(acting_user: Any, rec: Recruitment) -> Member:
+def _confirm(acting_user: User, rec: Recruitment) -> Member:
     from .services import member_update
 
     if rec.member is None:
@@ -357,7 +360,7 @@ def _confirm(acting_user: Any, rec: Recruitment) -> Member:
 
 @transaction.atomic
 def recruitment_extend_probation(
-    *, acting_user: Any, recruitment: Recruitment, months: int, note: str = ""
+    *, acting_user: User, recruitment: Recruitment, months: int, note: str = ""
 ) -> Recruitment:
     """预备期可以延长一次，时间为六个月至一年（《中国共产党章程》第七条）."""
     _ensure_can_write(acting_user, recruitment.organization)
@@ -381,7 +384,7 @@ def recruitment_extend_probation(
 
 
 @transaction.atomic
-def recruitment_stop(*, acting_user: Any, recruitment: Recruitment, on: datetime.date, reason: str) -> Recruitment:
+def recruitment_stop(*, acting_user: User, recruitment: Recruitment, on: datetime.date, reason: str) -> Recruitment:
     """End the pipeline: 终止发展 before admission, 取消预备党员资格 during probation."""
     _ensure_can_write(acting_user, recruitment.organization)
     rec = Recruitment.objects.select_for_update(of=("self",)).select_related("member").get(pk=recruitment.pk)
@@ -411,7 +414,7 @@ DOCUMENT_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls",
 
 @transaction.atomic
 def recruitment_add_document(
-    *, acting_user: Any, recruitment: Recruitment, stage: str, title: str, file: Any
+    *, acting_user: User, recruitment: Recruitment, stage: str, title: str, file: Any
 ) -> RecruitmentDocument:
     """Attach a document (申请书, 志愿书, 政审材料, 公示, 会议记录 …) to a step."""
     _ensure_can_write(acting_user, recruitment.organization)

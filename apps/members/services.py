@@ -7,7 +7,7 @@ Recruitment steps live in recruitment.py, transfers in transfers.py; both call `
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +24,9 @@ from apps.organizations.models import Organization
 from .choices import Category, Gender, MemberStatus, MobileState
 from .models import Member
 from .validators import IdInfo, normalize_id_number, validate_id_number, validate_phone
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 EDITABLE_FIELDS = [
     "name",
@@ -104,7 +107,9 @@ def member_rules(
             }
         elif not org.is_active:
             errors["organization"] = _("党组织「%(name)s」已撤销。") % {"name": org.name}
-        if group is not None and (group.kind != OrgKind.PARTY_GROUP or not group.path.startswith(org.path)):
+        if group is not None and (
+            group.kind != OrgKind.PARTY_GROUP or not group.is_descendant_of(org, include_self=True)
+        ):
             errors["party_group"] = _("所在党小组须是「%(name)s」下设的党小组。") % {"name": org.name}
     if values.get("mobile_state") and values["mobile_state"] != MobileState.NONE and not values.get("mobile_place"):
         errors["mobile_place"] = _("流动党员须填写流出地或流入地。")
@@ -211,7 +216,7 @@ def _save(member: Member) -> None:
         raise
 
 
-def member_create(*, acting_user: Any, organization: Organization, id_number: str, **fields: Any) -> Member:
+def member_create(*, acting_user: User, organization: Organization, id_number: str, **fields: Any) -> Member:
     try:
         return _member_create(acting_user=acting_user, organization=organization, id_number=id_number, **fields)
     except IdNumberUnavailable as exc:
@@ -220,7 +225,7 @@ def member_create(*, acting_user: Any, organization: Organization, id_number: st
 
 
 @transaction.atomic
-def _member_create(*, acting_user: Any, organization: Organization, id_number: str, **fields: Any) -> Member:
+def _member_create(*, acting_user: User, organization: Organization, id_number: str, **fields: Any) -> Member:
     ensure_perm(acting_user, "members.add_member")
     ensure_org_in_scope(acting_user, organization)
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -255,7 +260,7 @@ def _allowed_fields(user: Any) -> list[str] | None:
 
 
 @transaction.atomic
-def member_update(*, acting_user: Any, member: Member, **fields: Any) -> Member:
+def member_update(*, acting_user: User, member: Member, **fields: Any) -> Member:
     """Edit a member. Branch secretaries (change_member_contact) may change only phone, unit, position, group."""
     allowed = _allowed_fields(acting_user)
     if allowed is None:
@@ -298,7 +303,9 @@ def member_update(*, acting_user: Any, member: Member, **fields: Any) -> Member:
 
 
 @transaction.atomic
-def member_change_status(*, acting_user: Any, member: Member, status: str, on: datetime.date, note: str = "") -> Member:
+def member_change_status(
+    *, acting_user: User, member: Member, status: str, on: datetime.date, note: str = ""
+) -> Member:
     """停止党籍, 出党 (除名/开除/退党/自行脱党), 死亡, or back to 正常 (恢复党籍)."""
     ensure_perm(acting_user, "members.change_member")
     ensure_org_in_scope(acting_user, member.organization)
@@ -325,7 +332,7 @@ def member_change_status(*, acting_user: Any, member: Member, status: str, on: d
     return obj
 
 
-def member_reveal_id_number(*, acting_user: Any, member: Member) -> str:
+def member_reveal_id_number(*, acting_user: User, member: Member) -> str:
     """The full ID number, for roster admins and system admins only; every reveal is audited."""
     ensure_org_in_scope(acting_user, member.organization)
     if not can_see_full_pii(acting_user):
@@ -335,7 +342,7 @@ def member_reveal_id_number(*, acting_user: Any, member: Member) -> str:
 
 
 @transaction.atomic
-def member_delete(*, acting_user: Any, member: Member) -> None:
+def member_delete(*, acting_user: User, member: Member) -> None:
     """Hard delete, for rows entered by mistake; members who left the party keep their row with a status."""
     ensure_perm(acting_user, "members.delete_member")
     ensure_org_in_scope(acting_user, member.organization)

@@ -7,7 +7,7 @@ member moves in the same transaction. The receiving side sees the transfer from 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.periods import add_months
 from apps.core.scoping import ensure_org_in_scope, ensure_perm, org_in_scope
 from apps.organizations.models import Organization
@@ -23,8 +23,8 @@ from apps.organizations.models import Organization
 from .choices import MemberStatus, PartyPost, TransferKind, TransferStatus
 from .models import Member, Transfer
 
-register("transfer_letter_valid_months", "3", "组织关系介绍信有效期（月）")
-register("transfer_letter_warn_days", "15", "介绍信到期前多少天提示")
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def _audit(user: Any, transfer: Transfer, event: str, before: dict | None, note: str = "") -> None:
@@ -58,7 +58,7 @@ def _letter_number(transfer: Transfer) -> str:
 @transaction.atomic
 def transfer_request(
     *,
-    acting_user: Any,
+    acting_user: User,
     member: Member,
     kind: str = TransferKind.INTERNAL,
     to_org: Organization | None = None,
@@ -110,7 +110,7 @@ def _locked(transfer: Transfer) -> Transfer:
 
 
 @transaction.atomic
-def transfer_approve(*, acting_user: Any, transfer: Transfer, letter_number: str = "") -> Transfer:
+def transfer_approve(*, acting_user: User, transfer: Transfer, letter_number: str = "") -> Transfer:
     """The sending side approves and issues the letter (number, valid for N months, param)."""
     ensure_perm(acting_user, "members.change_transfer")
     t = _locked(transfer)
@@ -144,7 +144,7 @@ def transfer_approve(*, acting_user: Any, transfer: Transfer, letter_number: str
 
 
 @transaction.atomic
-def transfer_receive(*, acting_user: Any, transfer: Transfer) -> Transfer:
+def transfer_receive(*, acting_user: User, transfer: Transfer) -> Transfer:
     """The receiving side accepts: the member moves to the new organization in this transaction."""
     ensure_perm(acting_user, "members.change_transfer")
     t = _locked(transfer)
@@ -176,7 +176,7 @@ def transfer_receive(*, acting_user: Any, transfer: Transfer) -> Transfer:
 
 
 @transaction.atomic
-def transfer_return(*, acting_user: Any, transfer: Transfer, reason: str) -> Transfer:
+def transfer_return(*, acting_user: User, transfer: Transfer, reason: str) -> Transfer:
     """The receiving side sends it back with a reason; the member stays where they were."""
     ensure_perm(acting_user, "members.change_transfer")
     t = _locked(transfer)
@@ -197,7 +197,7 @@ def transfer_return(*, acting_user: Any, transfer: Transfer, reason: str) -> Tra
 
 
 @transaction.atomic
-def transfer_cancel(*, acting_user: Any, transfer: Transfer, reason: str = "") -> Transfer:
+def transfer_cancel(*, acting_user: User, transfer: Transfer, reason: str = "") -> Transfer:
     """The sending side withdraws a request that is not yet received."""
     ensure_perm(acting_user, "members.change_transfer")
     t = _locked(transfer)

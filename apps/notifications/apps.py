@@ -7,9 +7,14 @@ class NotificationsConfig(AppConfig):
     verbose_name = "通知提醒"
 
     def ready(self) -> None:
+        """Everything this app adds to the core registries (docs/architecture.md, "Registries")."""
         from apps.core.context_processors import register_page_context
+        from apps.core.params import register_params
+        from apps.core.roles import register_role_permissions
 
-        from . import params  # noqa: F401
+        from . import params, roles
         from .selectors import page_context
 
+        register_params(params.PARAMS)
+        register_role_permissions(roles.ROLE_PERMISSIONS)
         register_page_context(page_context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.mail import send_mail
 from django.db import connection, transaction
@@ -14,6 +14,9 @@ from apps.core.bulk import insert_ignore_returning
 from apps.core.params import get_int_param, get_param
 
 from .models import Channel, Delivery, DeliveryStatus, Notice
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ def deliveries_send(*, limit: int = 500) -> dict[str, int]:
             return counts
 
 
-def delivery_retry(*, acting_user: Any, delivery: Delivery) -> Delivery:
+def delivery_retry(*, acting_user: User, delivery: Delivery) -> Delivery:
     """An admin puts a dead delivery back in the queue."""
     from apps.core.audit import audit_record
     from apps.core.scoping import ensure_perm

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.periods import add_years
+from apps.core.scoping import path_in_subtree
 
 from .choices import ConsolidationStatus, Grade, OrgKind, Sector
 from .querysets import OrganizationQuerySet
@@ -103,6 +104,10 @@ class Organization(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/")[:-1] if p]
+
+    def is_descendant_of(self, other: Organization, *, include_self: bool = False) -> bool:
+        """Is this organization below ``other`` in the tree (or ``other`` itself with ``include_self``)?"""
+        return path_in_subtree(self.path, other.path, strict=not include_self)
 
     def compute_term_due(self) -> datetime.date | None:
         if self.term_started_on and self.term_years:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -13,10 +13,13 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_perm, user_scope_path
+from apps.core.scoping import OrgScopedQuerySet, ensure_org_in_scope, ensure_perm, path_in_subtree, user_scope_path
 
 from .choices import BRANCH_KINDS, PARTY_GROUP_PARENTS, OrgKind, Sector
 from .models import Organization
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 EDITABLE_FIELDS = [
     "name",
@@ -93,7 +96,7 @@ def _apply_secretary(org: Organization) -> None:
     member = org.secretary_member
     if member is None:
         return
-    if member.status != "active" or not member.org_path.startswith(org.path):
+    if member.status != "active" or not path_in_subtree(member.org_path, org.path):
         raise ValidationError({"secretary_member": _("书记须从本组织的在册党员中选择。")})
     org.secretary_name = member.name
 
@@ -136,7 +139,7 @@ def _placement_error(*, kind: str, parent: Organization | None) -> ValidationErr
 
 
 @transaction.atomic
-def organization_create(*, acting_user: Any, parent: Organization | None, **fields: Any) -> Organization:
+def organization_create(*, acting_user: User, parent: Organization | None, **fields: Any) -> Organization:
     if parent is None:
         if not getattr(acting_user, "is_superuser", False):
             raise ValidationError({"parent": _("请选择上级党组织。")})
@@ -160,7 +163,7 @@ def organization_create(*, acting_user: Any, parent: Organization | None, **fiel
 
 
 @transaction.atomic
-def organization_update(*, acting_user: Any, organization: Organization, **fields: Any) -> Organization:
+def organization_update(*, acting_user: User, organization: Organization, **fields: Any) -> Organization:
     ensure_org_in_scope(acting_user, organization)
     ensure_perm(acting_user, "organizations.change_organization")
     org = Organization.objects.select_for_update().get(pk=organization.pk)
@@ -203,14 +206,14 @@ def _path_scoped_models() -> list[type[models.Model]]:
 
 
 @transaction.atomic
-def organization_move(*, acting_user: Any, organization: Organization, new_parent: Organization) -> Organization:
+def organization_move(*, acting_user: User, organization: Organization, new_parent: Organization) -> Organization:
     """Move a subtree under a new parent: paths rewritten in one UPDATE per table, counts adjusted."""
     ensure_org_in_scope(acting_user, organization)
     ensure_org_in_scope(acting_user, new_parent)
     ensure_perm(acting_user, "organizations.change_organization")
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     new_parent = Organization.objects.get(pk=new_parent.pk)
-    if new_parent.path.startswith(org.path):
+    if new_parent.is_descendant_of(org, include_self=True):
         raise ValidationError({"parent": _("不能把党组织移动到它自己或它的下级组织之下。")})
     if org.parent_id == new_parent.pk:
         raise ValidationError({"parent": _("新的上级党组织与当前相同。")})
@@ -263,7 +266,7 @@ def _blocking_dependents(org: Organization, *, for_delete: bool) -> list[str]:
 
 @transaction.atomic
 def organization_dissolve(
-    *, acting_user: Any, organization: Organization, dissolved_on: datetime.date, note: str = ""
+    *, acting_user: User, organization: Organization, dissolved_on: datetime.date, note: str = ""
 ) -> Organization:
     ensure_org_in_scope(acting_user, organization)
     ensure_perm(acting_user, "organizations.change_organization")
@@ -295,7 +298,7 @@ def organization_dissolve(
 
 
 @transaction.atomic
-def organization_delete(*, acting_user: Any, organization: Organization) -> None:
+def organization_delete(*, acting_user: User, organization: Organization) -> None:
     """Hard delete, for organizations created by mistake: refused while anything refers to it."""
     ensure_org_in_scope(acting_user, organization)
     ensure_perm(acting_user, "organizations.delete_organization")

@@ -1,31 +1,20 @@
-from typing import Any
-
 from django.contrib import admin
 
-from apps.core.admin import ScopedAdminMixin
+from apps.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdminMixin
 
 from .models import Issuance, MeetingRequirement, MonthlyLedger, Rectification, TaskItem
 
 
 @admin.register(MeetingRequirement)
-class MeetingRequirementAdmin(admin.ModelAdmin):
+class MeetingRequirementAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ("kind", "period", "minimum_count", "per_party_group", "source", "is_active")
     list_editable = ("period", "minimum_count", "per_party_group", "is_active")
 
 
-class _ReadOnlyScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class _ReadOnlyScopedAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Writes go through the pages (services); the back office only looks."""
 
     show_full_result_count = False
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(TaskItem)

@@ -7,21 +7,21 @@ class ResponsibilityConfig(AppConfig):
     verbose_name = "责任清单与台账"
 
     def ready(self) -> None:
-        from apps.core.due_items import register_source
+        """Everything this app adds to the core registries (docs/architecture.md, "Registries")."""
+        from apps.core.due_items import Reminder, register_reminder, register_source
+        from apps.core.home import register_panel
+        from apps.core.params import register_params
+        from apps.core.roles import register_role_permissions
 
-        from . import selectors, validators  # noqa: F401  (validators registers the rule parameters)
+        from . import params, roles, selectors
 
+        register_params(params.PARAMS)
+        register_role_permissions(roles.ROLE_PERMISSIONS)
         register_source("responsibility.task", selectors.task_due_items)
         register_source("responsibility.rectification", selectors.rectification_due_items)
         register_source("responsibility.ledger", selectors.ledger_due_items)
         register_source("responsibility.meeting", selectors.meeting_due_items)
-
-        from apps.core.due_items import Reminder, register_reminder
-
         register_reminder(Reminder(name="ledger_due", category="ledger_due", find=selectors.ledger_due_reminders))
-
-        from apps.core.home import register_panel
-
         register_panel(template="responsibility/_home_panel.html", build=selectors.home_panel)
 
         from django.utils.translation import gettext_lazy as _

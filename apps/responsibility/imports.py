@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +19,9 @@ from apps.organizations.models import Organization
 
 from . import services
 from .choices import DeadlineClass, DutyPost, ItemType, ProblemSource, Severity
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # item type -> [(header, service kwarg, required)]
 COLUMNS: dict[str, list[tuple[str, str, bool]]] = {
@@ -162,7 +165,7 @@ def _field_header(item_type: str, field_name: str) -> str:
     return "—"
 
 
-def items_import(*, acting_user: Any, item_type: str, rows: list[list[Any]], commit: bool) -> ImportResult:
+def items_import(*, acting_user: User, item_type: str, rows: list[list[Any]], commit: bool) -> ImportResult:
     """Import a sheet (first row: headers). With ``commit=False`` nothing is kept (preview)."""
     if item_type not in COLUMNS:
         raise ValidationError({"item_type": _("清单类型无效。")})

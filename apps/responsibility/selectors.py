@@ -19,6 +19,7 @@ from .compliance import MeetingGap, branch_gaps
 from .models import (
     DutyItem,
     Issuance,
+    Meeting,
     MonthlyLedger,
     OrgMonthStats,
     ProblemItem,
@@ -346,6 +347,41 @@ def meeting_due_items(*, period: Period, stage: str, root_path: str = "/") -> li
         for g in items
         if g.due
     ]
+
+
+def ledgers_with_meeting_counts(qs: QuerySet[MonthlyLedger]) -> QuerySet[MonthlyLedger]:
+    """The ledger list's export rows: each ledger with ``meeting_count``."""
+    return qs.annotate(meeting_count=Count("meetings"))
+
+
+def ledger_page_rows(ledgers: Any) -> list[MonthlyLedger]:
+    """One page of the ledger list with ``meeting_count`` on each row: counted for this page's rows only
+    (a GROUP BY over a province's ledgers would not be bounded)."""
+    rows = list(ledgers)
+    counts = dict(
+        Meeting.objects.filter(ledger_id__in=[r.pk for r in rows])
+        .values_list("ledger_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for r in rows:
+        r.meeting_count = counts.get(r.pk, 0)
+    return rows
+
+
+def rollup_page_details(*, user: Any, rollup: dict[str, Any], today: datetime.date) -> dict[str, Any]:
+    """What the roll-up page shows beside the rates: the ledger deadline (a month's ledgers are not late
+    before their due date, so its rate waits until then) and the open overdue items per child."""
+    for s in [rollup["total"], *rollup["children"], *rollup["trend"]]:
+        if s is not None:
+            s.ledger_pending = ledger_due_date(Period.of(s.month)) >= today
+    children = [s.organization for s in rollup["children"]]
+    overdue = overdue_counts(user=user, root=rollup["root"], children=children, today=today)
+    rollup["overdue_total"] = overdue[rollup["root"].pk]
+    for s in rollup["children"]:
+        s.overdue = overdue.get(s.organization_id)
+    due = ledger_due_date(rollup["period"])
+    return {"ledger_due": due, "ledger_pending": due >= today}
 
 
 # ---------------------------------------------------------------- home page panel

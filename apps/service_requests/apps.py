@@ -7,6 +7,11 @@ class ServiceRequestsConfig(AppConfig):
     verbose_name = "为民服务"
 
     def ready(self) -> None:
+        from apps.core.roles import register_role_permissions
+
+        from . import roles
+
+        register_role_permissions(roles.ROLE_PERMISSIONS)
         from apps.core.due_items import Reminder, register_reminder, register_source
         from apps.core.home import register_panel
         from apps.core.workdays import register_change_hook

@@ -1,19 +1,21 @@
 from django.contrib import admin
 
-from apps.core.admin import ScopedAdminMixin
+from apps.core.admin import ReadOnlyAdminMixin, ScopedAdminMixin, ServiceAdminMixin
 
 from .models import Accountability, InspectionPlan, Letter, LetterRule, LetterRun, LetterTemplate
 
 
 @admin.register(LetterRule)
-class LetterRuleAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class LetterRuleAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    organization_field = "issuer"
     list_display = ("issuer", "is_active", "reminder_day", "supervision_day", "warning_day", "response_days",
                     "warning_threshold", "warning_window_months")  # fmt: skip
     raw_id_fields = ("issuer",)
 
 
 @admin.register(LetterTemplate)
-class LetterTemplateAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class LetterTemplateAdmin(ServiceAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    organization_field = "issuer"
     list_display = ("kind", "issuer", "title")
     raw_id_fields = ("issuer",)
 
@@ -37,12 +39,16 @@ class LetterRunAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Accountability)
-class AccountabilityAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AccountabilityAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Decided on the accountability pages (services.accountability_*); read-only here."""
+
     list_display = ("organization", "period", "kind", "status")
     raw_id_fields = ("issuer", "organization", "letters")
 
 
 @admin.register(InspectionPlan)
-class InspectionPlanAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class InspectionPlanAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Planned on the inspection pages (services.inspection_plan_*); read-only here."""
+
     list_display = ("topic", "organization", "period", "status")
     raw_id_fields = ("organization", "target_root", "inspectors")

@@ -7,6 +7,13 @@ class SupervisionConfig(AppConfig):
     verbose_name = "督查与三函"
 
     def ready(self) -> None:
+        """Everything this app adds to the core registries (docs/architecture.md, "Registries")."""
+        from apps.core.roles import register_role_permissions
+
+        from . import roles
+
+        register_role_permissions(roles.ROLE_PERMISSIONS)
+
         from django.utils.translation import gettext_lazy as _
 
         from apps.core.org_settings import register_section

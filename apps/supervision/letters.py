@@ -24,6 +24,7 @@ from apps.core.audit import audit_record
 from apps.core.bulk import insert_ignore_returning
 from apps.core.due_items import DueItem, collect_due_items
 from apps.core.periods import Period
+from apps.core.scoping import path_in_subtree
 from apps.notifications.models import NoticeCategory
 from apps.notifications.services import NoticeSpec, notices_create, recipients_for_orgs
 from apps.organizations.models import Organization
@@ -174,7 +175,7 @@ def assign_issuers(
     out: dict[int, dict[int, list[DueItem]]] = defaultdict(dict)
     for oid, (path, _name) in info.items():
         for ipath, iid in issuer_paths:
-            if path.startswith(ipath) and iid != oid:
+            if path_in_subtree(path, ipath) and iid != oid:
                 out[iid][oid] = by_org[oid]
                 break
     return out, info

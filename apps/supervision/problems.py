@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import Finding
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 #: our severity -> the problem list's (same labels: 一般 / 较重 / 严重)
 SEVERITY_MAP = {"minor": "general", "major": "serious", "serious": "major"}
 
 
-def problem_item_for_finding(*, acting_user: Any, finding: Finding) -> Any:
+def problem_item_for_finding(*, acting_user: User, finding: Finding) -> Any:
     """Create the ProblemItem (and its rectification) for a finding, in the caller's transaction."""
     from apps.responsibility.choices import DeadlineClass, ProblemSource
     from apps.responsibility.services import problem_create

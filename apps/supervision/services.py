@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -32,6 +32,9 @@ from .models import (
     ObservationVisit,
 )
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 __all__ = ["BATCH_SIZE", "IssueResult", "letters_issue_monthly"]
 
 
@@ -46,7 +49,7 @@ MAX_LETTER_ITEMS = 200
 @transaction.atomic
 def letter_create_manual(
     *,
-    acting_user: Any,
+    acting_user: User,
     issuer: Organization,
     addressee: Organization,
     kind: str,
@@ -61,7 +64,7 @@ def letter_create_manual(
     period = Period.parse(period)
     if kind not in LetterKind.values:
         raise ValidationError({"kind": _("函件类别无效。")})
-    if not addressee.path.startswith(issuer.path) or addressee.pk == issuer.pk:
+    if not addressee.is_descendant_of(issuer):
         raise ValidationError({"addressee": _("收函单位须为发函单位的下级党组织。")})
     due = [
         it if isinstance(it, DueItem) else DueItem(addressee.pk, "manual", it.strip(), None, "")
@@ -115,7 +118,7 @@ def letter_mark_read(*, user: Any, letter: Letter) -> Letter:
 
 
 @transaction.atomic
-def letter_answer(*, acting_user: Any, letter: Letter, answer: str, files: Sequence[Any] = ()) -> Letter:
+def letter_answer(*, acting_user: User, letter: Letter, answer: str, files: Sequence[Any] = ()) -> Letter:
     """The addressee answers (text and attachments)."""
     ensure_perm(acting_user, "supervision.answer_letter")
     letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -164,7 +167,7 @@ def letter_answer(*, acting_user: Any, letter: Letter, answer: str, files: Seque
 
 
 @transaction.atomic
-def letter_close(*, acting_user: Any, letter: Letter, note: str = "") -> Letter:
+def letter_close(*, acting_user: User, letter: Letter, note: str = "") -> Letter:
     """The issuer (or an organization above it) closes an answered letter."""
     ensure_perm(acting_user, "supervision.close_letter")
     letter = Letter.objects.select_for_update().select_related("issuer").get(pk=letter.pk)
@@ -184,7 +187,7 @@ def letter_close(*, acting_user: Any, letter: Letter, note: str = "") -> Letter:
 
 @transaction.atomic
 def accountability_create(
-    *, acting_user: Any, organization: Organization, period: Period | str, basis: str, letters: Sequence[Letter] = ()
+    *, acting_user: User, organization: Organization, period: Period | str, basis: str, letters: Sequence[Letter] = ()
 ) -> Accountability:
     ensure_perm(acting_user, "supervision.add_accountability")
     ensure_org_in_scope(acting_user, organization)
@@ -207,7 +210,7 @@ def accountability_create(
 @transaction.atomic
 def accountability_decide(
     *,
-    acting_user: Any,
+    acting_user: User,
     accountability: Accountability,
     kind: str,
     decision: str,
@@ -241,7 +244,7 @@ def _plan_targets(plan: InspectionPlan) -> Any:
 @transaction.atomic
 def inspection_plan_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     organization: Organization,
     topic: str,
     period: Period | str,
@@ -259,7 +262,7 @@ def inspection_plan_create(
     ensure_perm(acting_user, "supervision.add_inspectionplan")
     ensure_org_in_scope(acting_user, organization)
     ensure_org_in_scope(acting_user, target_root)
-    if not target_root.path.startswith(organization.path):
+    if not target_root.is_descendant_of(organization, include_self=True):
         raise ValidationError({"target_root": _("督查范围须在组织单位的管辖范围内。")})
     if not topic.strip():
         raise ValidationError({"topic": _("请填写督查主题。")})
@@ -283,7 +286,7 @@ def inspection_plan_create(
     )
     for user in inspectors:  # from the acting user's subtree, or from above (a city inspector on a district plan)
         org = user.organization
-        if org is None or not (org_in_scope(acting_user, org) or organization.path.startswith(org.path)):
+        if org is None or not (org_in_scope(acting_user, org) or organization.is_descendant_of(org, include_self=True)):
             raise ValidationError({"inspectors": _("督查组成员须为本单位、下级或上级党组织的用户。")})
     plan.inspectors.set(inspectors)
     targets = list(_plan_targets(plan).values_list("id", "path")[:5000])
@@ -299,7 +302,7 @@ def inspection_plan_create(
 @transaction.atomic
 def inspection_record_update(
     *,
-    acting_user: Any,
+    acting_user: User,
     record: InspectionRecord,
     summary: str,
     inspected_on: datetime.date | None,
@@ -322,7 +325,7 @@ def inspection_record_update(
 @transaction.atomic
 def finding_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     record: InspectionRecord,
     category: str,
     description: str,
@@ -356,7 +359,7 @@ def finding_create(
 
 @transaction.atomic
 def observation_visit_create(
-    *, acting_user: Any, organization: Organization, title: str, period: Period | str, visit_on: datetime.date | None
+    *, acting_user: User, organization: Organization, title: str, period: Period | str, visit_on: datetime.date | None
 ) -> ObservationVisit:
     ensure_perm(acting_user, "supervision.add_observationvisit")
     ensure_org_in_scope(acting_user, organization)
@@ -371,12 +374,12 @@ def observation_visit_create(
 
 @transaction.atomic
 def observation_score_set(
-    *, acting_user: Any, visit: ObservationVisit, target: Organization, score: Decimal, comment: str = ""
+    *, acting_user: User, visit: ObservationVisit, target: Organization, score: Decimal, comment: str = ""
 ) -> ObservationScore:
     ensure_perm(acting_user, "supervision.add_observationscore")
     ensure_org_in_scope(acting_user, visit.organization)
     ensure_org_in_scope(acting_user, target)
-    if not target.path.startswith(visit.organization.path) or target.pk == visit.organization_id:
+    if not target.is_descendant_of(visit.organization):
         raise ValidationError({"target": _("被观摩组织须为组织单位的下级党组织。")})
     if not (0 <= score <= 100):
         raise ValidationError({"score": _("得分应在0到100之间。")})

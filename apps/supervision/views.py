@@ -12,6 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from apps.core.files import ScopedFileView
 from apps.core.periods import Period
+from apps.core.scoping import user_root
 from apps.core.views import (
     ListExportMixin,
     ScopedDetailView,
@@ -434,7 +435,7 @@ class BulletinView(ScopedQuerysetMixin, TemplateView):
             if issuer is None:
                 raise Http404(_("未找到，或不在您的管理范围内。"))
         else:
-            issuer = user.organization or Organization.objects.filter(parent__isnull=True).first()
+            issuer = user_root(user)
             if issuer is None:
                 raise Http404
         try:

@@ -1,8 +1,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import AuditLog
 from apps.members.models import Member
@@ -10,15 +8,14 @@ from apps.members.recruitment import recruitment_create
 from apps.members.transfers import transfer_approve, transfer_request
 from tests.factories.members import make_id_number, make_member
 from tests.factories.organizations import make_org
+from tests.helpers import count_queries
 
 LIST = "/api/v1/members/"
 
 
 def _count(api, url, params=None):
-    with CaptureQueriesContext(connection) as ctx:
-        response = api.get(url, params or {})
-    assert response.status_code == 200, response.content[:500]
-    return len(ctx.captured_queries), response.json()
+    n, response = count_queries(lambda: api.get(url, params or {}))
+    return n, response.json()
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.core.models import AuditLog
@@ -12,6 +10,7 @@ from apps.members.selectors import member_list_filtered
 from apps.members.transfers import transfer_approve, transfer_request
 from tests.factories.members import make_id_number, make_member
 from tests.factories.organizations import make_org
+from tests.helpers import count_queries
 
 
 def _rows(html):
@@ -19,10 +18,7 @@ def _rows(html):
 
 
 def _get_count(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response
+    return count_queries(lambda: client.get(url))
 
 
 def test_member_list_queries_do_not_grow_with_rows(tree, users, client_for):

@@ -1,9 +1,8 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from apps.organizations.models import Organization
 from tests.factories.organizations import make_org
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/organizations/"
@@ -88,12 +87,9 @@ def test_leader_gets_403_on_write(tree, users, api_for):
 
 def test_api_list_queries_do_not_grow_with_rows(tree, users, api_for):
     api = api_for(users.city_staff)
-    api.get(URL)
-    with CaptureQueriesContext(connection) as few:
-        api.get(URL)
+    few, _r = count_queries(lambda: api.get(URL), warm=True)
     for i in range(30):
         make_org(tree.street_a, kind="branch", name=f"批量支部{i}")
-    with CaptureQueriesContext(connection) as many:
-        data = api.get(URL).data
-    assert data["count"] == 38
-    assert len(many) == len(few) <= 8
+    many, resp = count_queries(lambda: api.get(URL))
+    assert resp.data["count"] == 38
+    assert many == few <= 8

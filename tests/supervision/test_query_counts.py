@@ -1,13 +1,12 @@
 """Each list page and API list runs the same number of queries for 3 rows as for 30."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.supervision.models import Accountability, ObservationVisit
 from tests.factories.organizations import make_org
 from tests.factories.supervision import make_letter, make_plan
+from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -31,11 +30,7 @@ def _make(kind, tree, n):
 
 
 def _count(fn):
-    fn()  # warm caches that are per process or per user object (content types, permissions)
-    with CaptureQueriesContext(connection) as ctx:
-        resp = fn()
-    assert resp.status_code == 200
-    return len(ctx.captured_queries)
+    return count_queries(fn, warm=True)[0]
 
 
 PAGES = [

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.params import get_int_param
-from apps.core.scoping import ensure_perm
+from apps.core.scoping import ensure_perm, user_root
 from apps.core.spreadsheets import write_xlsx
 
 from .files import (
@@ -29,12 +29,15 @@ from .files import (
 from .rows import RowError
 from .write import member_import
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # ---------------------------------------------------------------------------------------------------------
 # Jobs: the import history row, preview and confirm, the error report.
 # ---------------------------------------------------------------------------------------------------------
 
 
-def member_import_job_create(*, acting_user: Any, uploaded: Any) -> Any:
+def member_import_job_create(*, acting_user: User, uploaded: Any) -> Any:
     """Store an uploaded file as a job (status pending). The file itself is checked when the job runs."""
     from django.core.files.base import File
 
@@ -61,11 +64,7 @@ def member_import_job_create(*, acting_user: Any, uploaded: Any) -> Any:
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
-    organization = acting_user.organization
-    if organization is None:  # a superuser without an organization imports at the top of the tree
-        from apps.organizations.models import Organization
-
-        organization = Organization.objects.filter(parent__isnull=True).order_by("id").first()
+    organization = user_root(acting_user)  # a superuser without an organization imports at the top
     job = MemberImportJob(
         organization=organization,
         created_by=acting_user,
@@ -167,7 +166,7 @@ def member_import_job_expire_stale(*, job: Any) -> Any:
     return job
 
 
-def member_import_job_confirm(*, acting_user: Any, job: Any) -> Any:
+def member_import_job_confirm(*, acting_user: User, job: Any) -> Any:
     from .models import MemberImportJob
 
     ensure_perm(acting_user, "members.add_member")

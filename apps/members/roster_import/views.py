@@ -19,7 +19,6 @@ from rest_framework import decorators, mixins, parsers, serializers
 from rest_framework.response import Response
 
 from apps.core.api import ScopedReadOnlyViewSet
-from apps.core.audit import audit_record
 from apps.core.files import serve_file
 from apps.core.pii import FULL_PII_PERMISSION, can_see_full_pii
 from apps.core.scoping import get_visible_or_404
@@ -27,7 +26,7 @@ from apps.core.spreadsheets import xlsx_file_response
 from apps.core.views import ScopedDetailView, ScopedListView, form_errors_from
 from apps.organizations.forms import StyledFormMixin
 
-from ..exports import export_file_name, member_export_xlsx, member_template_xlsx
+from ..exports import export_file_name, member_export, member_template_xlsx
 from .jobs import (
     member_import_job_confirm,
     member_import_job_create,
@@ -155,18 +154,7 @@ class MemberExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
         qs = filterset.qs if filterset.is_bound else qs
         if qs[: self.max_rows + 1].count() > self.max_rows:
             return HttpResponse(_("导出超过 %(n)s 条，请缩小筛选范围。") % {"n": self.max_rows}, status=400)
-        data = member_export_xlsx(user=request.user, queryset=qs)
-        if can_see_full_pii(request.user) and request.user.organization_id:
-            # Reading full ID numbers is audited; one row per export, on the exporting user's organization.
-            audit_record(
-                actor=request.user,
-                event="member.export_full_pii",
-                obj=request.user.organization,
-                action="view_pii",
-                # Filter names only: a value may be an ID number (?q=...), which never goes into the log.
-                note=_("导出含完整身份证号的党员名册（筛选：%(f)s）")
-                % {"f": "、".join(sorted(k for k, v in request.GET.items() if v))[:200] or _("无")},
-            )
+        data = member_export(acting_user=request.user, queryset=qs, filters=[k for k, v in request.GET.items() if v])
         return xlsx_file_response(data, export_file_name())
 
 

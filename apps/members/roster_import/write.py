@@ -11,14 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.params import get_int_param
-from apps.core.scoping import ensure_perm, user_scope_path
+from apps.core.scoping import ensure_perm, path_in_subtree, user_scope_path
 
 from .. import normalize as nz
 from ..choices import Category, MemberStatus
@@ -32,6 +32,9 @@ from .files import (
     read_table,
 )
 from .rows import RowContext, RowError, clean_member_rows
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 @dataclass
@@ -82,7 +85,7 @@ def _column_label(key: str, header_names: dict[str, str]) -> str:
 
 def member_import(
     *,
-    acting_user: Any,
+    acting_user: User,
     path: str | Path,
     file_name: str,
     commit: bool,
@@ -110,7 +113,7 @@ def member_import(
 
 def _member_import(
     *,
-    acting_user: Any,
+    acting_user: User,
     path: str | Path,
     file_name: str,
     commit: bool,
@@ -297,7 +300,7 @@ def roster_conflict(
     match = active[0] if active else (max(same_org, key=lambda c: c["id"]) if same_org else None)
     if match is None:
         return None, None  # only former members elsewhere: this is a new active member
-    if not (match["org_path"] or "").startswith(scope_path):
+    if not (scope_path == "" or path_in_subtree(match["org_path"] or "", scope_path)):
         return match, _("该身份证号已登记在您管理范围以外的党组织，不能导入；如需转入请办理组织关系转接。")
     if match["organization_id"] != org.pk:
         from apps.organizations.models import Organization

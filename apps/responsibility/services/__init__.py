@@ -5,7 +5,7 @@ Callers use ``from apps.responsibility import services`` and ``services.<name>``
 the tree), ``ledgers`` (monthly ledger) and ``meetings`` (meetings and attachments of a ledger).
 """
 
-from .common import BULK_BATCH, is_above, quarter_end
+from .common import BULK_BATCH, quarter_end
 from .issuance import issue_targets, items_issue
 from .items import TASK_FIELDS, duty_create, duty_update, task_create, task_delete, task_progress_update, task_update
 from .ledgers import (
@@ -36,7 +36,6 @@ __all__ = [
     "attachment_delete",
     "duty_create",
     "duty_update",
-    "is_above",
     "issue_targets",
     "items_issue",
     "ledger_approve",

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from apps.core.periods import Period
+from apps.core.scoping import oversees
 from apps.organizations.models import Organization
 
 from ..choices import (
@@ -18,18 +19,8 @@ from ..choices import (
 BULK_BATCH = 5000
 
 
-def is_above(user: Any, organization: Organization) -> bool:
-    """True when the user's organization is a proper ancestor of ``organization`` (or a tree-wide admin)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    own = getattr(user, "organization", None)
-    if own is None:
-        return bool(user.is_superuser)
-    return own.pk != organization.pk and organization.path.startswith(own.path)
-
-
 def _ensure_above(user: Any, organization: Organization, *, field: str, what: str) -> None:
-    if not is_above(user, organization):
+    if not oversees(user, organization):
         raise ValidationError(
             {field: _("%(what)s只能由「%(org)s」的上级党组织人员进行。") % {"what": what, "org": organization.name}}
         )

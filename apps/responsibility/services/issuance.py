@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,9 @@ from .common import (
     _resolve_due,
     _year_ok,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # ---------------------------------------------------------------- issuing down the tree
 
@@ -173,7 +176,7 @@ def _insert_copies(*, issuance: Issuance, targets: Any, payload: dict[str, Any],
 @transaction.atomic
 def items_issue(
     *,
-    acting_user: Any,
+    acting_user: User,
     issuer: Organization,
     item_type: str,
     year: int,
@@ -194,7 +197,7 @@ def items_issue(
     roots = list(roots)
     for root in roots:
         ensure_org_in_scope(acting_user, root)
-        if not root.path.startswith(issuer.path):
+        if not root.is_descendant_of(issuer, include_self=True):
             raise ValidationError({"roots": _("下发范围「%(n)s」不在下发组织之下。") % {"n": root.name}})
     if item_type not in ItemType.values:
         raise ValidationError({"item_type": _("清单类型无效。")})
@@ -203,10 +206,12 @@ def items_issue(
     issued_on = issued_on or timezone.localdate()
     if not title.strip():
         raise ValidationError({"title": _("请填写标题。")})
-    payload = dict(payload)
+    # The defaults of the copies live here only: a blank field of the payload takes them.
+    payload = {key: value for key, value in payload.items() if value not in (None, "")}
     if item_type == ItemType.TASK:
         due_date = _resolve_due(year=year, due_date=due_date, due_quarter=due_quarter, issued_on=issued_on)
         payload.setdefault("content", title)
+        payload.setdefault("target", "")
     elif item_type == ItemType.PROBLEM:
         deadline_class = payload.get("deadline_class") or DeadlineClass.BY_DATE
         due_date = _check_deadline(deadline_class=deadline_class, deadline=due_date, not_before=issued_on)

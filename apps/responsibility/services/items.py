@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,6 +30,9 @@ from .common import (
     _year_ok,
 )
 
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+
 # ---------------------------------------------------------------- task items
 
 TASK_FIELDS = ("content", "target", "due_date", "due_quarter", "year", "issued_on")
@@ -38,7 +41,7 @@ TASK_FIELDS = ("content", "target", "due_date", "due_quarter", "year", "issued_o
 @transaction.atomic
 def task_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     organization: Organization,
     year: int,
     content: str,
@@ -69,7 +72,7 @@ def task_create(
 
 
 @transaction.atomic
-def task_update(*, acting_user: Any, task: TaskItem, **fields: Any) -> TaskItem:
+def task_update(*, acting_user: User, task: TaskItem, **fields: Any) -> TaskItem:
     ensure_org_in_scope(acting_user, task.organization)
     ensure_perm(acting_user, "responsibility.change_taskitem")
     # What a task asks and by when is set by the organization that assigned it, not by the assignee.
@@ -94,7 +97,7 @@ def task_update(*, acting_user: Any, task: TaskItem, **fields: Any) -> TaskItem:
 @transaction.atomic
 def task_progress_update(
     *,
-    acting_user: Any,
+    acting_user: User,
     task: TaskItem,
     status: str,
     evidence: str = "",
@@ -129,7 +132,7 @@ def task_progress_update(
 
 
 @transaction.atomic
-def task_delete(*, acting_user: Any, task: TaskItem) -> None:
+def task_delete(*, acting_user: User, task: TaskItem) -> None:
     ensure_org_in_scope(acting_user, task.organization)
     ensure_perm(acting_user, "responsibility.delete_taskitem")
     audit_record(actor=acting_user, event="taskitem.delete", obj=task, before=snapshot(task))
@@ -141,7 +144,7 @@ def task_delete(*, acting_user: Any, task: TaskItem) -> None:
 
 @transaction.atomic
 def duty_create(
-    *, acting_user: Any, organization: Organization, year: int, person_name: str, post: str, duties: str
+    *, acting_user: User, organization: Organization, year: int, person_name: str, post: str, duties: str
 ) -> DutyItem:
     ensure_org_in_scope(acting_user, organization)
     ensure_perm(acting_user, "responsibility.add_dutyitem")
@@ -164,7 +167,7 @@ def duty_create(
 
 
 @transaction.atomic
-def duty_update(*, acting_user: Any, duty: DutyItem, **fields: Any) -> DutyItem:
+def duty_update(*, acting_user: User, duty: DutyItem, **fields: Any) -> DutyItem:
     ensure_org_in_scope(acting_user, duty.organization)
     ensure_perm(acting_user, "responsibility.change_dutyitem")
     duty = DutyItem.objects.select_for_update().get(pk=duty.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +28,9 @@ from .common import (
     _ensure_above,
     _refresh_stats,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # ---------------------------------------------------------------- monthly ledger
 
@@ -54,7 +57,7 @@ def _lock_ledger(ledger: MonthlyLedger) -> MonthlyLedger:
 
 
 @transaction.atomic
-def ledger_open(*, acting_user: Any, branch: Organization, period: Period | str) -> MonthlyLedger:
+def ledger_open(*, acting_user: User, branch: Organization, period: Period | str) -> MonthlyLedger:
     """The month's ledger of a branch, created (as a draft) when first opened."""
     ensure_org_in_scope(acting_user, branch)
     ensure_perm(acting_user, "responsibility.add_monthlyledger")
@@ -77,7 +80,7 @@ def ledger_open(*, acting_user: Any, branch: Organization, period: Period | str)
 
 @transaction.atomic
 def ledger_update(
-    *, acting_user: Any, ledger: MonthlyLedger, task_progress: str, rectification_progress: str, notes: str
+    *, acting_user: User, ledger: MonthlyLedger, task_progress: str, rectification_progress: str, notes: str
 ) -> MonthlyLedger:
     ensure_org_in_scope(acting_user, ledger.organization)
     ensure_perm(acting_user, "responsibility.change_monthlyledger")
@@ -91,7 +94,7 @@ def ledger_update(
 
 
 @transaction.atomic
-def ledger_submit(*, acting_user: Any, ledger: MonthlyLedger) -> MonthlyLedger:
+def ledger_submit(*, acting_user: User, ledger: MonthlyLedger) -> MonthlyLedger:
     """Submit locks the month; on time when submitted by the due date."""
     ensure_org_in_scope(acting_user, ledger.organization)
     ensure_perm(acting_user, "responsibility.submit_monthlyledger")
@@ -118,7 +121,7 @@ def ledger_submit(*, acting_user: Any, ledger: MonthlyLedger) -> MonthlyLedger:
 
 
 @transaction.atomic
-def ledger_review(*, acting_user: Any, ledger: MonthlyLedger, approve: bool, comment: str = "") -> MonthlyLedger:
+def ledger_review(*, acting_user: User, ledger: MonthlyLedger, approve: bool, comment: str = "") -> MonthlyLedger:
     """The organization above approves or returns a submitted ledger (a return needs a comment)."""
     ensure_org_in_scope(acting_user, ledger.organization)
     ensure_perm(acting_user, "responsibility.review_monthlyledger")
@@ -167,7 +170,7 @@ def _notify_returned(ledger: MonthlyLedger) -> None:
 
 
 def ledgers_review_bulk(
-    *, acting_user: Any, ledger_ids: list[int], approve: bool, comment: str = ""
+    *, acting_user: User, ledger_ids: list[int], approve: bool, comment: str = ""
 ) -> tuple[list[MonthlyLedger], dict[str, str]]:
     """Approve or return many submitted ledgers from the list at once: each one through ``ledger_review``
     (its own checks, audit row and notice). Returns (done, {branch name: reason it was skipped})."""
@@ -188,9 +191,9 @@ def ledgers_review_bulk(
     return done, skipped
 
 
-def ledger_approve(*, acting_user: Any, ledger: MonthlyLedger, comment: str = "") -> MonthlyLedger:
+def ledger_approve(*, acting_user: User, ledger: MonthlyLedger, comment: str = "") -> MonthlyLedger:
     return ledger_review(acting_user=acting_user, ledger=ledger, approve=True, comment=comment)
 
 
-def ledger_return(*, acting_user: Any, ledger: MonthlyLedger, comment: str) -> MonthlyLedger:
+def ledger_return(*, acting_user: User, ledger: MonthlyLedger, comment: str) -> MonthlyLedger:
     return ledger_review(acting_user=acting_user, ledger=ledger, approve=False, comment=comment)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +28,9 @@ from .common import (
     _actor,
 )
 from .ledgers import _ensure_editable, _lock_ledger
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 
 def _validate_meeting(
@@ -81,7 +84,7 @@ def _apply_attendance(
 @transaction.atomic
 def meeting_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     ledger: MonthlyLedger,
     kind: str,
     held_on: datetime.date,
@@ -125,7 +128,7 @@ def meeting_create(
 @transaction.atomic
 def meeting_update(
     *,
-    acting_user: Any,
+    acting_user: User,
     meeting: Meeting,
     kind: str,
     held_on: datetime.date,
@@ -160,7 +163,7 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_delete(*, acting_user: Any, meeting: Meeting) -> None:
+def meeting_delete(*, acting_user: User, meeting: Meeting) -> None:
     ensure_org_in_scope(acting_user, meeting.organization)
     ensure_perm(acting_user, "responsibility.delete_meeting")
     _ensure_editable(_lock_ledger(meeting.ledger))
@@ -171,7 +174,7 @@ def meeting_delete(*, acting_user: Any, meeting: Meeting) -> None:
 
 
 @transaction.atomic
-def attachment_add(*, acting_user: Any, meeting: Meeting, file: Any) -> MeetingAttachment:
+def attachment_add(*, acting_user: User, meeting: Meeting, file: Any) -> MeetingAttachment:
     ensure_org_in_scope(acting_user, meeting.organization)
     ensure_perm(acting_user, "responsibility.add_meetingattachment")
     _ensure_editable(_lock_ledger(meeting.ledger))
@@ -187,7 +190,7 @@ def attachment_add(*, acting_user: Any, meeting: Meeting, file: Any) -> MeetingA
 
 
 @transaction.atomic
-def attachment_delete(*, acting_user: Any, attachment: MeetingAttachment) -> None:
+def attachment_delete(*, acting_user: User, attachment: MeetingAttachment) -> None:
     meeting = attachment.meeting
     ensure_org_in_scope(acting_user, meeting.organization)
     ensure_perm(acting_user, "responsibility.delete_meetingattachment")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.periods import Period
-from apps.core.scoping import ensure_org_in_scope, ensure_perm
+from apps.core.scoping import ensure_org_in_scope, ensure_perm, oversees
 from apps.organizations.models import Organization
 
 from ..choices import (
@@ -32,8 +32,10 @@ from .common import (
     _ensure_above,
     _refresh_stats,
     _year_ok,
-    is_above,
 )
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
 
 # ---------------------------------------------------------------- problem items and rectifications
 
@@ -41,7 +43,7 @@ from .common import (
 @transaction.atomic
 def problem_create(
     *,
-    acting_user: Any,
+    acting_user: User,
     organization: Organization,
     year: int,
     source: str,
@@ -95,7 +97,7 @@ def problem_create(
 
 
 @transaction.atomic
-def problem_update(*, acting_user: Any, problem: ProblemItem, **fields: Any) -> ProblemItem:
+def problem_update(*, acting_user: User, problem: ProblemItem, **fields: Any) -> ProblemItem:
     ensure_org_in_scope(acting_user, problem.organization)
     ensure_perm(acting_user, "responsibility.change_problemitem")
     problem = ProblemItem.objects.select_for_update().get(pk=problem.pk)
@@ -118,7 +120,7 @@ def _lock_rect(rect: Rectification) -> Rectification:
 @transaction.atomic
 def rectification_update(
     *,
-    acting_user: Any,
+    acting_user: User,
     rectification: Rectification,
     measures: str,
     responsible_person: str,
@@ -132,7 +134,7 @@ def rectification_update(
     if rect.status == RectificationStatus.SIGNED_OFF:
         raise ValidationError({"__all__": _("该整改已销号，不能再修改；如需重新整改，请由上级在“回头看”中重新打开。")})
     before = snapshot(rect)
-    if (deadline_class, deadline) != (rect.deadline_class, rect.deadline) and not is_above(
+    if (deadline_class, deadline) != (rect.deadline_class, rect.deadline) and not oversees(
         acting_user, rect.organization
     ):
         raise ValidationError({"deadline": _("整改时限由上级党组织确定，责任单位不能自行修改。")})
@@ -148,7 +150,7 @@ def rectification_update(
 
 @transaction.atomic
 def rectification_progress_add(
-    *, acting_user: Any, rectification: Rectification, month: Period | str, content: str
+    *, acting_user: User, rectification: Rectification, month: Period | str, content: str
 ) -> RectificationProgress:
     ensure_org_in_scope(acting_user, rectification.organization)
     ensure_perm(acting_user, "responsibility.add_rectificationprogress")
@@ -177,7 +179,7 @@ def rectification_progress_add(
 
 @transaction.atomic
 def rectification_complete(
-    *, acting_user: Any, rectification: Rectification, completed_on: datetime.date | None = None, note: str = ""
+    *, acting_user: User, rectification: Rectification, completed_on: datetime.date | None = None, note: str = ""
 ) -> Rectification:
     """The owner reports the rectification done; it then awaits sign-off from above."""
     ensure_org_in_scope(acting_user, rectification.organization)
@@ -208,7 +210,7 @@ def rectification_complete(
 
 @transaction.atomic
 def rectification_signoff(
-    *, acting_user: Any, rectification: Rectification, approve: bool, comment: str
+    *, acting_user: User, rectification: Rectification, approve: bool, comment: str
 ) -> Rectification:
     """销号: only a user of an organization above the owner; refusing sends it back to in progress."""
     ensure_org_in_scope(acting_user, rectification.organization)
@@ -244,7 +246,7 @@ def rectification_signoff(
 
 
 @transaction.atomic
-def rectification_recheck(*, acting_user: Any, rectification: Rectification, note: str, reopen: bool) -> Rectification:
+def rectification_recheck(*, acting_user: User, rectification: Rectification, note: str, reopen: bool) -> Rectification:
     """回头看: the organization above re-checks a signed-off rectification; it may reopen it."""
     ensure_org_in_scope(acting_user, rectification.organization)
     ensure_perm(acting_user, "responsibility.signoff_rectification")

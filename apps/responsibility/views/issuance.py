@@ -82,19 +82,8 @@ class IssuanceCreateView(ServiceFormView):
     def run_service(self, form: Any) -> Issuance:
         d = form.cleaned_data
         item_type = d["item_type"]
-        payload: dict[str, Any] = {}
-        if item_type == ItemType.TASK:
-            payload = {"content": d["title"], "target": d.get("target", "")}
-        elif item_type == ItemType.PROBLEM:
-            payload = {
-                "source": d.get("source"),
-                "category": d.get("category") or _("其他"),
-                "description": d["title"],
-                "severity": d.get("severity") or "general",
-                "deadline_class": d.get("deadline_class") or "by_date",
-            }
-        else:
-            payload = {"post": d.get("post"), "duties": d["title"]}
+        fields = {ItemType.TASK: ("target",), ItemType.PROBLEM: ("source", "category", "severity", "deadline_class")}
+        payload = {key: d.get(key) for key in fields.get(item_type, ("post",))}  # defaults: in the service
         return services.items_issue(
             acting_user=self.request.user,
             issuer=d["issuer"],

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from apps.core.periods import Period
+from apps.core.scoping import oversees
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 from apps.organizations.choices import BRANCH_KINDS
 from apps.organizations.models import Organization
@@ -26,7 +27,6 @@ from ..filters import (
     MonthlyLedgerFilterSet,
 )
 from ..models import (
-    Meeting,
     MonthlyLedger,
 )
 from .common import ExportMixin, ServiceFormView, _EditableLedgerOnly, _org_name
@@ -54,20 +54,11 @@ class MonthlyLedgerListView(ExportMixin, ScopedListView):
         return qs.select_related("organization").order_by("-month", "org_path")
 
     def get_export_queryset(self) -> QuerySet:
-        return self.get_queryset().annotate(meeting_count=Count("meetings"))
+        return selectors.ledgers_with_meeting_counts(self.get_queryset())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
-        # Meeting counts for the rows on this page only (a GROUP BY over a province's ledgers would not be).
-        rows = list(ctx["object_list"])
-        counts = dict(
-            Meeting.objects.filter(ledger_id__in=[r.pk for r in rows])
-            .values_list("ledger_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        for r in rows:
-            r.meeting_count = counts.get(r.pk, 0)
+        rows = selectors.ledger_page_rows(ctx["object_list"])
         ctx["object_list"] = rows
         user = self.request.user
         ctx["can_bulk_review"] = user.has_perm("responsibility.review_monthlyledger") and any(
@@ -101,7 +92,7 @@ class MonthlyLedgerDetailView(ScopedDetailView):
             can_submit=not ledger.is_locked and user.has_perm("responsibility.submit_monthlyledger"),
             can_review=ledger.status == "submitted"
             and user.has_perm("responsibility.review_monthlyledger")
-            and services.is_above(user, ledger.organization),
+            and oversees(user, ledger.organization),
             meeting_kinds=MeetingKind.choices,
             attachment_form=forms.AttachmentForm(),
             today=timezone.localdate(),

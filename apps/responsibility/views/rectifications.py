@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.scoping import oversees
 from apps.core.views import ScopedDetailView, ScopedListView
 
 from .. import forms, services
@@ -58,7 +59,7 @@ class RectificationDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user, r = self.request.user, self.object
-        above = services.is_above(user, r.organization) and user.has_perm("responsibility.signoff_rectification")
+        above = oversees(user, r.organization) and user.has_perm("responsibility.signoff_rectification")
         ctx.update(
             progress=list(r.progress_entries.select_related("created_by")),
             progress_form=forms.ProgressForm(),

@@ -11,11 +11,11 @@ from django.views.generic import TemplateView
 
 from apps.core import spreadsheets
 from apps.core.periods import Period
-from apps.core.scoping import get_visible_or_404
+from apps.core.scoping import get_visible_or_404, user_root
 from apps.core.views import ScopedQuerysetMixin
 from apps.organizations.models import Organization
 
-from .. import exports, forms, selectors, services
+from .. import exports, forms, selectors
 from ..models import (
     MonthlyLedger,
     OrgMonthStats,
@@ -85,23 +85,12 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
                     root = False  # not found or out of scope: show the form error only
             if root is None:
                 # the user's own organization is in scope by definition
-                root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
+                root = user_root(user)
             if root:
                 rollup = selectors.stats_rollup(user=user, root=root, period=period)
         ctx["form"] = form
         ctx["rollup"] = rollup
         ctx["default_month"] = not params.get("month")
         if rollup:
-            today = timezone.localdate()
-            # A month's ledgers are not late before their due date: the rate waits until then.
-            for s in [rollup["total"], *rollup["children"], *rollup["trend"]]:
-                if s is not None:
-                    s.ledger_pending = services.ledger_due_date(Period.of(s.month)) >= today
-            children = [s.organization for s in rollup["children"]]
-            overdue = selectors.overdue_counts(user=user, root=rollup["root"], children=children, today=today)
-            rollup["overdue_total"] = overdue[rollup["root"].pk]
-            for s in rollup["children"]:
-                s.overdue = overdue.get(s.organization_id)
-            ctx["ledger_due"] = services.ledger_due_date(rollup["period"])
-            ctx["ledger_pending"] = ctx["ledger_due"] >= today
+            ctx.update(selectors.rollup_page_details(user=user, rollup=rollup, today=timezone.localdate()))
         return ctx

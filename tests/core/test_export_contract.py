@@ -1,0 +1,118 @@
+"""Contract: every spreadsheet the app offers guards its cells (apps/core/spreadsheets.py).
+
+The test walks the URLconf for every view that serves .xlsx, fails if one is not exercised here, fills the
+database with text that a spreadsheet would run as a formula, downloads each export and fails on any cell
+that is a formula or still starts like one."""
+
+import datetime
+import inspect
+import io
+
+import openpyxl
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from apps.core.spreadsheets import is_formula_like
+from apps.members.models import Member
+from apps.organizations.models import Organization
+from apps.responsibility import services
+from tests.factories.members import make_member
+from tests.factories.responsibility import last_month, make_ledger, make_problem, make_task, system_user
+from tests.members.import_helpers import member_row
+from tests.members.test_import_views import make_job
+
+pytestmark = pytest.mark.django_db
+
+EVIL = '=HYPERLINK("http://example.invalid","点我")'
+
+
+def _export_views():
+    def walk(patterns, ns=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
+            elif isinstance(p, URLPattern) and p.name:
+                yield ns + p.name, getattr(p.callback, "view_class", None) or getattr(p.callback, "cls", None)
+
+    found = set()
+    for name, cls in walk(get_resolver().url_patterns):
+        if cls is None:
+            continue
+        source = "".join(inspect.getsource(c) for c in cls.__mro__ if c.__module__.startswith("apps."))
+        if "xlsx" in source:
+            found.add(name)
+    return found
+
+
+def _cells(content: bytes):
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            yield from row
+
+
+@pytest.fixture
+def evil_data(tree, users, tmp_path):
+    for org in Organization.objects.all():
+        Organization.objects.filter(pk=org.pk).update(name=f"{EVIL}{org.name}")
+    today = datetime.date.today()
+    make_task(tree.branch_a, content="=1+1")
+    make_problem(tree.branch_a, description="-2+3 整改", category="@SUM(A1)")
+    services.duty_create(
+        acting_user=system_user(), organization=tree.branch_a, year=today.year, person_name="+张三",
+        post="secretary", duties="\t=1",
+    )  # fmt: skip
+    make_ledger(tree.branch_a)
+    issuance = services.items_issue(
+        acting_user=system_user(), issuer=tree.city, item_type="task", year=today.year, title="=下发",
+        payload={}, due_date=today + datetime.timedelta(days=30),
+    )  # fmt: skip
+    from apps.responsibility.stats import stats_refresh
+
+    stats_refresh(period=last_month())
+    member = make_member(tree.branch_a)
+    Member.objects.filter(pk=member.pk).update(name="＝SUM(1)", work_unit=" =1+1")
+    job = make_job(users.roster_admin, tmp_path, [member_row(身份证号="340524198001010013", 姓名="=cmd")])
+    return {"issuance": issuance, "job": job}
+
+
+def _exports(evil_data, users):
+    month = last_month()
+    staff = users.city_staff
+    return {
+        "responsibility:item_list": (staff, reverse("responsibility:item_list") + "?export=xlsx", True),
+        "responsibility:problem_list": (staff, reverse("responsibility:problem_list") + "?export=xlsx", True),
+        "responsibility:duty_list": (staff, reverse("responsibility:duty_list") + "?export=xlsx", True),
+        "responsibility:rectification_list": (staff, reverse("responsibility:rectification_list") + "?export=xlsx", True),
+        "responsibility:ledger_list": (staff, reverse("responsibility:ledger_list") + "?export=xlsx", True),
+        "responsibility:issuance_detail": (
+            staff, reverse("responsibility:issuance_detail", args=[evil_data["issuance"].pk]) + "?export=xlsx", True,
+        ),
+        "responsibility:item_import": (staff, reverse("responsibility:item_import", args=["task"]) + "?template=1", False),
+        "responsibility:rollup": (staff, reverse("responsibility:rollup") + f"?month={month}&export=xlsx", True),
+        "supervision:bulletin": (staff, reverse("supervision:bulletin") + "?format=xlsx", True),
+        "members:member_export": (users.roster_admin, reverse("members:member_export"), True),
+        "members:import_template": (users.roster_admin, reverse("members:import_template"), False),
+        "members:import_errors": (
+            users.roster_admin, reverse("members:import_errors", args=[evil_data["job"].pk]), False,
+        ),
+    }  # fmt: skip
+
+
+def test_every_export_is_covered_by_this_contract(evil_data, users):
+    assert _export_views() <= set(_exports(evil_data, users)), "a new .xlsx view: add it to _exports()"
+
+
+def test_no_export_has_an_unguarded_cell(evil_data, users, client_for):
+    for name, (user, url, has_evil) in _exports(evil_data, users).items():
+        response = client_for(user).get(url)
+        assert response.status_code == 200, name
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        values = []
+        for cell in _cells(content):
+            assert cell.data_type != "f", (name, cell.coordinate, cell.value)
+            if isinstance(cell.value, str):
+                assert not is_formula_like(cell.value), (name, cell.coordinate, cell.value)
+                values.append(cell.value)
+        if has_evil:  # the formula-like text was there, and came out guarded
+            assert any(v.startswith("'=") or v.startswith("' =") or v.startswith("'＝") for v in values), name
