@@ -35,6 +35,7 @@ urlpatterns = [
     path("ledgers/bulk-review/", ledgers.LedgerBulkReviewView.as_view(), name="ledger_bulk_review"),
     path("ledgers/<int:pk>/", ledgers.MonthlyLedgerDetailView.as_view(), name="ledger_detail"),
     path("ledgers/<int:pk>/edit/", ledgers.LedgerUpdateView.as_view(), name="ledger_update"),
+    path("ledgers/<int:pk>/print/", ledgers.LedgerPrintView.as_view(), name="ledger_print"),
     path("ledgers/<int:pk>/submit/", ledgers.LedgerSubmitView.as_view(), name="ledger_submit"),
     path("ledgers/<int:pk>/review/", ledgers.LedgerReviewView.as_view(), name="ledger_review"),
     path("ledgers/<int:pk>/meetings/new/", meetings.MeetingCreateView.as_view(), name="meeting_create"),

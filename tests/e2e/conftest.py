@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--lang=zh-CN",  # the browser's own widgets (month pickers) in Chinese, as on users' machines
 ]
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
