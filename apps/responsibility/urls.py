@@ -21,6 +21,7 @@ urlpatterns = [
     path("issuances/", issuance.IssuanceListView.as_view(), name="issuance_list"),
     path("issuances/new/", issuance.IssuanceCreateView.as_view(), name="issuance_create"),
     path("issuances/<int:pk>/", issuance.IssuanceDetailView.as_view(), name="issuance_detail"),
+    path("issuances/<int:pk>/revoke/", issuance.IssuanceRevokeView.as_view(), name="issuance_revoke"),
     path("import/<str:item_type>/", issuance.ItemImportView.as_view(), name="item_import"),
     path("rectifications/", rect.RectificationListView.as_view(), name="rectification_list"),
     path("rectifications/<int:pk>/", rect.RectificationDetailView.as_view(), name="rectification_detail"),

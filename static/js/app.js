@@ -99,3 +99,8 @@ document.addEventListener("DOMContentLoaded", function () {
     if (form) out.textContent = form.querySelectorAll("input[type=checkbox][name]:not([data-select-all]):checked").length;
   });
 });
+// <form data-confirm="..."> asks before submitting (ledger submission, revoking an issuance).
+document.addEventListener("submit", function (ev) {
+  var text = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) ev.preventDefault();
+});
