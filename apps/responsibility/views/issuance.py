@@ -50,6 +50,7 @@ class IssuanceDetailView(ScopedDetailView):
             cols = rollup["columns"]
             return spreadsheets.xlsx_response(
                 filename="下发汇总.xlsx",
+                sheet="下发汇总",
                 headers=["组织", *[ROLLUP_LABELS[c] for c in cols]],
                 rows=([r["org"].name, *[r[c] for c in cols]] for r in rollup["rows"]),
             )
@@ -203,6 +204,7 @@ class ItemImportView(ScopedQuerysetMixin, FormView):
                 filename=f"{ItemType(self.item_type).label}导入模板.xlsx",
                 headers=imports.template_headers(self.item_type),
                 rows=[],
+                sheet=str(ItemType(self.item_type).label),
             )
         return super().get(request, *args, **kwargs)
 
