@@ -20,7 +20,10 @@ def register_panel(*, template: str, build: Callable[..., dict[str, Any]]) -> No
 
 
 def home_panels(*, user: Any) -> list[dict[str, Any]]:
-    return [{"template": template, "panel": build(user=user)} for template, build in _PANELS]
+    """The panels that have something for this user (a build returning ``{"kind": None}`` or nothing is left
+    out, so the home page's 今日待办 heading only appears above real content)."""
+    panels = [{"template": template, "panel": build(user=user)} for template, build in _PANELS]
+    return [p for p in panels if p["panel"] and p["panel"].get("kind", True) is not None]
 
 
 _CONTEXT: list[Callable[..., dict[str, Any]]] = []

@@ -220,9 +220,19 @@ def member_template_xlsx() -> bytes:
             for row in range(2, 1002):
                 sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
+    _template_dropdowns(workbook, sheet)
+    example = workbook.create_sheet(_("填写示例"))
+    example.append(TEMPLATE_HEADERS)
+    example.append([TEMPLATE_EXAMPLE.get(h, "") for h in TEMPLATE_HEADERS])
+    for index in range(1, len(TEMPLATE_HEADERS) + 1):
+        letter = get_column_letter(index)
+        example.cell(row=1, column=index).font = Font(bold=True)
+        example.column_dimensions[letter].width = sheet.column_dimensions[letter].width
+    example.freeze_panes = "A2"
     notes = workbook.create_sheet(_("填写说明"))
     for line in (
-        _("红色表头为必填项；第一行是表头，请勿修改表头文字。"),
+        _("红色表头为必填项；第一行是表头，请勿修改表头文字。“填写示例”页有一行示例，请在“党员名册”页填写。"),
+        _("性别、民族、学历、人员类别、党内职务、党籍状态等列可从下拉列表中选择（列表见“代码表”页）。"),
         _("身份证号、联系电话两列已设置为文本格式，请勿改为数字（Excel 会丢失身份证号末几位）。"),
         _("所在党组织填写组织代码，或“上级名称/支部名称”的名称路径。"),
         _("日期可写作 2019-07-01、2019/7/1、2019年7月1日；出生日期可只写年月（2019.07）。"),
@@ -233,6 +243,64 @@ def member_template_xlsx() -> bytes:
         notes.append([line])
     notes.column_dimensions["A"].width = 100
     return workbook_bytes(workbook)
+
+
+TEMPLATE_EXAMPLE = {
+    "姓名": "张三",
+    "性别": "男",
+    "民族": "汉族",
+    "出生日期": "1985-07-01",
+    "身份证号": "110101198507010019",
+    "籍贯": "江州市",
+    "学历": "大学本科",
+    "联系电话": "13800000000",
+    "工作单位": "江州市某公司",
+    "职务": "职员",
+    "人员类别": "正式党员",
+    "入党日期": "2010-07-01",
+    "转正日期": "2011-07-01",
+    "所在党组织": "春华社区第一网格党支部",
+    "党籍状态": "正常",
+}
+
+
+def _template_dropdowns(workbook: Any, sheet: Any) -> None:
+    """Drop-down lists (data validation) on the coded columns, their values on a 代码表 sheet."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    lists = {
+        "性别": [str(label) for _v, label in Gender.choices],
+        "民族": [str(label) for _v, label in codes.ETHNICITY_CHOICES],
+        "学历": [str(label) for _v, label in codes.EDUCATION_CHOICES],
+        "工作岗位类别": [str(label) for v, label in OccupationCategory.choices if v],
+        "人员类别": [str(label) for _v, label in Category.choices],
+        "党内职务": [str(label) for v, label in PartyPost.choices if v],
+        "党籍状态": [str(label) for _v, label in MemberStatus.choices],
+        "流动党员": [str(label) for v, label in MobileState.choices if v],
+        "失联党员": ["是", "否"],
+        "失联原因": [str(label) for v, label in LostContactReason.choices if v],
+    }
+    table = workbook.create_sheet(_("代码表"))
+    for col, (header, values) in enumerate(lists.items(), start=1):
+        letter = get_column_letter(col)
+        table.cell(row=1, column=col, value=header)
+        for row, value in enumerate(values, start=2):
+            table.cell(row=row, column=col, value=value)
+        table.column_dimensions[letter].width = 16
+        if header not in TEMPLATE_HEADERS:
+            continue
+        target = get_column_letter(TEMPLATE_HEADERS.index(header) + 1)
+        rule = DataValidation(
+            type="list",
+            formula1=f"'{table.title}'!${letter}$2:${letter}${len(values) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=_("请从列表中选择"),
+            error=_("“%(h)s”请从下拉列表中选择。") % {"h": header},
+        )
+        rule.add(f"{target}2:{target}1001")
+        sheet.add_data_validation(rule)
 
 
 def export_file_name(prefix: str = "党员名册") -> str:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("transfers/", views.TransferListView.as_view(), name="transfer_list"),
     path("transfers/<int:pk>/", views.TransferDetailView.as_view(), name="transfer_detail"),
     path("transfers/<int:pk>/approve/", views.TransferApproveView.as_view(), name="transfer_approve"),
+    path("transfers/<int:pk>/letter/", views.TransferLetterView.as_view(), name="transfer_letter"),
     path("transfers/<int:pk>/receive/", views.TransferReceiveView.as_view(), name="transfer_receive"),
     path("transfers/<int:pk>/return/", views.TransferReturnView.as_view(), name="transfer_return"),
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),

@@ -389,6 +389,23 @@ class TransferDetailView(ScopedDetailView):
         return ctx
 
 
+class TransferLetterView(TransferDetailView):
+    """组织关系介绍信 with its stub, for printing (only once the sending side has issued it)."""
+
+    template_name = "members/transfer_letter.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.http import Http404
+
+        ctx = super().get_context_data(**kwargs)
+        t = self.object
+        if not t.letter_number:
+            raise Http404(_("介绍信尚未开具。"))
+        ctx["back_url"] = t.get_absolute_url()
+        ctx["age"] = t.member.age_on(t.approved_at.date()) if t.approved_at else None
+        return ctx
+
+
 class TransferCreateView(_ServiceFormView):
     """Started from a member's page: /members/<member pk>/transfer/."""
 

@@ -4,51 +4,82 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organization
 from .services import EDITABLE_FIELDS
 
 
-class OrganizationChoiceField(forms.ModelChoiceField):
-    """Pick an organization by code (or id) from the user's scope; a typeahead fills the code.
+class OrganizationPickerInput(forms.Widget):
+    """Pick an organization by its **name**: a search box (suggestions from the scoped lookup endpoint,
+    static/js/app.js) and a hidden input carrying the chosen organization's code. Typing a code or an exact
+    name without picking still works (the field resolves it), so the page also works without JavaScript."""
 
-    A <select> of 100,000 organizations is unusable, so the widget is a text input with suggestions from
-    the API (static/js/org-picker.js).
+    template_name = "organizations/widgets/org_picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.display = ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        ctx = super().get_context(name, value, attrs)
+        code, label = value if isinstance(value, tuple) else (value or "", value or "")
+        ctx["widget"].update(code=code, label=label, search_name=f"{name}_search")
+        return ctx
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name) or data.get(f"{name}_search") or None
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return name not in data and f"{name}_search" not in data
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """Pick an organization in the user's scope by name (search box with suggestions) — never a raw code.
+
+    A <select> of 100,000 organizations is unusable, so the widget is a search box backed by the scoped
+    lookup endpoint; the form receives the code, or what was typed (a code or an exact name).
     """
 
-    widget = forms.TextInput
+    widget = OrganizationPickerInput
 
     def __init__(self, *, user: Any, **kwargs: Any) -> None:
         kwargs.setdefault("queryset", Organization.objects.visible_to(user).active())
         kwargs.setdefault("error_messages", {"invalid_choice": _("找不到该党组织，或不在您的管理范围内。")})
-        kwargs.setdefault("help_text", _("输入组织代码或名称后从提示中选择"))
+        kwargs.setdefault("help_text", _("输入党组织名称中的几个字，从提示中选择"))
         super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {
-                "class": "form-control org-picker",
-                "autocomplete": "off",
-                "data-org-picker": "1",
-                "placeholder": _("组织代码"),
-            }
-        )
+        self.widget.attrs.update({"placeholder": _("输入名称搜索，如“春华社区”")})
 
     def prepare_value(self, value: Any) -> Any:
+        """(code, name shown in the box)."""
         if isinstance(value, Organization):
-            return value.code
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-            org = self.queryset.filter(pk=value).only("code").first()
-            return org.code if org else value
-        return value
+            return (value.code, value.name)
+        if value in self.empty_values:
+            return ("", "")
+        org = (
+            self.queryset.filter(Q(code=str(value)) | Q(pk=int(value) if str(value).isdigit() else -1))
+            .only("code", "name")
+            .first()
+        )
+        return (org.code, org.name) if org else (str(value), str(value))
 
     def to_python(self, value: Any) -> Organization | None:
         if value in self.empty_values:
             return None
-        value = str(value).strip().split(" ", 1)[0]
-        org = self.queryset.filter(code=value).first()
+        value = str(value).strip()
+        org = self.queryset.filter(code=value.split(" ", 1)[0]).first() or self._by_name(value)
         if org is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return org
+
+    def _by_name(self, value: str) -> Organization | None:
+        """An exact name, or a fragment that matches exactly one organization in scope."""
+        exact = list(self.queryset.filter(name=value)[:2])
+        if len(exact) == 1:
+            return exact[0]
+        some = list(self.queryset.filter(name__contains=value)[:2])
+        return some[0] if len(some) == 1 else None
 
 
 class StyledFormMixin:

@@ -201,4 +201,12 @@ def organization_lookup(request: Any) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("accounts:login")
     results = selectors.organization_search(user=request.user, q=request.GET.get("q", ""), limit=20)
+    if request.GET.get("format") == "json":
+        from django.http import JsonResponse
+
+        rows = [
+            {"code": o.code, "name": o.name, "parent": o.parent.name if o.parent_id else "", "kind": o.kind_label}
+            for o in results
+        ]
+        return JsonResponse({"results": rows})
     return render(request, "organizations/_lookup_options.html", {"results": results})

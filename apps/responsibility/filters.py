@@ -18,7 +18,7 @@ from .models import DutyItem, MonthlyLedger, ProblemItem, Rectification, TaskIte
 
 
 class _ScopedFilterSet(BaseFilterSet):
-    within = django_filters.CharFilter(label=_("所属组织代码（含下级）"), method="filter_within")
+    within = django_filters.CharFilter(label=_("所属党组织（名称或代码，含下级）"), method="filter_within")
     year = django_filters.NumberFilter(label=_("年度"))
 
     def filter_within(self, qs: QuerySet, name: str, value: str) -> QuerySet:
@@ -27,7 +27,14 @@ class _ScopedFilterSet(BaseFilterSet):
             return qs
         request = getattr(self, "request", None)
         orgs = Organization.objects.visible_to(request.user) if request else Organization.objects.none()
-        org = orgs.filter(Q(code=value) | Q(pk=int(value) if value.isdigit() else -1)).only("path").first()
+        org = (
+            orgs.filter(Q(code=value) | Q(pk=int(value) if value.isdigit() else -1) | Q(name=value))
+            .only("path")
+            .first()
+        )
+        if org is None:  # a fragment of a name that matches exactly one organization
+            some = list(orgs.filter(name__contains=value).only("path")[:2])
+            org = some[0] if len(some) == 1 else None
         return qs.filter(org_path__startswith=org.path) if org else qs.none()
 
 

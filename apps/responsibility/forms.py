@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -139,31 +141,65 @@ class IssueForm(StyledFormMixin, forms.Form):
         help_text=_("不选则为全部领域"),
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    # Each kind of item shows only its own fields (one form per kind: 任务 / 问题 / 责任).
+    KIND_FIELDS = {
+        ItemType.TASK: {"target", "due_date", "due_quarter"},
+        ItemType.PROBLEM: {"source", "category", "severity", "deadline_class", "due_date"},
+        ItemType.DUTY: {"post"},
+    }
+    KIND_LABELS = {
+        "title": {ItemType.TASK: _("任务内容"), ItemType.PROBLEM: _("问题描述"), ItemType.DUTY: _("责任内容")},
+        "due_date": {ItemType.TASK: _("完成时限"), ItemType.PROBLEM: _("整改期限")},
+    }
+
+    def __init__(self, *args: Any, user: Any, item_type: str = ItemType.TASK, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.item_type = item_type
+        all_kind_fields = set().union(*self.KIND_FIELDS.values())
+        for name in all_kind_fields - self.KIND_FIELDS[item_type]:
+            del self.fields[name]
+        for name, labels in self.KIND_LABELS.items():
+            if name in self.fields and item_type in labels:
+                self.fields[name].label = labels[item_type]
+        for name in ("target", "due_quarter", "source", "category", "severity", "deadline_class", "post"):
+            if name in self.fields:
+                self.fields[name].label = re.sub(r"（(任务|问题|责任)）$", "", str(self.fields[name].label))
+        if "due_quarter" in self.fields:
+            self.fields["due_quarter"].label = _("或：完成季度")
+        self.fields["item_type"].initial = item_type
+        self.fields["item_type"].widget = forms.HiddenInput()
         self.fields = {
             "issuer": OrganizationChoiceField(user=user, label=_("下发组织"), initial=user.organization),
             **self.fields,
             "roots": forms.CharField(
-                label=_("下发范围（组织代码，多个用逗号分隔）"),
+                label=_("下发范围（党组织名称，多个用逗号分隔）"),
                 required=False,
-                help_text=_("不填则为下发组织以下全部"),
-                widget=forms.TextInput(attrs={"class": "form-control"}),
+                help_text=_("不填则为下发组织以下全部；可填组织名称或组织代码"),
+                widget=forms.TextInput(
+                    attrs={"class": "form-control", "placeholder": _("如：春华社区委员会，长青社区委员会")}
+                ),
             ),
         }
         for name in ("kinds", "sectors"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
 
     def clean_roots(self) -> list[Organization]:
-        codes = [c.strip() for c in self.cleaned_data.get("roots", "").replace("，", ",").split(",") if c.strip()]
-        found = {o.code: o for o in Organization.objects.visible_to(self.user).filter(code__in=codes)}
-        missing = [c for c in codes if c not in found]
-        if missing:
-            raise forms.ValidationError(
-                _("找不到这些组织代码，或不在您的管理范围内：%(c)s") % {"c": "、".join(missing)}
+        """Names (or codes) of the subtrees to issue to, each resolved in the user's scope."""
+        parts = [c.strip() for c in re.split(r"[,，、;；\n]", self.cleaned_data.get("roots", "")) if c.strip()]
+        visible = Organization.objects.visible_to(self.user)
+        found, missing = [], []
+        for part in parts:
+            matches = list(visible.filter(Q(code=part) | Q(name=part))[:2]) or list(
+                visible.filter(name__contains=part)[:2]
             )
-        return [found[c] for c in codes]
+            if len(matches) == 1:
+                found.append(matches[0])
+            else:
+                missing.append(part if not matches else _("%(p)s（有多个同名组织，请填写完整名称）") % {"p": part})
+        if missing:
+            raise forms.ValidationError(_("找不到这些党组织，或不在您的管理范围内：%(c)s") % {"c": "、".join(missing)})
+        return found
 
 
 class RectificationForm(StyledFormMixin, forms.Form):

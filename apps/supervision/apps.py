@@ -32,3 +32,9 @@ class SupervisionConfig(AppConfig):
             allowed=lambda user: user.has_perm("supervision.change_lettertemplate"),
             description=_("本单位三函的标题和正文措辞，可预览"),
         )
+
+        from apps.core.home import register_panel
+
+        from . import selectors
+
+        register_panel(template="supervision/_home_panel.html", build=selectors.home_panel)

@@ -197,3 +197,31 @@ def issuer_accountabilities(*, user: Any, issuer: Organization, period: Period) 
     from .models import Accountability
 
     return Accountability.objects.visible_to(user).filter(issuer=issuer, period=str(period))
+
+
+def home_panel(*, user: Any) -> dict[str, Any]:
+    """Letters on the home page: the ones this user's organization must answer (a branch secretary's to-do),
+    and for staff above, how many letters in scope are overdue without an answer. Two queries at most."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("supervision.view_letter"):
+        return {"kind": None}
+    today = timezone.localdate()
+    org = getattr(user, "organization", None)
+    open_statuses = [LetterStatus.SENT, LetterStatus.READ]
+    to_answer = []
+    if org is not None:
+        to_answer = list(
+            Letter.objects.visible_to(user)
+            .filter(addressee_id=org.pk, status__in=open_statuses)
+            .select_related("issuer")
+            .only("id", "kind", "year", "number", "title", "response_deadline", "issuer__doc_prefix", "issuer__id")
+            .order_by("response_deadline", "id")[:6]
+        )
+        for letter in to_answer:
+            letter.late = letter.response_deadline < today
+    overdue_below = 0
+    if org is None or org.kind not in ("branch", "joint_branch", "temporary_branch"):
+        qs = Letter.objects.visible_to(user).filter(status__in=open_statuses, response_deadline__lt=today)
+        if org is not None:
+            qs = qs.exclude(addressee_id=org.pk)
+        overdue_below = qs.order_by()[:10001].count()
+    return {"kind": "letters", "to_answer": to_answer[:5], "more": len(to_answer) > 5, "overdue_below": overdue_below}

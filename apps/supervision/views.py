@@ -448,6 +448,10 @@ class BulletinView(ScopedQuerysetMixin, TemplateView):
         bulletin = self.get_bulletin()
         if request.GET.get("format") == "xlsx":
             return exports.bulletin_xlsx_response(bulletin)
+        if request.GET.get("format") == "print":
+            self.template_name = "supervision/bulletin_print.html"
+            back = f"?period={bulletin['period']}&issuer={bulletin['issuer'].code}"
+            return self.render_to_response(self.get_context_data(b=bulletin, today=timezone.localdate(), back_url=back))
         return self.render_to_response(self.get_context_data(b=bulletin))
 
 

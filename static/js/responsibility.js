@@ -1,12 +1,6 @@
-// Responsibility pages: confirm steps, the review buttons, and the meeting attendance checklist.
+// Responsibility pages: the review buttons, and the meeting attendance checklist.
 (function () {
   "use strict";
-  // <form data-confirm="..."> asks before submitting (ledger submission).
-  document.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    var text = form.getAttribute("data-confirm");
-    if (text && !window.confirm(text)) ev.preventDefault();
-  });
   // The 退回 button needs a reason in the comment box (the server checks it too).
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest("button[data-needs-comment]");

@@ -128,3 +128,10 @@ def test_bad_month_filter_is_a_chinese_error_on_the_field_not_an_empty_list(user
     html = client_for(users.street_staff).get(reverse("responsibility:ledger_list") + "?month=2026-13").content.decode()
     assert "不是有效的月份" in html and "月份：" in html
     assert 'type="month"' in html
+
+
+def test_responsibility_list_export_sheet_is_named_in_chinese(users, client_for):
+    from openpyxl import load_workbook
+
+    resp = client_for(users.city_staff).get(reverse("responsibility:ledger_list") + "?export=xlsx")
+    assert load_workbook(io.BytesIO(resp.content)).worksheets[0].title == "月度台账"

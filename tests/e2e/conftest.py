@@ -20,6 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--lang=zh-CN",  # Chinese browser UI where the locale files (chromium-l10n) are installed
 ]
 
 # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.

@@ -290,3 +290,24 @@ def test_command_refused_file_prints_same_shape_and_fails(users, tmp_path, capsy
         call_command("import_members", str(path), "--user", "roster_admin", "--format", "json")
     out = json.loads(capsys.readouterr().out)
     assert set(out) == {"new", "updated", "unchanged", "invalid", "errors"} and "宏" in out["errors"][0]["message"]
+
+
+def test_template_has_example_sheet_and_drop_downs_for_coded_columns(client_for, users):
+    resp = client_for(users.roster_admin).get(reverse("members:import_template"))
+    wb = openpyxl.load_workbook(io.BytesIO(resp.content))
+    assert wb.sheetnames[0] == "党员名册" and "填写示例" in wb.sheetnames and "代码表" in wb.sheetnames
+    assert wb["填写示例"].cell(row=2, column=1).value == "张三"
+    ranges = {str(r).split(":")[0] for dv in wb["党员名册"].data_validations.dataValidation for r in dv.sqref.ranges}
+    col = openpyxl.utils.get_column_letter(TEMPLATE_HEADERS.index("性别") + 1)
+    assert f"{col}2" in ranges
+    assert all(c.value is None for c in wb["党员名册"][2])  # no example row in the sheet that is imported
+
+
+def test_preview_lists_the_people_to_be_added_with_masked_ids(client_for, users, tmp_path):
+    client = client_for(users.roster_admin)
+    rows = [member_row(姓名="王小明", 身份证号=make_id("19800101", 1))]
+    client.post(reverse("members:import_create"), {"file": upload(tmp_path, rows)})
+    job = MemberImportJob.objects.get()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'id="new-preview"' in page and "王小明" in page and "确认后将新增的党员" in page
+    assert make_id("19800101", 1) not in page

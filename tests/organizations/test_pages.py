@@ -230,4 +230,4 @@ def test_history_shows_field_labels_and_choice_names(tree, users, client_for):
 
 def test_home_shows_the_secretarys_ledger_panel(tree, users, client_for):
     html = client_for(users.secretary_a).get(reverse("core:home")).content.decode()
-    assert 'id="resp-home-panel"' in html and "月度台账与逾期事项" in html
+    assert 'id="resp-home-panel"' in html and "本月台账与逾期事项" in html

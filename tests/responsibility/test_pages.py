@@ -230,6 +230,7 @@ def test_issue_form_creates_copies_and_redirects_to_rollup(tree, users, client_f
             "title": "开展主题党日",
             "due_date": (TODAY + datetime.timedelta(days=9)).isoformat(),
             "kinds": ["branch"],
+            "confirm": "1",
         },
     )
     issuance = Issuance.objects.get()
@@ -373,7 +374,7 @@ def test_notice_is_printable(tree, users, client_for, data):
         .get(reverse("responsibility:rectification_notice", args=[data["rect"].pk]))
         .content.decode()
     )
-    assert "整改通知单" in body and "data-print" in body and "js/print.js" in body and "甲支部" in body
+    assert "整改通知单" in body and 'data-action="print"' in body and "甲支部" in body
 
 
 # ---------------------------------------------------------------- attachments

@@ -98,3 +98,82 @@ def test_meeting_form_reports_bad_date_and_missing_reasons_in_one_pass(tree, use
     assert resp.status_code == 200
     assert 'data-field="held_on"' in html and "请填写缺席原因：钱二" in html and f'data-field="reason_{b.pk}"' in html
     assert 'data-select-all="attendees"' in html and f'for="id_reason_{b.pk}"' in html
+
+
+def _issue_post(**extra):
+    import datetime
+
+    data = {
+        "issuer": "D000A",
+        "item_type": "task",
+        "year": datetime.date.today().year,
+        "title": "开展主题党日",
+        "due_date": (datetime.date.today() + datetime.timedelta(days=9)).isoformat(),
+        "kinds": ["branch"],
+    }
+    data.update(extra)
+    return data
+
+
+def test_issuance_is_previewed_before_it_is_issued(tree, users, client_for):
+    from apps.responsibility.models import Issuance
+
+    client = client_for(users.district_staff)
+    resp = client.post(reverse("responsibility:issuance_create"), _issue_post())
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "将下发至 2 个党组织" in html and "甲支部" in html and "确认下发" in html
+    assert not Issuance.objects.exists()
+    resp = client.post(reverse("responsibility:issuance_create"), _issue_post(confirm="1"))
+    assert resp.status_code == 302 and Issuance.objects.count() == 1
+
+
+def test_issuance_form_shows_only_the_fields_of_its_kind(users, client_for):
+    client = client_for(users.district_staff)
+    duty = client.get(reverse("responsibility:issuance_create") + "?type=duty").content.decode()
+    assert 'name="post"' in duty and 'name="source"' not in duty and 'name="due_quarter"' not in duty
+    problem = client.get(reverse("responsibility:issuance_create") + "?type=problem").content.decode()
+    assert 'name="source"' in problem and 'name="post"' not in problem and "整改期限" in problem
+
+
+def test_issuance_scope_is_chosen_by_name(tree, users, client_for):
+    from apps.responsibility.models import TaskItem
+
+    client = client_for(users.district_staff)
+    client.post(reverse("responsibility:issuance_create"), _issue_post(roots="甲街道党工委", kinds=[], confirm="1"))
+    assert set(TaskItem.objects.values_list("organization__name", flat=True)) == {"甲街道党工委", "甲支部", "乙支部"}
+
+
+def test_issuance_revoked_while_nobody_reported_progress(tree, users, client_for):
+    from apps.responsibility.models import Issuance, TaskItem
+
+    client = client_for(users.district_staff)
+    client.post(reverse("responsibility:issuance_create"), _issue_post(confirm="1"))
+    issuance = Issuance.objects.get()
+    page = client.get(issuance.get_absolute_url()).content.decode()
+    assert "撤回下发" in page
+    resp = client.post(reverse("responsibility:issuance_revoke", args=[issuance.pk]), follow=True)
+    assert "已撤回" in resp.content.decode()
+    assert not Issuance.objects.exists() and not TaskItem.objects.exists()
+
+
+def test_issuance_cannot_be_revoked_once_a_branch_reported_progress(tree, users, client_for):
+    from apps.responsibility.models import Issuance, TaskItem
+
+    client = client_for(users.district_staff)
+    client.post(reverse("responsibility:issuance_create"), _issue_post(confirm="1"))
+    issuance = Issuance.objects.get()
+    task = TaskItem.objects.get(organization=tree.branch_a)
+    services.task_progress_update(acting_user=users.secretary_a, task=task, status="in_progress", evidence="已部署")
+    assert "撤回下发" not in client.get(issuance.get_absolute_url()).content.decode()
+    resp = client.post(reverse("responsibility:issuance_revoke", args=[issuance.pk]), follow=True)
+    assert "不能撤回" in resp.content.decode()
+    assert TaskItem.objects.filter(issuance=issuance).count() == 2
+
+
+def test_sibling_district_cannot_revoke_an_issuance(tree, users, client_for):
+    from apps.responsibility.models import Issuance
+
+    client_for(users.district_staff).post(reverse("responsibility:issuance_create"), _issue_post(confirm="1"))
+    issuance = Issuance.objects.get()
+    resp = client_for(users.district_b_staff).post(reverse("responsibility:issuance_revoke", args=[issuance.pk]))
+    assert resp.status_code == 404 and Issuance.objects.exists()

@@ -119,6 +119,7 @@ def member_import_job_run(*, job_id: int) -> Any:
         job.new_count, job.updated_count = result.new, result.updated
         job.unchanged_count, job.invalid_count = result.unchanged, result.invalid
         job.errors_preview = [e.as_dict() for e in result.errors[:ERRORS_PREVIEW_LIMIT]]
+        job.new_preview = result.new_sample
         if result.ignored_headers:
             job.message = _("以下列无法识别，已忽略：%(h)s") % {"h": "、".join(result.ignored_headers)}
         if result.errors:

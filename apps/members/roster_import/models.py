@@ -63,6 +63,7 @@ class MemberImportJob(models.Model):
     message = models.TextField(_("说明"), blank=True)
     # The first errors, for the page; the full list is in error_report (an .xlsx kept for download).
     errors_preview = models.JSONField(_("错误摘要"), default=list, blank=True)
+    new_preview = models.JSONField(_("将新增的党员（预览）"), default=list, blank=True)
     error_report = models.FileField(_("错误报告"), upload_to=_report_to, max_length=200, blank=True)
 
     objects = MemberImportJobQuerySet.as_manager()

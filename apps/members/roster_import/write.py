@@ -48,6 +48,8 @@ class ImportResult:
     ignored_headers: list[str] = field(default_factory=list)
     committed: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    #: the first new members (name, organization, masked ID number), for the preview's "who is added" list
+    new_sample: list[dict[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +79,23 @@ class _Row:
     @property
     def values(self) -> dict[str, Any]:
         return dict(zip(self.keys, self.data, strict=True))
+
+
+NEW_SAMPLE_SIZE = 50
+
+
+def _sample(values: dict[str, Any]) -> dict[str, str]:
+    from apps.core.pii import mask_id_number
+
+    from ..choices import Category
+
+    org = values.get("organization")
+    return {
+        "name": str(values.get("name") or ""),
+        "organization": getattr(org, "name", "") or "",
+        "id_number": mask_id_number(values.get("id_number") or ""),
+        "category": str(dict(Category.choices).get(values.get("category"), values.get("category") or "")),
+    }
 
 
 def _column_label(key: str, header_names: dict[str, str]) -> str:
@@ -185,6 +204,7 @@ def _member_import(
     new_rows = [r for r in todo if r.existing_id is None]
     changed = [r for r in todo if r.existing_id is not None and r.changes]
     result.new, result.updated = len(new_rows), len(changed)
+    result.new_sample = [_sample(r.values) for r in new_rows[:NEW_SAMPLE_SIZE]]
     result.unchanged = len(todo) - len(new_rows) - len(changed)
     if progress:
         progress(result.total, result.total)

@@ -6,7 +6,7 @@ the tree), ``ledgers`` (monthly ledger) and ``meetings`` (meetings and attachmen
 """
 
 from .common import BULK_BATCH, quarter_end
-from .issuance import issue_targets, items_issue
+from .issuance import issuance_progress_count, issuance_revoke, issue_targets, items_issue
 from .items import TASK_FIELDS, duty_create, duty_update, task_create, task_delete, task_progress_update, task_update
 from .ledgers import (
     ledger_approve,
@@ -36,6 +36,8 @@ __all__ = [
     "attachment_delete",
     "duty_create",
     "duty_update",
+    "issuance_progress_count",
+    "issuance_revoke",
     "issue_targets",
     "items_issue",
     "ledger_approve",

@@ -260,3 +260,43 @@ def items_issue(
         note=_("下发至%(n)d个党组织") % {"n": count},
     )
     return issuance
+
+
+def issuance_progress_count(issuance: Issuance) -> int:
+    """How many receiving organizations have done anything with their copy (status moved or progress
+    reported); a revoke is only possible while this is zero."""
+    from ..models import RectificationProgress
+
+    tasks = TaskItem.objects.filter(issuance=issuance).exclude(status=TaskStatus.PENDING)
+    rects = Rectification.objects.filter(problem__issuance=issuance).exclude(status=RectificationStatus.OPEN)
+    progress = RectificationProgress.objects.filter(rectification__problem__issuance=issuance)
+    orgs = set(tasks.values_list("organization_id", flat=True))
+    orgs |= set(rects.values_list("organization_id", flat=True))
+    orgs |= set(progress.values_list("rectification__organization_id", flat=True))
+    return len(orgs)
+
+
+@transaction.atomic
+def issuance_revoke(*, acting_user: Any, issuance: Issuance, reason: str = "") -> int:
+    """Take back an issuance issued by mistake: every copy below is deleted (set-based), while no receiving
+    organization has reported progress. Returns how many copies were removed."""
+    ensure_org_in_scope(acting_user, issuance.issuer)
+    ensure_perm(acting_user, f"responsibility.delete_{issuance.item_type}item")
+    issuance = Issuance.objects.select_for_update().get(pk=issuance.pk)
+    started = issuance_progress_count(issuance)
+    if started:
+        raise ValidationError(
+            {"__all__": _("已有%(n)d个党组织报告了进展或改变了状态，不能撤回；请改为逐个调整。") % {"n": started}}
+        )
+    audit_record(
+        actor=acting_user,
+        event="issuance.revoke",
+        obj=issuance,
+        before=snapshot(issuance),
+        note=reason or _("撤回下发（共%(n)d个党组织）") % {"n": issuance.assignee_count},
+    )
+    removed = 0
+    for model in (TaskItem, DutyItem, ProblemItem):  # a problem's rectification goes with it (cascade)
+        removed += model.objects.filter(issuance=issuance).delete()[1].get(model._meta.label, 0)
+    issuance.delete()
+    return removed

@@ -30,7 +30,12 @@ class ExportMixin:
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
             qs = self.get_export_queryset()
-            return spreadsheets.export_queryset(filename=self.export_filename, columns=self.export_columns, queryset=qs)
+            return spreadsheets.export_queryset(
+                filename=self.export_filename,
+                columns=self.export_columns,
+                queryset=qs,
+                sheet=self.export_filename.removesuffix(".xlsx"),  # the sheet is named like the file
+            )
         return super().get(request, *args, **kwargs)  # type: ignore[misc]
 
     def get_export_queryset(self) -> QuerySet:

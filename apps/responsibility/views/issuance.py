@@ -11,10 +11,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import FormView
 
 from apps.core import spreadsheets
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin
+from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 
 from .. import forms, imports, selectors, services
 from ..choices import ItemType
@@ -49,6 +50,7 @@ class IssuanceDetailView(ScopedDetailView):
             cols = rollup["columns"]
             return spreadsheets.xlsx_response(
                 filename="下发汇总.xlsx",
+                sheet="下发汇总",
                 headers=["组织", *[ROLLUP_LABELS[c] for c in cols]],
                 rows=([r["org"].name, *[r[c] for c in cols]] for r in rollup["rows"]),
             )
@@ -58,7 +60,30 @@ class IssuanceDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         ctx["rollup"] = selectors.issuance_rollup(issuance=self.object)
         ctx["labels"] = ROLLUP_LABELS
+        user = self.request.user
+        ctx["can_revoke"] = user.has_perm(f"responsibility.delete_{self.object.item_type}item") and not (
+            services.issuance_progress_count(self.object)
+        )
         return ctx
+
+
+class IssuanceRevokeView(ScopedQuerysetMixin, View):
+    """POST: take an issuance back (only while no receiving organization has reported progress)."""
+
+    model = Issuance
+    http_method_names = ["post"]
+
+    def post(self, request: Any, pk: int) -> HttpResponse:
+        from apps.core.scoping import get_visible_or_404
+
+        issuance = get_visible_or_404(Issuance.objects.select_related("issuer"), request.user, pk=pk)
+        try:
+            n = services.issuance_revoke(acting_user=request.user, issuance=issuance)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect(issuance.get_absolute_url())
+        messages.success(request, _("已撤回，删除了下发到各党组织的%(n)d条清单。") % {"n": n})
+        return redirect("responsibility:issuance_list")
 
 
 ROLLUP_LABELS = {
@@ -78,6 +103,52 @@ class IssuanceCreateView(ServiceFormView):
     title = gettext_lazy("向下级下发清单")
     success_message = gettext_lazy("已下发。")
     template_name = "responsibility/issuance_form.html"
+
+    def item_type(self) -> str:
+        value = self.request.POST.get("item_type") or self.request.GET.get("type") or ItemType.TASK
+        return value if value in ItemType.values else ItemType.TASK
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["item_type"] = self.item_type()
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["item_type"] = self.item_type()
+        ctx["item_types"] = ItemType.choices
+        return ctx
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        """First a preview (who will receive it), then the same data posted again with confirm=1 issues it."""
+        if self.request.POST.get("confirm") != "1":
+            d = form.cleaned_data
+            try:
+                targets = services.issue_targets(
+                    issuer=d["issuer"], roots=d.get("roots") or [], kinds=d.get("kinds") or [],
+                    sectors=d.get("sectors") or [],
+                )  # fmt: skip
+                count = targets.count()
+            except ValidationError as exc:
+                form_errors_from(form, exc)
+                return self.form_invalid(form)
+            if not count:
+                form.add_error(None, _("所选范围内没有符合条件的下级党组织。"))
+                return self.form_invalid(form)
+            carry = [
+                (k, v) for k, vs in self.request.POST.lists() if k not in ("csrfmiddlewaretoken", "confirm") for v in vs
+            ]
+            return self.render_to_response(
+                self.get_context_data(
+                    form=form,
+                    preview={
+                        "count": count,
+                        "sample": list(targets.order_by("path").only("name")[:30]),
+                        "carry": carry,
+                    },
+                )
+            )
+        return super().form_valid(form)
 
     def run_service(self, form: Any) -> Issuance:
         d = form.cleaned_data
@@ -122,6 +193,7 @@ class ItemImportView(ScopedQuerysetMixin, FormView):
                 filename=f"{ItemType(self.item_type).label}导入模板.xlsx",
                 headers=imports.template_headers(self.item_type),
                 rows=[],
+                sheet=str(ItemType(self.item_type).label),
             )
         return super().get(request, *args, **kwargs)
 

@@ -100,6 +100,17 @@ class MonthlyLedgerDetailView(ScopedDetailView):
         return ctx
 
 
+class LedgerPrintView(MonthlyLedgerDetailView):
+    """The month's ledger as a document for the file (台账归档打印)."""
+
+    template_name = "responsibility/ledger_print.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["back_url"] = self.object.get_absolute_url()
+        return ctx
+
+
 class LedgerOpenView(ServiceFormView):
     """Pick a branch and a month (a branch's own people: the month only); opens or creates that ledger.
 

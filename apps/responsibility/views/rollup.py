@@ -57,6 +57,7 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
                 filename=f"责任落实汇总-{r['period']}.xlsx",
                 headers=["党组织", *exports.RATE_HEADERS],
                 rows=([name, *exports.rate_cells(s)] for name, s in rows),
+                sheet="责任落实汇总",
             )
         return self.render_to_response(ctx)
 
