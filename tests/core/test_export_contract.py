@@ -73,7 +73,15 @@ def evil_data(tree, users, tmp_path):
     member = make_member(tree.branch_a)
     Member.objects.filter(pk=member.pk).update(name="＝SUM(1)", work_unit=" =1+1")
     job = make_job(users.roster_admin, tmp_path, [member_row(身份证号="340524198001010013", 姓名="=cmd")])
-    return {"issuance": issuance, "job": job}
+    Organization.objects.filter(pk=tree.branch_a.pk).update(secretary_member=member)
+    from apps.accounts.provisioning import provisioning_commit
+
+    batch = provisioning_commit(
+        acting_user=users.city_staff,
+        root=Organization.objects.get(pk=tree.city.pk),
+        organization_ids=[tree.branch_a.pk],
+    )
+    return {"issuance": issuance, "job": job, "batch": batch}
 
 
 def _exports(evil_data, users):
@@ -96,6 +104,25 @@ def _exports(evil_data, users):
         "members:import_errors": (
             users.roster_admin, reverse("members:import_errors", args=[evil_data["job"].pk]), False,
         ),
+        "members:recruitment_list": (staff, reverse("members:recruitment_list") + "?export=xlsx", False),
+        "members:transfer_list": (staff, reverse("members:transfer_list") + "?export=xlsx", False),
+        "members:dues_template": (staff, reverse("members:dues_template", args=["payments"]), False),
+        "organizations:organization_list": (staff, reverse("organizations:organization_list") + "?export=xlsx", True),
+        "supervision:letter_list": (staff, reverse("supervision:letter_list") + "?export=xlsx", False),
+        "supervision:inspection_list": (staff, reverse("supervision:inspection_list") + "?export=xlsx", False),
+        "supervision:accountability_list": (staff, reverse("supervision:accountability_list") + "?export=xlsx", False),
+        "core:auditlog_list": (staff, reverse("core:auditlog_list") + "?export=xlsx", False),
+        "accounts:user_list": (staff, reverse("accounts:user_list") + "?export=xlsx", True),
+        "accounts:provisioning_download": (
+            staff, reverse("accounts:provisioning_download", args=[evil_data["batch"].pk]), True, "post",
+        ),
+        "funding:execution": (staff, reverse("funding:execution") + "?format=xlsx", False),
+        "funding:standard_list": (staff, reverse("funding:standard_list") + "?format=xlsx", False),
+        "funding:allocation_list": (staff, reverse("funding:allocation_list") + "?format=xlsx", False),
+        "funding:budget_list": (staff, reverse("funding:budget_list") + "?format=xlsx", False),
+        "funding:expense_list": (staff, reverse("funding:expense_list") + "?format=xlsx", False),
+        "service_requests:request_list": (staff, reverse("service_requests:request_list") + "?export=xlsx", False),
+        "service_requests:stats": (staff, reverse("service_requests:stats") + "?export=xlsx", False),
     }  # fmt: skip
 
 
@@ -104,8 +131,9 @@ def test_every_export_is_covered_by_this_contract(evil_data, users):
 
 
 def test_no_export_has_an_unguarded_cell(evil_data, users, client_for):
-    for name, (user, url, has_evil) in _exports(evil_data, users).items():
-        response = client_for(user).get(url)
+    for name, (user, url, has_evil, *method) in _exports(evil_data, users).items():
+        client = client_for(user)
+        response = client.post(url) if method == ["post"] else client.get(url)
         assert response.status_code == 200, name
         content = b"".join(response.streaming_content) if response.streaming else response.content
         values = []
