@@ -110,3 +110,6 @@ class MemberImportJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+from . import admin_yearly  # noqa: E402, F401  (the yearly cycle's rule tables)

@@ -26,8 +26,8 @@ from apps.core.scoping import ensure_perm
 from .choices import MemberStatus
 from .crypto import blind_index
 from .dues import dues_monthly_amount, dues_quantum, dues_table, parse_category
-from .dues_collection import _amount, _method, _receipt_no
-from .dues_models import DuesBase, DuesPayment, ReductionKind
+from .dues_collection import _amount, _receipt_no
+from .dues_models import DuesBase, DuesPayment, PaymentMethod, ReductionKind
 from .models import Member
 from .validators import normalize_id_number
 
@@ -133,22 +133,34 @@ def _text(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 
 
+@dataclass(frozen=True)
+class _M:
+    """The few member columns an import needs (no model instances for 30k rows)."""
+
+    pk: int
+    name: str
+    organization_id: int
+    org_path: str
+    joined_on: datetime.date | None
+
+
 class _Matcher:
-    """Resolves rows to members of the user's scope: 2 queries for the whole file."""
+    """Resolves rows to members of the user's scope: a few queries for the whole file."""
+
+    COLS = ("id", "name", "organization_id", "org_path", "joined_on")
 
     def __init__(self, user: Any, records: list[dict[str, Any]]) -> None:
-        hashes = {r["_hash"] for r in records if r.get("_hash")}
+        hashes = list({r["_hash"] for r in records if r.get("_hash")})
         names = {r["姓名"] for r in records if not r.get("_hash") and r.get("姓名")}
-        qs = Member.objects.visible_to(user).filter(status=MemberStatus.ACTIVE).select_related("organization")
-        self.by_hash: dict[str, Any] = {}
-        hash_list = list(hashes)
-        for i in range(0, len(hash_list), 5000):
-            for m in qs.filter(id_hash__in=hash_list[i : i + 5000]):
-                self.by_hash[m.id_hash] = m
-        self.by_name: dict[str, list[Any]] = defaultdict(list)
+        qs = Member.objects.visible_to(user).filter(status=MemberStatus.ACTIVE)
+        self.by_hash: dict[str, _M] = {}
+        for i in range(0, len(hashes), 5000):
+            for h, *cols in qs.filter(id_hash__in=hashes[i : i + 5000]).values_list("id_hash", *self.COLS):
+                self.by_hash[h] = _M(*cols)
+        self.by_name: dict[str, list[_M]] = defaultdict(list)
         if names:
-            for m in qs.filter(name__in=list(names)):
-                self.by_name[m.name].append(m)
+            for cols in qs.filter(name__in=list(names)).values_list(*self.COLS):
+                self.by_name[cols[1]].append(_M(*cols))
 
     def find(self, record: dict[str, Any]) -> tuple[Any, str, str]:
         if record.get("_hash"):
@@ -226,13 +238,7 @@ def dues_import_rows(
     if result.errors or dry_run:
         return result
     if kind == "payments":
-        for i in range(0, len(objs), 2000):
-            DuesPayment.objects.bulk_create(
-                objs[i : i + 2000],
-                update_conflicts=True,
-                unique_fields=["member", "month"],
-                update_fields=["amount", "method", "paid_on", "recorded_by", "organization", "org_path"],
-            )
+        _upsert_payments(objs)
     else:
         for i in range(0, len(objs), 2000):
             DuesBase.objects.bulk_create(
@@ -255,13 +261,17 @@ def dues_import_rows(
                 ],
             )
     result.saved = len(objs)
-    org = getattr(acting_user, "organization", None) or (objs[0].organization if objs else None)
+    org = getattr(acting_user, "organization", None)
+    if org is None and objs:
+        from apps.organizations.models import Organization
+
+        org = Organization.objects.get(pk=objs[0][1] if kind == "payments" else objs[0].organization_id)
     if org is None:
         return result
     audit_record(actor=acting_user, event=f"dues_{kind}.import", obj=org, note=_("导入%(n)d行") % {"n": len(objs)})
     if kind == "payments":
-        months = sorted({Period.of(o.month) for o in objs})
-        root = org.path if not acting_user.is_superuser else common_root(o.org_path for o in objs)
+        months = sorted({Period.of(o[3]) for o in objs})
+        root = org.path if not acting_user.is_superuser else common_root(o[2] for o in objs)
         transaction.on_commit(lambda: _refresh(months, root))
     return result
 
@@ -273,8 +283,24 @@ def _refresh(months: list[Period], root: str) -> None:
         dues_stats_refresh(period=p, root_path=root)
 
 
+def _method_table() -> dict[str, str]:
+    table = {"微信": "online", "支付宝": "online", "网上": "online", "银行转账": "transfer", "银行": "transfer"}
+    for code, label in PaymentMethod.choices:
+        table[code] = code
+        table[str(label)] = code
+    return table
+
+
 def _payments(user: Any, records: list[dict], matcher: _Matcher, period: Period | None, result: ImportResult) -> list:
     today = timezone.localdate()
+    methods = _method_table()
+
+    def method(value: Any) -> str:
+        code = methods.get(str(value or "").strip())
+        if code is None:
+            raise ValueError(_("交纳方式应为：现金、转账、线上"))
+        return code
+
     parsed = []
     for rec in records:
         n = rec["_row"]
@@ -291,7 +317,7 @@ def _payments(user: Any, records: list[dict], matcher: _Matcher, period: Period 
         values = {}
         for col, key, fn in (
             ("金额", "amount", _amount),
-            ("交纳方式", "method", _method),
+            ("交纳方式", "method", method),
             ("交纳日期", "paid_on", _date),
         ):
             try:
@@ -312,8 +338,15 @@ def _payments(user: Any, records: list[dict], matcher: _Matcher, period: Period 
     ids = list({m.pk for _n, m, _p, _v in parsed})
     years = list({p.year for _n, _m, p, _v in parsed})
     for i in range(0, len(ids), 5000):
-        for b in DuesBase.objects.filter(member_id__in=ids[i : i + 5000], year__in=years):
-            bases[(b.member_id, b.year)] = b
+        for mid, year, monthly, reduction, reduced in DuesBase.objects.filter(
+            member_id__in=ids[i : i + 5000], year__in=years
+        ).values_list("member_id", "year", "monthly_amount", "reduction", "reduced_amount"):
+            owed = (
+                Decimal(0)
+                if reduction == ReductionKind.EXEMPT
+                else (reduced if reduction == ReductionKind.REDUCED and reduced is not None else monthly)
+            )
+            bases[(mid, year)] = owed
     seen: dict[tuple[int, Period], int] = {}
     objs = []
     for n, member, month, values in parsed:
@@ -328,22 +361,64 @@ def _payments(user: Any, records: list[dict], matcher: _Matcher, period: Period 
                 RowError(n, "月份", _("在入党（支部大会通过）之前，预备党员从支部大会通过之日起交纳党费"))
             )
             continue
-        base = bases.get((member.pk, month.year))
-        if base is not None and values["amount"] < base.effective_amount:
-            result.errors.append(RowError(n, "金额", _("少于应交的%(a)s元") % {"a": base.effective_amount}))
+        owed = bases.get((member.pk, month.year))
+        if owed is not None and values["amount"] < owed:
+            result.errors.append(RowError(n, "金额", _("少于应交的%(a)s元") % {"a": owed}))
             continue
         objs.append(
-            DuesPayment(
-                member=member,
-                organization_id=member.organization_id,
-                org_path=member.org_path,
-                month=month.first_day,
-                receipt_no=_receipt_no(month, member.pk),
-                recorded_by=user,
-                **values,
+            (
+                member.pk,
+                member.organization_id,
+                member.org_path,
+                month.first_day,
+                values["amount"],
+                values["method"],
+                values["paid_on"],
+                _receipt_no(month, member.pk),
+                user.pk,
             )
         )
     return objs
+
+
+PAYMENT_COLUMNS = (
+    "member_id",
+    "organization_id",
+    "org_path",
+    "month",
+    "amount",
+    "method",
+    "paid_on",
+    "receipt_no",
+    "recorded_by_id",
+    "recorded_at",
+)
+
+
+def _upsert_payments(rows: list[tuple]) -> None:
+    """INSERT … ON CONFLICT (member, month) DO UPDATE, executemany (pipelined on PostgreSQL)."""
+    from django.db import connection
+
+    now = timezone.now()
+    table = DuesPayment._meta.db_table
+    cols = ", ".join(PAYMENT_COLUMNS)
+    marks = ", ".join(["%s"] * len(PAYMENT_COLUMNS))
+    keep = ("member_id", "month", "receipt_no")
+    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in PAYMENT_COLUMNS if c not in keep)
+    conflict = f"ON CONFLICT (member_id, month) DO UPDATE SET {update}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # one statement per 20k rows over unnest'ed column arrays
+            types = ("int", "int", "text", "date", "numeric", "text", "date", "text", "int", "timestamptz")
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({arrays}) {conflict}"
+            for i in range(0, len(rows), 20000):
+                chunk = rows[i : i + 20000]
+                cursor.execute(sql, [[r[k] for r in chunk] for k in range(9)] + [[now] * len(chunk)])
+        else:
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}) {conflict}"
+            for i in range(0, len(rows), 5000):
+                cursor.executemany(sql, [(*r, now) for r in rows[i : i + 5000]])
 
 
 def _bases(user: Any, records: list[dict], matcher: _Matcher, year: int | None, result: ImportResult) -> list:
@@ -420,7 +495,7 @@ def _bases(user: Any, records: list[dict], matcher: _Matcher, year: int | None, 
             continue
         objs.append(
             DuesBase(
-                member=member,
+                member_id=member.pk,
                 organization_id=member.organization_id,
                 org_path=member.org_path,
                 year=y,

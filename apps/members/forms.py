@@ -18,7 +18,7 @@ from .services import CONTACT_FIELDS, EDITABLE_FIELDS
 
 _DATE_WIDGETS = {
     name: forms.DateInput()
-    for name in ("birth_date", "joined_on", "confirmed_on", "mobile_since", "lost_contact_since")
+    for name in ("birth_date", "joined_on", "confirmed_on", "mobile_since", "lost_contact_since", "discipline_until")
 }
 
 

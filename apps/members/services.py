@@ -52,6 +52,8 @@ EDITABLE_FIELDS = [
     "lost_contact_since",
     "lost_contact_reason",
     "points",
+    "discipline",
+    "discipline_until",
 ]
 #: What a branch secretary may change on their own branch's members (members.change_member_contact).
 CONTACT_FIELDS = ["phone", "work_unit", "position", "party_group"]

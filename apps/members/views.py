@@ -211,7 +211,9 @@ class RecruitmentDetailView(ScopedDetailView):
     template_name = "members/recruitment_detail.html"
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
-        return qs.select_related("organization", "member").prefetch_related("contacts", "introducers", "documents")
+        return qs.select_related("organization", "member").prefetch_related(
+            "contacts", "introducers", "documents", "reviews", "votes"
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

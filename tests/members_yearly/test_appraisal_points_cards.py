@@ -15,6 +15,7 @@ from apps.members.appraisal import (
 )
 from apps.members.appraisal_models import CardCategory, MemberCard, PointEntry
 from apps.members.cards import card_counts, cards_recompute
+from apps.members.dues import dues_base_set
 from apps.members.dues_models import DuesPayment
 from apps.members.points import points_add_manual, points_collect, points_ranking
 from tests.factories.members import make_member
@@ -102,6 +103,8 @@ def test_unqualified_handling_records_measure_dates_and_outcome(tree, users):
 def test_points_are_created_once_per_source_event(tree, users):
     m = make_member(tree.branch_a, joined_on=datetime.date(2010, 1, 1))
     last = Period.current().previous()
+    for year in {Period.current().shift(-3).year, last.year}:
+        dues_base_set(acting_user=users.secretary_a, member=m, year=year, category="student", base=Decimal(0))
     DuesPayment.objects.create(
         member=m,
         organization=tree.branch_a,

@@ -113,3 +113,22 @@ def test_roster_filters_by_party_standing(tree, users, client_for):
     assert old.name in body and "新党员" not in body
     api = client_for(users.secretary_a).get("/api/v1/members/?standing_max=5").json()
     assert [r["name"] for r in api["results"]] == ["新党员"]
+
+
+def test_review_and_vote_pages_record_and_show(tree, users, client_for):
+    rec = _activist(tree, users)
+    c = client_for(users.district_staff)
+    resp = c.post(f"/members/recruitment/{rec.pk}/review/", {"reviewed_on": "2022-09-20", "conclusion": "表现积极"})
+    assert resp.status_code == 302
+    body = c.get(f"/members/recruitment/{rec.pk}/").content.decode()
+    assert "表现积极" in body
+    assert client_for(users.secretary_b).get(f"/members/recruitment/{rec.pk}/review/").status_code == 404
+    for _ in range(4):
+        make_member(tree.branch_a)
+    c = client_for(users.district_staff)  # the same test client: log back in
+    resp = c.post(
+        f"/members/recruitment/{rec.pk}/vote/",
+        {"held_on": "2026-01-10", "present": 5, "votes_for": 2, "against": 1, "abstain": 0},
+    )
+    assert resp.status_code == 302
+    assert "未通过" in c.get(f"/members/recruitment/{rec.pk}/").content.decode()

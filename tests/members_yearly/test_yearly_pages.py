@@ -117,6 +117,8 @@ def test_appraisal_and_points_pages_query_counts_do_not_grow(tree, users, client
         )
     appraisal.delete()
     appraisal = appraisal_open(acting_user=users.secretary_a, organization=tree.branch_a, year=TODAY.year - 1)
+    c.get("/members/points/")
+    c.get(f"/members/appraisals/{appraisal.pk}/")
     many = (
         count_queries(lambda: c.get("/members/points/")),
         count_queries(lambda: c.get(f"/members/appraisals/{appraisal.pk}/")),
