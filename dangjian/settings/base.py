@@ -181,8 +181,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "apps.core.parsers.CheckedFormParser",
+        "apps.core.parsers.CheckedMultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.ScopedModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CappedPageNumberPagination",
