@@ -214,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error responses with one error body (apps/core/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api_schema.document_errors",
+    ],
     # Name every choice enum after its class, so "status"/"kind" fields of different models never collide.
     "ENUM_NAME_OVERRIDES": {
         "".join(p for p in path.split(".") if p[:1].isupper()) + "Enum": path
