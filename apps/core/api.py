@@ -49,10 +49,11 @@ def _first_message(data: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict) -> Any:
-    """The API's one error body: ``{"code": "...", "detail": "中文说明", <field>: ["..."], ...}``.
+    """The API's one error body: ``{"error": "<code>", "detail": "中文说明", <field>: ["..."], ...}``.
 
     Service errors (Django's ValidationError / PermissionDenied) become 400 / 403 with Chinese messages;
-    validation errors keep their per-field lists next to ``code`` and ``detail`` (the first message).
+    validation errors keep their per-field lists next to ``error`` and ``detail`` (the first message). The code
+    is under ``error`` because ``code`` is a field name (an organization's code) that a 400 may list.
     """
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
@@ -70,11 +71,11 @@ def exception_handler(exc: Exception, context: dict) -> Any:
         if isinstance(codes, str):
             code = codes
     if isinstance(data, dict) and set(data) <= {"detail"}:
-        body = {"code": code, "detail": str(data.get("detail", ""))}
+        body = {"error": code, "detail": str(data.get("detail", ""))}
     elif isinstance(data, dict):
-        body = {"code": code, "detail": _first_message(data), **{k: v for k, v in data.items() if k != "detail"}}
+        body = {"error": code, "detail": _first_message(data), **{k: v for k, v in data.items() if k != "detail"}}
     else:
-        body = {"code": code, "detail": _first_message(data), "non_field_errors": data}
+        body = {"error": code, "detail": _first_message(data), "non_field_errors": data}
     response.data = body
     return response
 

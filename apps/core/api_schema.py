@@ -1,7 +1,7 @@
 """The API schema is the contract: every operation documents its error responses, with one error body.
 
 A drf-spectacular post-processing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]) adds the ``Error``
-component — ``{"code": "...", "detail": "中文说明", <field>: ["..."]}``, what ``apps.core.api.exception_handler``
+component — ``{"error": "<code>", "detail": "中文说明", <field>: ["..."]}``, what ``apps.core.api.exception_handler``
 returns — and, to every operation, the error statuses the framework can answer: 400 (bad parameters or
 body), 401 (no or expired credentials), 403 (role lacks the permission), 404 (missing or out of scope —
 the same answer), 406 (unacceptable Accept), 415 (unsupported body type), 429 (throttled).
@@ -14,12 +14,12 @@ from typing import Any
 
 ERROR_SCHEMA = {
     "type": "object",
-    "description": "错误响应：code 为机器可读的错误代码，detail 为中文说明；字段校验错误另以字段名列出各条信息。",
+    "description": "错误响应：error 为机器可读的错误代码，detail 为中文说明；字段校验错误另以字段名列出各条信息。",
     "properties": {
-        "code": {"type": "string", "description": "错误代码，如 invalid、not_found、permission_denied、throttled"},
+        "error": {"type": "string", "description": "错误代码，如 invalid、not_found、permission_denied、throttled"},
         "detail": {"type": "string", "description": "中文错误说明"},
     },
-    "required": ["code", "detail"],
+    "required": ["error", "detail"],
     "additionalProperties": True,
 }
 
