@@ -22,15 +22,62 @@ def validation_error_detail(exc: DjangoValidationError) -> Any:
     return {"non_field_errors": [str(m) for m in exc.messages]}
 
 
+STATUS_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def _first_message(data: Any) -> str:
+    if isinstance(data, dict):
+        for value in data.values():
+            text = _first_message(value)
+            if text:
+                return text
+        return ""
+    if isinstance(data, (list, tuple)):
+        return _first_message(data[0]) if data else ""
+    return str(data)
+
+
 def exception_handler(exc: Exception, context: dict) -> Any:
-    """Service errors (Django's ValidationError / PermissionDenied) become 400 / 403 with Chinese messages."""
+    """The API's one error body: ``{"error": "<code>", "detail": "中文说明", <field>: ["..."], ...}``.
+
+    Service errors (Django's ValidationError / PermissionDenied) become 400 / 403 with Chinese messages;
+    validation errors keep their per-field lists next to ``error`` and ``detail`` (the first message). The code
+    is under ``error`` because ``code`` is a field name (an organization's code) that a 400 may list.
+    """
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_error_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    code = STATUS_CODES.get(response.status_code, "error")
+    if isinstance(exc, exceptions.APIException) and not isinstance(exc, exceptions.ValidationError):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            code = codes
+    if isinstance(data, dict) and set(data) <= {"detail"}:
+        body = {"error": code, "detail": str(data.get("detail", ""))}
+    elif isinstance(data, dict):
+        body = {"error": code, "detail": _first_message(data), **{k: v for k, v in data.items() if k != "detail"}}
+    else:
+        body = {"error": code, "detail": _first_message(data), "non_field_errors": data}
+    response.data = body
+    return response
 
 
 class ScopedViewSetMixin:

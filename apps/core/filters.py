@@ -59,20 +59,42 @@ def _is_fractional(model: Any, f: django_filters.Filter) -> bool:
     return isinstance(field, (models.DecimalField, models.FloatField))
 
 
-def harden_filters(filterset: django_filters.FilterSet) -> None:
-    model = getattr(filterset._meta, "model", None)
-    for f in filterset.filters.values():
+def _annotate(f: django_filters.Filter, schema: dict[str, Any]) -> None:
+    """The OpenAPI schema of a filter parameter (drf-spectacular reads ``_spectacular_annotation``)."""
+    f._spectacular_annotation = {**getattr(f, "_spectacular_annotation", {}), "field": schema}
+
+
+def harden_filters(model: Any, filters: dict[str, django_filters.Filter]) -> None:
+    for f in filters.values():
         if type(f) is django_filters.NumberFilter and not _is_fractional(model, f):
             f.field_class = BoundedIntegerField
             f.extra.pop("fractional", None)
+            _annotate(
+                f,
+                {
+                    "type": "integer",
+                    "minimum": f.extra.get("min_value", -MAX_ID),
+                    "maximum": f.extra.get("max_value", MAX_ID),
+                },
+            )
         elif type(f) is django_filters.ModelChoiceFilter:
             f.field_class = BoundedModelChoiceField
+            _annotate(f, {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+        elif type(f) is django_filters.BooleanFilter:
+            _annotate(f, {"type": "boolean"})
+        elif type(f) is django_filters.CharFilter:
+            f.extra.setdefault("max_length", 200)
+            _annotate(f, {"type": "string", "maxLength": f.extra["max_length"]})
 
 
 class BaseFilterSet(django_filters.FilterSet):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        harden_filters(self)
+    """Hardened once, when the class is built (so the API schema shows the real types and limits)."""
+
+    @classmethod
+    def get_filters(cls) -> dict[str, django_filters.Filter]:
+        filters = super().get_filters()
+        harden_filters(getattr(cls._meta, "model", None), filters)
+        return filters
 
 
 class DateInput(forms.DateInput):

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 MAX_JSON_DEPTH = 32
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
@@ -47,4 +47,42 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(_("请求体不是有效的 JSON。"), code="parse_error") from exc
         if not isinstance(data, dict):
             raise ParseError(_("请求体必须是一个 JSON 对象（{...}）。"), code="not_an_object")
+        refuse_control_characters(data)
         return data
+
+
+#: C0 controls except tab, newline and carriage return; DEL; C1 controls. Invisible, and never typed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(data: Any, path: str = "") -> None:
+    if isinstance(data, str):
+        if _CONTROL.search(data):
+            raise ParseError(
+                _("字段“%(f)s”含有不可见的控制字符，请删除后重试。") % {"f": path or "?"}, code="control_characters"
+            )
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            refuse_control_characters(key, path)
+            refuse_control_characters(value, str(key))
+    elif isinstance(data, list):
+        for value in data:
+            refuse_control_characters(value, path)
+
+
+class CheckedFormParser(FormParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        for key, values in data.lists():
+            for value in values:
+                refuse_control_characters(value, key)
+        return data
+
+
+class CheckedMultiPartParser(MultiPartParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: dict | None = None) -> Any:
+        result = super().parse(stream, media_type, parser_context)
+        for key, values in result.data.lists():
+            for value in values:
+                refuse_control_characters(value, key)
+        return result

@@ -270,11 +270,26 @@ class AuditLogListView(ListExportMixin, ScopedListView):
         return qs.select_related("content_type")
 
 
+def _api_error(request: Any, status: int, code: str, detail: str) -> Any:
+    """Under /api/ the error pages are the API's error body (JSON), as documented in the schema."""
+    from django.http import JsonResponse
+
+    return JsonResponse({"error": code, "detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _is_api(request: Any) -> bool:
+    return request.path.startswith("/api/")
+
+
 def permission_denied_view(request: Any, exception: Exception | None = None) -> Any:
+    if _is_api(request):
+        return _api_error(request, 403, "permission_denied", str(exception or "") or "您的角色没有此项操作的权限。")
     return render(request, "403.html", {"message": str(exception or "")}, status=403)
 
 
 def not_found_view(request: Any, exception: Exception | None = None) -> Any:
+    if _is_api(request):
+        return _api_error(request, 404, "not_found", "未找到，或不在您的管理范围内。")
     return render(request, "404.html", status=404)
 
 
@@ -319,6 +334,8 @@ def server_error_view(request: Any) -> Any:
     """A Chinese 500 page that needs no context processors (the database may be what failed)."""
     from django.template import loader
 
+    if _is_api(request):
+        return _api_error(request, 500, "server_error", "服务器错误，请稍后再试。")
     try:
         html = loader.get_template("500.html").render({})
     except Exception:

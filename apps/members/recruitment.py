@@ -177,8 +177,46 @@ def recruitment_warnings(rec: Recruitment) -> list[str]:
     return warnings
 
 
+#: The date each stage is entered, in stage order (申请 → 积极分子 → 发展对象 → 预备党员 → 正式党员).
+STAGE_MILESTONES = ["applied_on", "activist_on", "candidate_on", "approved_on", "confirmed_on"]
+
+
+def _check_order(rec: Recruitment) -> dict[str, str]:
+    """Dates in stage order, none before the application, and a later stage's date needs the earlier ones
+    (the interval rules only compare pairs that are both present)."""
+    errors: dict[str, str] = {}
+    applied = rec.applied_on
+    if applied:
+        for name in DATE_FIELDS:
+            value = getattr(rec, name)
+            if value and name != "applied_on" and value < applied:
+                errors[name] = _("「%(f)s」不能早于递交入党申请日期（%(a)s）。") % {
+                    "f": _field_label(name),
+                    "a": applied.isoformat(),
+                }
+    for index, name in enumerate(STAGE_MILESTONES):
+        value = getattr(rec, name)
+        if not value or name in errors:
+            continue
+        for earlier in STAGE_MILESTONES[:index]:
+            before = getattr(rec, earlier)
+            if not before:
+                errors[name] = _("填写「%(f)s」前须先填写「%(e)s」（按发展阶段顺序）。") % {
+                    "f": _field_label(name),
+                    "e": _field_label(earlier),
+                }
+                break
+            if value < before:
+                errors[name] = _("「%(f)s」不能早于「%(e)s」（按发展阶段顺序）。") % {
+                    "f": _field_label(name),
+                    "e": _field_label(earlier),
+                }
+                break
+    return errors
+
+
 def _validate(rec: Recruitment, **people: Any) -> None:
-    errors = {**_check_age(rec), **_check_training(rec), **_check_people(rec, **people)}
+    errors = {**_check_order(rec), **_check_age(rec), **_check_training(rec), **_check_people(rec, **people)}
     for field, message in rule_violations(rec).items():
         errors.setdefault(field, message)
     today = timezone.localdate()

@@ -184,8 +184,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": [
         "apps.core.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "apps.core.parsers.CheckedFormParser",
+        "apps.core.parsers.CheckedMultiPartParser",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.ScopedModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CappedPageNumberPagination",
@@ -217,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every operation documents its error responses with one error body (apps/core/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.api_schema.document_errors",
+    ],
     # Name every choice enum after its class, so "status"/"kind" fields of different models never collide.
     "ENUM_NAME_OVERRIDES": {
         "".join(p for p in path.split(".") if p[:1].isupper()) + "Enum": path

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.organizations.choices import Grade, Sector
 from apps.organizations.models import Organization
 from apps.organizations.services import EDITABLE_FIELDS
 
@@ -12,7 +13,10 @@ class OrganizationSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="kind_label", read_only=True)
     sector_display = serializers.CharField(source="sector_label", read_only=True)
     grade_display = serializers.CharField(source="grade_label", read_only=True)
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
+    # Not set yet is "" (documented as a blank choice), as stored.
+    sector = serializers.ChoiceField(choices=Sector.choices, allow_blank=True, read_only=True)
+    grade = serializers.ChoiceField(choices=Grade.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Organization

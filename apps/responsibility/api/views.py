@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -131,7 +131,19 @@ class MonthlyLedgerViewSet(ScopedReadOnlyViewSet):
         ledger = services.ledger_review(acting_user=request.user, ledger=self.get_object(), **ser.validated_data)
         return Response(s.MonthlyLedgerSerializer(ledger).data)
 
-    @extend_schema(responses=None)
+    @extend_schema(
+        responses=inline_serializer(
+            "LedgerMeetingGap",
+            fields={
+                "kind": serializers.CharField(),
+                "title": serializers.CharField(),
+                "required": serializers.IntegerField(),
+                "held": serializers.IntegerField(),
+                "due": serializers.BooleanField(),
+            },
+            many=True,
+        )
+    )
     @action(detail=True, methods=["get"])
     def compliance(self, request: Request, pk: Any = None) -> Response:
         ledger = self.get_object()
@@ -155,7 +167,15 @@ class IssuanceViewSet(ScopedReadOnlyViewSet):
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("issuer")
 
-    @extend_schema(responses=None)
+    @extend_schema(
+        responses=inline_serializer(
+            "IssuanceRollup",
+            fields={
+                "rows": serializers.ListField(child=serializers.DictField()),
+                "totals": serializers.DictField(),
+            },
+        )
+    )
     @action(detail=True, methods=["get"])
     def rollup(self, request: Request, pk: Any = None) -> Response:
         data = selectors.issuance_rollup(issuance=self.get_object())

@@ -112,7 +112,8 @@ def task_progress_update(
         raise ValidationError({"status": _("状态无效。")})
     today = timezone.localdate()
     if status == TaskStatus.DONE:
-        completed_on = completed_on or today
+        # Re-marking a done task keeps its completion date (an on-time task never turns late by a re-save).
+        completed_on = completed_on or (task.completed_on if task.status == TaskStatus.DONE else None) or today
         if completed_on > today:
             raise ValidationError({"completed_on": _("完成日期不能晚于今天。")})
         if completed_on < task.issued_on:
