@@ -14,3 +14,7 @@ class MembersConfig(AppConfig):
 
         register_source("members.probation_due", probation_due_items)
         register_source("members.transfer_letter_expiring", transfer_letter_due_items)
+
+        from .stats_metrics import register as register_stats_metrics
+
+        register_stats_metrics()

@@ -12,3 +12,7 @@ class OrganizationsConfig(AppConfig):
         from .selectors import term_due_items
 
         register_source("organizations.term_due", term_due_items)
+
+        from .metrics import register as register_metrics
+
+        register_metrics()

@@ -19,3 +19,7 @@ class ResponsibilityConfig(AppConfig):
         from apps.core.home import register_panel
 
         register_panel(template="responsibility/_home_panel.html", build=selectors.home_panel)
+
+        from .metrics import register as register_metrics
+
+        register_metrics()
