@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from apps.core.audit import audit_record
+from apps.core.metrics import metrics
 from apps.organizations.selectors import visible_ancestors
 
 from . import panels as P
+from .models import RefreshRun
 from .party_stats import all_tables, party_stats_xlsx
 from .refresh import trend_metric_names
 from .selectors import dashboard_org, parse_as_of, scope_data, trend
@@ -35,8 +39,27 @@ class DashboardPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return dashboard_org(user=self.request.user, code=self.request.GET.get("org"))
 
 
+CACHE_SECONDS = 600
+
+
 def dashboard_context(*, user: Any, org: Any, with_children: bool = True) -> dict[str, Any]:
-    """Everything a dashboard shows for one scope: a fixed number of queries."""
+    """Everything a dashboard shows for one scope, cached until the next refresh (or 10 minutes).
+
+    The figures depend only on the organization (the caller has checked it is in the user's scope, and then
+    its whole subtree is), so one cache entry serves every user who may see it.
+    """
+    run = RefreshRun.objects.filter(finished_at__isnull=False).order_by("-id").values_list("id", "finished_at").first()
+    stamp = f"{run[0]}@{run[1].timestamp()}" if run else "none"
+    names = ",".join(sorted(metrics()))
+    key = f"dashboards:ctx:{org.pk}:{org.path}:{stamp}:{int(with_children)}:{hashlib.md5(names.encode()).hexdigest()}"
+    ctx = cache.get(key)
+    if ctx is None:
+        ctx = _dashboard_context(user=user, org=org, with_children=with_children)
+        cache.set(key, ctx, CACHE_SECONDS)
+    return ctx
+
+
+def _dashboard_context(*, user: Any, org: Any, with_children: bool = True) -> dict[str, Any]:
     data = scope_data(user=user, org=org, children=with_children)
     end = data.metric_as_of or timezone.localdate()
     start = datetime.date(end.year, 1, 1)

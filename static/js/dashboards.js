@@ -28,7 +28,7 @@
     });
     if (panel.chart === "pie") {
       opt.legend = { top: 0, type: "scroll", textStyle: { color: textColor } };
-      opt.series = [{ type: "pie", radius: ["35%", "68%"], center: ["50%", "58%"], data: data,
+      opt.series = [{ type: "pie", radius: ["30%", "58%"], center: ["50%", "56%"], data: data,
         label: { formatter: "{b}\n{c}" + panel.unit + "（{d}%）", color: textColor } }];
     } else if (panel.chart === "funnel") {
       opt.series = [{ type: "funnel", sort: "none", top: 10, bottom: 10, left: "10%", width: "80%", data: data,
@@ -36,7 +36,8 @@
     } else {
       var horizontal = panel.chart === "hbar";
       var cat = { type: "category", data: items.map(function (i) { return i.label; }),
-        axisLabel: { color: textColor, interval: 0, hideOverlap: false, width: horizontal ? 120 : 70, overflow: "break" } };
+        axisLabel: { color: textColor, interval: 0, hideOverlap: false, width: horizontal ? 120 : 90, overflow: "truncate",
+          rotate: !horizontal && items.length > 5 ? 35 : 0 } };
       var val = { type: "value", name: panel.unit, axisLabel: { color: textColor } };
       opt.xAxis = horizontal ? val : cat;
       opt.yAxis = horizontal ? cat : val;

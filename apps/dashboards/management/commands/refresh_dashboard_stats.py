@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--as-of", help="统计日期 YYYY-MM-DD（默认今天；年报用上年12月31日）")
-        parser.add_argument("--months", type=int, default=12, help="趋势图保留的月数")
+        parser.add_argument("--months", type=int, default=2, help="重算最近几个月的趋势（更早且已有的月份不重算）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from apps.dashboards.refresh import stats_refresh
