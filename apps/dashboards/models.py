@@ -49,7 +49,9 @@ class MemberStatsSnapshot(models.Model):
         verbose_name = _("党员统计快照")
         verbose_name_plural = _("党员统计快照")
         constraints = [models.UniqueConstraint(fields=["organization", "as_of"], name="dash_member_snap_org_date")]
-        indexes = [models.Index(fields=["parent_id_copy", "as_of"], name="dash_member_snap_parent_idx")]
+        indexes = [
+            models.Index(fields=["as_of"], name="dash_member_snap_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.as_of}"
@@ -85,7 +87,9 @@ class MetricSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organization", "kind", "period"], name="dash_metric_snap_org_period")
         ]
-        indexes = [models.Index(fields=["parent_id_copy", "kind", "period"], name="dash_metric_snap_parent_idx")]
+        indexes = [
+            models.Index(fields=["kind", "period"], name="dash_metric_snap_period_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.kind} {self.period}"

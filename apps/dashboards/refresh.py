@@ -165,6 +165,7 @@ def stats_refresh(
         row(oid, kind=MetricSnapshot.CURRENT, period=as_of, values=vals) for oid, vals in current.items() if oid in orgs
     ]
     trend_names = trend_metric_names()
+    roots = [oid for oid, (_p, parent) in orgs.items() if parent is None]
     period = Period.of(as_of)
     for i in range(TREND_MONTHS):
         p = period.shift(-i)
@@ -172,6 +173,8 @@ def stats_refresh(
         if i >= months and month_rows.exists():
             continue
         vals_by_org = rollup_metrics(trend_names, start=p.first_day, end=min(p.last_day, as_of), orgs=orgs)
+        for root_id in roots:  # a row per root marks the month as built, even with nothing to count
+            vals_by_org.setdefault(root_id, {})
         month_rows.delete()
         metric_rows += [
             row(oid, kind=MetricSnapshot.MONTH, period=p.first_day, values=vals)

@@ -197,6 +197,9 @@ def test_party_stats_excel_has_every_table(tree, users, refreshed, client_for):
     header, total_row = rows[2], rows[3]
     assert header[1] == "党员总数"
     assert total_row[1] == sum(total_row[2:]) == 8
+    from apps.core.models import AuditLog
+
+    assert AuditLog.objects.filter(event="dashboards.party_stats_export").count() == 1
 
 
 def test_party_stats_bad_date_shows_a_chinese_message(tree, users, refreshed, client_for):

@@ -110,3 +110,30 @@ def test_responsibility_metrics_own_figures_roll_back_up_to_the_stats_table(tree
     for row in OrgMonthStats.objects.filter(month=period.first_day):
         v = values[row.organization_id]
         assert (v.numerator, v.denominator) == (row.ledgers_submitted, row.ledgers_required)
+
+
+def test_nightly_task_builds_todays_snapshots(tree, world):
+    from apps.dashboards.tasks import dashboard_stats_refresh_task
+
+    rows = dashboard_stats_refresh_task.delay().get()
+    assert rows == MemberStatsSnapshot.objects.count() + MetricSnapshot.objects.count()
+    assert MemberStatsSnapshot.objects.filter(organization=tree.city, as_of=world.today).exists()
+
+
+def test_old_trend_months_are_kept_and_only_recent_ones_recomputed(tree, world):
+    stats_refresh()
+    oldest = MetricSnapshot.objects.filter(kind="month").order_by("period").first()
+    MetricSnapshot.objects.filter(pk=oldest.pk).update(values={"marker": [1, 1]})
+    stats_refresh()
+    assert MetricSnapshot.objects.get(pk=oldest.pk).values == {"marker": [1, 1]}
+    assert MetricSnapshot.objects.filter(kind="month").values("period").distinct().count() == 12
+
+
+def test_vendored_echarts_matches_the_recorded_checksum():
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    lines = [ln.split() for ln in (root / "static/vendor/VERSIONS").read_text().splitlines() if ln and ln[0] != "#"]
+    entry = next(parts for parts in lines if parts[0] == "echarts")
+    assert hashlib.sha256((root / entry[3]).read_bytes()).hexdigest() == entry[2]
