@@ -12,13 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.metrics import metrics
 from apps.members.choices import Category, OccupationCategory
 from apps.members.stats_metrics import AGE_BANDS, EDUCATION_GROUPS, JOIN_PERIODS, STANDING_BANDS, UNKNOWN
 from apps.organizations.choices import Grade, OrgKind, Sector
-from apps.organizations.models import add_years
 
 from .selectors import Figures, ScopeData
 
@@ -117,7 +117,7 @@ def member_dimension(fig: Figures, dim: str, as_of: datetime.date | None) -> lis
         n = fig.count(full_key)
         if key in (UNKNOWN, "") and not n:
             continue
-        flt = _member_filter(dim, key, as_of or datetime.date.today())
+        flt = _member_filter(dim, key, as_of or timezone.localdate())
         items.append(
             {
                 "key": full_key,
@@ -258,7 +258,7 @@ def optional_panels(data: ScopeData, start: datetime.date, end: datetime.date) -
 
 def headline(data: ScopeData) -> list[dict[str, Any]]:
     fig = data.scope
-    as_of = data.member_as_of or datetime.date.today()
+    as_of = data.member_as_of or timezone.localdate()
     rate = fig.value("responsibility.ledger_compliance_rate")
     return [
         {"key": "total", "label": _("党员总数"), "value": fig.total, "unit": "人", "url": _member_url(fig.org)},
@@ -284,10 +284,6 @@ def headline(data: ScopeData) -> list[dict[str, Any]]:
             "url": reverse("responsibility:ledger_list") + f"?within={fig.org.code}",
         },
     ]  # fmt: skip
-
-
-def _age_params(key: str) -> dict[str, Any]:
-    return {}
 
 
 def comparison_columns() -> list[dict[str, Any]]:
@@ -321,8 +317,3 @@ def comparison_value(fig: Figures, key: str) -> Decimal | int | None:
         total = fig.total
         return (Decimal(fig.count("category:probationary")) * 100 / total).quantize(Decimal("0.1")) if total else None
     return fig.value(key)
-
-
-def age_cutoffs(as_of: datetime.date) -> dict[str, datetime.date]:
-    """Birth-date bounds of the age bands as of a date (used by tests and the 党内统计 notes)."""
-    return {key: add_years(as_of, -(hi + 1)) for key, _l, _lo, hi in AGE_BANDS if hi}

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.metrics import metrics
@@ -145,7 +146,7 @@ def scope_data(*, user: Any, org: Organization, as_of: datetime.date | None = No
 
 def trend(*, user: Any, org: Organization, names: list[str], months: int = 12, end: datetime.date | None = None):
     """{metric: [(Period, numerator, denominator)]} for the last ``months`` months: one query."""
-    last = Period.of(end or datetime.date.today())
+    last = Period.of(end or timezone.localdate())
     periods = [last.shift(-i) for i in range(months - 1, -1, -1)]
     rows = {
         r.period: r.values
