@@ -14,6 +14,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core.metrics import metrics
 from apps.members.choices import Category, OccupationCategory
@@ -62,15 +63,15 @@ def dimension_keys() -> dict[str, list[tuple[str, str]]]:
 
 
 DIMENSION_TITLES = {
-    "category": "正式党员/预备党员",
-    "gender": "性别",
-    "age": "年龄",
-    "education": "学历",
-    "ethnicity": "民族",
-    "occupation": "工作岗位",
-    "sector": "所在组织领域",
-    "join_period": "入党时间",
-    "standing": "党龄",
+    "category": gettext_lazy("正式党员/预备党员"),
+    "gender": gettext_lazy("性别"),
+    "age": gettext_lazy("年龄"),
+    "education": gettext_lazy("学历"),
+    "ethnicity": gettext_lazy("民族"),
+    "occupation": gettext_lazy("工作岗位"),
+    "sector": gettext_lazy("所在组织领域"),
+    "join_period": gettext_lazy("入党时间"),
+    "standing": gettext_lazy("党龄"),
 }
 
 

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from apps.core.audit import audit_record
@@ -67,26 +68,26 @@ def _dashboard_context(*, user: Any, org: Any, with_children: bool = True) -> di
     letter_names = [f"supervision.letters.{k}" for k in ("reminder", "supervision", "warning")]
     trend_panels = [
         P.trend_panel(
-            "trend-ledger", "月度台账按时提交率与组织生活达标率（近12个月）", "line", "%",
+            "trend-ledger", _("月度台账按时提交率与组织生活达标率（近12个月）"), "line", "%",
             ["responsibility.ledger_compliance_rate", "responsibility.meeting_compliance_rate"], trends, org,
         ),
         P.trend_panel(
-            "trend-letters", "三函与问责（近12个月）", "stack", "份",
+            "trend-letters", _("三函与问责（近12个月）"), "stack", "份",
             [*letter_names, "supervision.accountability_opened"], trends, org,
         ),
         P.trend_panel(
-            "trend-other", "经费执行与为民服务（近12个月）", "line", "%",
+            "trend-other", _("经费执行与为民服务（近12个月）"), "line", "%",
             ["funding.execution_rate", "service_requests.on_time_closure_rate", "service_requests.satisfaction_rate"],
             trends, org,
         ),
     ]  # fmt: skip
     groups = [
-        ("党员队伍", P.member_panels(data)),
-        ("发展党员", [P.recruitment_panel(data, start, end)]),
-        ("基层组织", P.organization_panels(data, start, end)),
-        ("组织生活与整改", [p for p in (trend_panels[0], P.rectification_panel(data, start, end)) if p]),
-        ("三函与问责", [p for p in (trend_panels[1],) if p]),
-        ("经费、服务与考核", [p for p in (trend_panels[2], *P.optional_panels(data, start, end)) if p]),
+        (_("党员队伍"), P.member_panels(data)),
+        (_("发展党员"), [P.recruitment_panel(data, start, end)]),
+        (_("基层组织"), P.organization_panels(data, start, end)),
+        (_("组织生活与整改"), [p for p in (trend_panels[0], P.rectification_panel(data, start, end)) if p]),
+        (_("三函与问责"), [p for p in (trend_panels[1],) if p]),
+        (_("经费、服务与考核"), [p for p in (trend_panels[2], *P.optional_panels(data, start, end)) if p]),
     ]
     groups = [(title, ps) for title, ps in groups if ps]
     all_panels = [p for _t, ps in groups for p in ps]
@@ -146,7 +147,7 @@ class ComparisonView(DashboardPermissionMixin, TemplateView):
             "panels": [
                 {
                     "id": "compare",
-                    "title": f"{col['label']}（按下级党组织）",
+                    "title": _("%(label)s（按下级党组织）") % {"label": col["label"]},
                     "chart": "hbar",
                     "unit": col["unit"],
                     "items": [
