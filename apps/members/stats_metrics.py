@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -25,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.metrics import Metric, OwnFigures, register_metric
-from apps.organizations.models import add_years
+from apps.organizations.models import Organization, add_years
 
 from .choices import Category, MemberStatus, RecruitmentStage, TransferKind, TransferStatus
 from .models import Member, Recruitment, Transfer
@@ -152,7 +153,10 @@ def _joined_year_case(as_of: datetime.date) -> Case:
 
 
 def dimension_expressions(as_of: datetime.date) -> dict[str, Any]:
-    """Dimension name -> SQL expression giving each member's key in that dimension."""
+    """Dimension name -> SQL expression giving each member's key in that dimension (never NULL).
+
+    The sector is the organization's, filled in per organization by ``member_breakdowns`` (no join).
+    """
     return {
         "category": F("category"),
         "gender": _gender_case(),
@@ -160,28 +164,53 @@ def dimension_expressions(as_of: datetime.date) -> dict[str, Any]:
         "education": _education_case(),
         "ethnicity": _ethnicity_case(),
         "occupation": F("occupation_category"),
-        "sector": F("organization__sector"),
         "join_period": _join_case(),
         "standing": _standing_case(as_of),
         "joined_this_year": _joined_year_case(as_of),
     }
 
 
+def _grouping_sets(base: Any, exprs: dict[str, Any]) -> Iterator[tuple[str, str, str, int]]:
+    """PostgreSQL: every dimension in ONE scan of the member rows (GROUP BY GROUPING SETS)."""
+    names = [f"d_{dim}" for dim in exprs]
+    inner = base.annotate(**dict(zip(names, exprs.values(), strict=True))).values("org_path", *names)
+    sql, params = inner.query.sql_with_params()
+    cols = ", ".join(names)
+    sets = ", ".join(f"(org_path, {n})" for n in names)
+    query = f"SELECT org_path, {cols}, COUNT(*) FROM ({sql}) AS m GROUP BY GROUPING SETS ({sets})"
+    dims = list(exprs)
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        for row in cur:
+            # the dimension of a row's grouping set is its only non-NULL key (the expressions are never NULL)
+            i = next(i for i, v in enumerate(row[1:-1]) if v is not None)
+            yield row[0], dims[i], row[1 + i], row[-1]
+
+
+def _one_per_dimension(base: Any, exprs: dict[str, Any]) -> Iterator[tuple[str, str, str, int]]:
+    for dim, expr in exprs.items():
+        for r in base.annotate(k=expr).values("org_path", "k").annotate(n=Count("id")).order_by():
+            yield r["org_path"], dim, r["k"], r["n"]
+
+
 def member_breakdowns(*, root_path: str, as_of: datetime.date) -> dict[str, dict[str, int]]:
     """Each organization's own counts of members in good standing: {org_path: {"dimension:key": n}}.
 
-    One GROUP BY (organization path, key) per dimension over the subtree; "total" is the head count.
+    Set-based: one scan with GROUP BY GROUPING SETS on PostgreSQL (one GROUP BY per dimension elsewhere);
+    "total" is the head count, "sector:<sector>" the organization's sector.
     """
     base = Member.objects.filter(good_standing(as_of), org_path__startswith=root_path)
+    exprs = dimension_expressions(as_of)
+    rows = _grouping_sets(base, exprs) if connection.vendor == "postgresql" else _one_per_dimension(base, exprs)
     out: dict[str, dict[str, int]] = defaultdict(dict)
-    for dim, expr in dimension_expressions(as_of).items():
-        rows = base.annotate(k=expr).values("org_path", "k").annotate(n=Count("id")).order_by()
-        for r in rows:
-            key = f"{dim}:{r['k'] or ''}"
-            counts = out[r["org_path"]]
-            counts[key] = counts.get(key, 0) + r["n"]
-    for counts in out.values():
+    for path, dim, value, n in rows:
+        counts = out[path]
+        key = f"{dim}:{value or ''}"
+        counts[key] = counts.get(key, 0) + n
+    sectors = dict(Organization.objects.filter(path__startswith=root_path).values_list("path", "sector"))
+    for path, counts in out.items():
         counts["total"] = sum(n for k, n in counts.items() if k.startswith("category:"))
+        counts[f"sector:{sectors.get(path, '')}"] = counts["total"]
     return dict(out)
 
 
