@@ -229,7 +229,11 @@ def trend_panel(
                 data.append(int(num))
             urls.append(m.link(org, p.first_day, p.last_day) if m.link else "")
         out_series.append({"key": name, "name": m.label, "color": color_for(name, i), "data": data, "urls": urls})
-    return {"id": pid, "title": title, "chart": chart, "unit": unit, "categories": categories, "series": out_series}
+    rows = [{"label": c, "values": [s["data"][i] for s in out_series]} for i, c in enumerate(categories)]
+    return {
+        "id": pid, "title": title, "chart": chart, "unit": unit, "categories": categories, "series": out_series,
+        "rows": rows,
+    }  # fmt: skip
 
 
 def optional_panels(data: ScopeData, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:

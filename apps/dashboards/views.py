@@ -57,6 +57,7 @@ def dashboard_context(*, user: Any, org: Any, with_children: bool = True) -> dic
     if ctx is None:
         ctx = _dashboard_context(user=user, org=org, with_children=with_children)
         cache.set(key, ctx, CACHE_SECONDS)
+    ctx["cache_key"] = key  # the rendered panels are cached under the same key (template fragment cache)
     return ctx
 
 
