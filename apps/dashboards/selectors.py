@@ -101,12 +101,21 @@ class ScopeData:
     refreshed_at: datetime.datetime | None
 
 
-def scope_data(*, user: Any, org: Organization, as_of: datetime.date | None = None, children: bool = True) -> ScopeData:
-    """Snapshot rows of ``org`` and its visible children: a fixed number of queries."""
+def scope_data(
+    *,
+    user: Any,
+    org: Organization,
+    as_of: datetime.date | None = None,
+    children: bool = True,
+    members: bool = True,
+    figures: bool = True,
+) -> ScopeData:
+    """Snapshot rows of ``org`` and its visible children: a fixed number of queries (``members`` and
+    ``figures`` leave out the member breakdowns or the metric values when a caller needs only the other)."""
     kids = child_orgs(user=user, org=org) if children else []
     ids = [org.pk] + [k.pk for k in kids]
-    m_date = snapshot_date(as_of=as_of)
-    v_date = _metric_date(as_of)
+    m_date = snapshot_date(as_of=as_of) if members else None
+    v_date = _metric_date(as_of) if figures else None
     member_rows = (
         {
             r.organization_id: r
@@ -126,7 +135,7 @@ def scope_data(*, user: Any, org: Organization, as_of: datetime.date | None = No
         else {}
     )
 
-    def figures(o: Organization) -> Figures:
+    def figures_of(o: Organization) -> Figures:
         m, v = member_rows.get(o.pk), metric_rows.get(o.pk)
         return Figures(org=o, counts=m.counts if m else {}, values=v.values if v else {})
 
@@ -136,8 +145,8 @@ def scope_data(*, user: Any, org: Organization, as_of: datetime.date | None = No
         refreshed = [last.finished_at] if last else []
     return ScopeData(
         org=org,
-        scope=figures(org),
-        children=[figures(k) for k in kids],
+        scope=figures_of(org),
+        children=[figures_of(k) for k in kids],
         member_as_of=m_date,
         metric_as_of=v_date,
         refreshed_at=min(refreshed) if refreshed else None,

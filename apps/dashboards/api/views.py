@@ -50,7 +50,7 @@ class MemberStatsView(_StatsView):
     def get(self, request: Request) -> Response:
         q = self._query(request)
         org = dashboard_org(user=request.user, code=q.get("org"))
-        data = scope_data(user=request.user, org=org, as_of=q.get("as_of"))
+        data = scope_data(user=request.user, org=org, as_of=q.get("as_of"), figures=False)
         fig = data.scope
         breakdowns = {
             dim: [{"key": k, "label": str(label), "count": fig.count(f"{dim}:{k}")} for k, label in keys]
@@ -78,7 +78,7 @@ class OrganizationStatsView(_StatsView):
     def get(self, request: Request) -> Response:
         q = self._query(request)
         org = dashboard_org(user=request.user, code=q.get("org"))
-        data = scope_data(user=request.user, org=org, as_of=q.get("as_of"), children=False)
+        data = scope_data(user=request.user, org=org, as_of=q.get("as_of"), children=False, members=False)
         figures = [
             {"name": name, "label": m.label, "unit": m.unit, "value": _number(data.scope.value(name))}
             for name, m in sorted(metrics().items())
