@@ -52,3 +52,7 @@ class MembersConfig(AppConfig):
         register_source("members.mobility", mobility_due_items)
         register_source("members.work_unit_changed", work_unit_change_due_items)
         metrics.register()
+
+        from .stats_metrics import register as register_stats_metrics
+
+        register_stats_metrics()

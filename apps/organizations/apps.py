@@ -19,3 +19,7 @@ class OrganizationsConfig(AppConfig):
         from .selectors import organization_home_summary
 
         register_home_context(organization_home_summary)
+
+        from .metrics import register as register_metrics
+
+        register_metrics()

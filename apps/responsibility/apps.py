@@ -39,3 +39,6 @@ class ResponsibilityConfig(AppConfig):
         )
 
         from . import member_points  # noqa: F401  (feeds the members' points and activity registries)
+        from .metrics import register as register_metrics
+
+        register_metrics()

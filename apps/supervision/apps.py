@@ -38,3 +38,7 @@ class SupervisionConfig(AppConfig):
         from . import selectors
 
         register_panel(template="supervision/_home_panel.html", build=selectors.home_panel)
+
+        from .metrics import register as register_metrics
+
+        register_metrics()

@@ -1,0 +1,191 @@
+"""The nightly refresh: member breakdowns and every registered metric, rolled up the tree, stored per
+organization. Set-based: one GROUP BY per dimension or metric over the whole tree, then a dictionary walk up
+the materialized path and one bulk insert per table. Reads lower apps' tables only here, only to build the
+aggregates, and only through their source functions (apps/members/stats_metrics.py, the metrics registry).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import time
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from apps.core.metrics import metrics
+from apps.core.periods import Period
+from apps.members.stats_metrics import member_breakdowns
+from apps.organizations.models import Organization
+
+from .models import MemberStatsSnapshot, MetricSnapshot, RefreshRun
+
+#: Metrics kept month by month for the 12-month trends (prefixes; others are kept as "year to date" only).
+TREND_PREFIXES = (
+    "responsibility.ledger_compliance_rate",
+    "responsibility.ledger_submission_rate",
+    "responsibility.meeting_compliance_rate",
+    "supervision.letters.",
+    "supervision.accountability_opened",
+    "members.admitted_count",
+    "funding.execution_rate",
+    "service_requests.on_time_closure_rate",
+    "service_requests.satisfaction_rate",
+)
+TREND_MONTHS = 12
+#: Trend months recomputed every night (this month and the last); older ones are built once when missing.
+RECOMPUTE_MONTHS = 2
+#: Daily snapshots older than this are dropped unless they fall on a month end (kept for the yearly tables).
+KEEP_DAYS = 35
+
+
+def trend_metric_names() -> list[str]:
+    return sorted(n for n in metrics() if n.startswith(TREND_PREFIXES))
+
+
+def _orgs() -> dict[int, tuple[str, int | None]]:
+    return {oid: (path, parent) for oid, path, parent in Organization.objects.values_list("id", "path", "parent_id")}
+
+
+def _id_of(path: str) -> int:
+    return int(path.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _num(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _bottom_up(orgs: dict[int, tuple[str, int | None]]) -> list[int]:
+    return sorted(orgs, key=lambda oid: -orgs[oid][0].count("/"))
+
+
+def rollup_counts(
+    own: dict[str, dict[str, int]], orgs: dict[int, tuple[str, int | None]] | None = None
+) -> dict[int, dict[str, int]]:
+    """Own counts by path -> subtree totals by organization id, merged level by level (each organization's
+    totals are added to its parent's once, so the cost is organizations × keys, not × depth)."""
+    orgs = orgs if orgs is not None else _orgs()
+    totals: dict[int, dict[str, int]] = {_id_of(p): dict(c) for p, c in own.items()}
+    for oid in _bottom_up(orgs):
+        mine, parent = totals.get(oid), orgs[oid][1]
+        if mine is None or parent is None:
+            continue
+        acc = totals.get(parent)
+        if acc is None:
+            totals[parent] = dict(mine)
+        else:
+            for k, n in mine.items():
+                acc[k] = acc.get(k, 0) + n
+    return totals
+
+
+def rollup_metrics(
+    names: Iterable[str], *, start: datetime.date, end: datetime.date, orgs: dict[int, tuple[str, int | None]]
+) -> dict[int, dict[str, list]]:
+    """{org_id: {metric: [numerator, denominator]}} over the whole tree, one source call per metric."""
+    registry = metrics()
+    totals: dict[int, dict[str, list]] = {}
+    for name in names:
+        for path, (num, den) in registry[name].source(root_path="/", start=start, end=end).items():
+            if num or den:
+                totals.setdefault(_id_of(path), {})[name] = [num, den]
+    for oid in _bottom_up(orgs):
+        mine, parent = totals.get(oid), orgs[oid][1]
+        if mine is None or parent is None:
+            continue
+        acc = totals.setdefault(parent, {})
+        for name, (num, den) in mine.items():
+            pair = acc.get(name)
+            if pair is None:
+                acc[name] = [num, den]
+            else:
+                pair[0] += num
+                pair[1] += den
+    return {oid: {n: [_num(a), _num(b)] for n, (a, b) in vals.items()} for oid, vals in totals.items()}
+
+
+def _insert(model: type[models.Model], rows: list[dict[str, Any]], batch_size: int) -> None:
+    """COPY on PostgreSQL (the nightly job writes ~300k rows at province size), bulk_create elsewhere."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**r) for r in rows], batch_size=batch_size)
+        return
+    fields = [model._meta.get_field(name) for name in rows[0]]
+    columns = ", ".join(f.column for f in fields)
+    json_fields = {f.name for f in fields if isinstance(f, models.JSONField)}
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY {model._meta.db_table} ({columns}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row([json.dumps(v, cls=DjangoJSONEncoder) if k in json_fields else v for k, v in r.items()])
+
+
+def _prune(today: datetime.date) -> None:
+    cutoff = today - datetime.timedelta(days=KEEP_DAYS)
+    for model, field in ((MemberStatsSnapshot, "as_of"), (MetricSnapshot, "period")):
+        qs = model.objects.filter(**{f"{field}__lt": cutoff})
+        if model is MetricSnapshot:
+            qs = qs.filter(kind=MetricSnapshot.CURRENT)
+        stale = [d for d in qs.values_list(field, flat=True).distinct() if (d + datetime.timedelta(days=1)).day != 1]
+        if stale:
+            qs.filter(**{f"{field}__in": stale}).delete()
+
+
+@transaction.atomic
+def stats_refresh(
+    *, as_of: datetime.date | None = None, months: int = RECOMPUTE_MONTHS, batch_size: int = 5000
+) -> RefreshRun:
+    """Recompute the snapshots for ``as_of`` (default today); idempotent.
+
+    Trend months: the last ``months`` are recomputed (late ledgers change them), older ones of the
+    12-month window only when missing (the first run builds them all).
+    """
+    today = timezone.localdate()
+    as_of = as_of or today
+    started = time.perf_counter()
+    run = RefreshRun.objects.create(as_of=as_of, started_at=timezone.now())
+    now = timezone.now()
+    orgs = _orgs()
+
+    def row(oid: int, **fields: Any) -> dict[str, Any]:
+        path, parent = orgs[oid]
+        return {"organization_id": oid, "org_path": path, "parent_id_copy": parent, **fields, "refreshed_at": now}
+
+    member_totals = rollup_counts(member_breakdowns(root_path="/", as_of=as_of), orgs)
+    MemberStatsSnapshot.objects.filter(as_of=as_of).delete()
+    member_rows = [row(oid, as_of=as_of, counts=counts) for oid, counts in member_totals.items() if oid in orgs]
+    _insert(MemberStatsSnapshot, member_rows, batch_size)
+
+    current = rollup_metrics(sorted(metrics()), start=datetime.date(as_of.year, 1, 1), end=as_of, orgs=orgs)
+    MetricSnapshot.objects.filter(kind=MetricSnapshot.CURRENT, period=as_of).delete()
+    metric_rows = [
+        row(oid, kind=MetricSnapshot.CURRENT, period=as_of, values=vals) for oid, vals in current.items() if oid in orgs
+    ]
+    trend_names = trend_metric_names()
+    roots = [oid for oid, (_p, parent) in orgs.items() if parent is None]
+    period = Period.of(as_of)
+    for i in range(TREND_MONTHS):
+        p = period.shift(-i)
+        month_rows = MetricSnapshot.objects.filter(kind=MetricSnapshot.MONTH, period=p.first_day)
+        if i >= months and month_rows.exists():
+            continue
+        vals_by_org = rollup_metrics(trend_names, start=p.first_day, end=min(p.last_day, as_of), orgs=orgs)
+        for root_id in roots:  # a row per root marks the month as built, even with nothing to count
+            vals_by_org.setdefault(root_id, {})
+        month_rows.delete()
+        metric_rows += [
+            row(oid, kind=MetricSnapshot.MONTH, period=p.first_day, values=vals)
+            for oid, vals in vals_by_org.items()
+            if oid in orgs
+        ]
+    _insert(MetricSnapshot, metric_rows, batch_size)
+    if as_of == today:
+        _prune(today)
+    run.finished_at = timezone.now()
+    run.seconds = time.perf_counter() - started
+    run.member_rows, run.metric_rows = len(member_rows), len(metric_rows)
+    run.save(update_fields=["finished_at", "seconds", "member_rows", "metric_rows"])
+    return run

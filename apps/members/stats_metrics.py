@@ -1,0 +1,367 @@
+"""Member statistics for dashboards and the 党内统计 tables.
+
+Two things live here, both set-based (one GROUP BY on the organization path per figure or dimension):
+
+* scalar figures registered in the metrics registry (apps/core/metrics.py): full/probationary counts,
+  the recruitment funnel, and the year's changes (admitted, transferred in/out, stopped or left, deceased).
+  ``members.member_count``, ``members.recruited_count`` and ``members.dues_collection_rate`` are defined
+  in apps/members/metrics.py, not here.
+* ``member_breakdowns``: each organization's *own* member counts per dimension value as of a date
+  (gender, age band, education, ethnicity, occupation, sector, join period, party standing, category,
+  joined this year). The dashboards app stores them, rolled up, in its nightly snapshot table.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models.functions import Substr
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.metrics import Metric, OwnFigures, register_metric
+from apps.core.periods import add_years
+from apps.organizations.models import Organization
+
+from .choices import Category, MemberStatus, RecruitmentStage, TransferKind, TransferStatus
+from .models import Member, Recruitment, Transfer
+
+#: 停止党籍 and the ways of leaving the party (出党) counted together in the yearly changes.
+LEFT_STATUSES = (
+    MemberStatus.MEMBERSHIP_STOPPED,
+    MemberStatus.REMOVED,
+    MemberStatus.EXPELLED,
+    MemberStatus.WITHDRAWN,
+    MemberStatus.LEFT,
+)
+
+#: (key, label, lowest age, highest age) — the 党内统计 age bands.
+AGE_BANDS = [
+    ("le30", _("30岁及以下"), None, 30),
+    ("31_35", _("31至35岁"), 31, 35),
+    ("36_40", _("36至40岁"), 36, 40),
+    ("41_45", _("41至45岁"), 41, 45),
+    ("46_50", _("46至50岁"), 46, 50),
+    ("51_55", _("51至55岁"), 51, 55),
+    ("56_60", _("56至60岁"), 56, 60),
+    ("61_70", _("61至70岁"), 61, 70),
+    ("ge71", _("71岁及以上"), 71, None),
+]
+
+#: (key, label, first day, last day) — the join periods of the 党内统计 tables.
+JOIN_PERIODS = [
+    ("p1", _("1949年9月及以前"), None, datetime.date(1949, 9, 30)),
+    ("p2", _("1949年10月至1966年4月"), datetime.date(1949, 10, 1), datetime.date(1966, 4, 30)),
+    ("p3", _("1966年5月至1976年10月"), datetime.date(1966, 5, 1), datetime.date(1976, 10, 31)),
+    ("p4", _("1976年11月至1978年12月"), datetime.date(1976, 11, 1), datetime.date(1978, 12, 31)),
+    ("p5", _("1979年1月至2002年10月"), datetime.date(1979, 1, 1), datetime.date(2002, 10, 31)),
+    ("p6", _("2002年11月至2012年10月"), datetime.date(2002, 11, 1), datetime.date(2012, 10, 31)),
+    ("p7", _("2012年11月及以后"), datetime.date(2012, 11, 1), None),
+]
+
+#: (key, label, lowest years, highest years exclusive) — party standing (党龄) from the confirmation date.
+STANDING_BANDS = [
+    ("lt5", _("不满5年"), 0, 5),
+    ("5_10", _("5年至不满10年"), 5, 10),
+    ("10_20", _("10年至不满20年"), 10, 20),
+    ("20_30", _("20年至不满30年"), 20, 30),
+    ("30_40", _("30年至不满40年"), 30, 40),
+    ("40_50", _("40年至不满50年"), 40, 50),
+    ("ge50", _("50年及以上"), 50, None),
+]
+
+EDUCATION_GROUPS = [
+    ("1", _("研究生")),
+    ("2", _("大学本科")),
+    ("3", _("大学专科")),
+    ("4", _("中专/中职")),
+    ("6", _("高中")),
+    ("7", _("初中")),
+    ("8", _("小学")),
+    ("P", _("党校")),
+    ("9", _("其他")),
+]
+
+UNKNOWN = "unknown"
+
+
+def good_standing(as_of: datetime.date) -> Q:
+    """Members in good standing (党籍正常) on the roster as of a date: active, admitted by then."""
+    return Q(status=MemberStatus.ACTIVE) & (Q(joined_on__isnull=True) | Q(joined_on__lte=as_of))
+
+
+def _age_case(as_of: datetime.date) -> Case:
+    # age <= n  <=>  born after as_of minus (n + 1) years (same rule as the roster's age filter)
+    whens = [When(birth_date__gt=add_years(as_of, -(hi + 1)), then=Value(key)) for key, _l, _lo, hi in AGE_BANDS if hi]
+    whens.append(When(birth_date__isnull=False, then=Value(AGE_BANDS[-1][0])))
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _join_case() -> Case:
+    whens = [When(joined_on__lte=last, then=Value(key)) for key, _l, _f, last in JOIN_PERIODS if last]
+    whens.append(When(joined_on__isnull=False, then=Value(JOIN_PERIODS[-1][0])))
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _standing_case(as_of: datetime.date) -> Case:
+    whens = [When(category=Category.PROBATIONARY, then=Value("probationary"))]
+    # standing < hi years  <=>  confirmed after as_of minus hi years
+    whens += [
+        When(confirmed_on__gt=add_years(as_of, -hi), then=Value(key)) for key, _l, _lo, hi in STANDING_BANDS if hi
+    ]
+    whens.append(When(confirmed_on__isnull=False, then=Value(STANDING_BANDS[-1][0])))
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _ethnicity_case() -> Case:
+    return Case(
+        When(ethnicity="01", then=Value("han")),
+        When(ethnicity__in=[f"{i:02d}" for i in range(2, 57)], then=Value("minority")),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def _gender_case() -> Case:
+    return Case(
+        When(gender="1", then=Value("1")),
+        When(gender="2", then=Value("2")),
+        default=Value(UNKNOWN),
+        output_field=CharField(),
+    )
+
+
+def _education_case() -> Case:
+    return Case(
+        When(education="", then=Value("9")),
+        default=Substr("education", 1, 1),
+        output_field=CharField(),
+    )
+
+
+def _joined_year_case(as_of: datetime.date) -> Case:
+    return Case(
+        When(joined_on__gte=datetime.date(as_of.year, 1, 1), joined_on__lte=as_of, then=Value("yes")),
+        default=Value("no"),
+        output_field=CharField(),
+    )
+
+
+def dimension_expressions(as_of: datetime.date) -> dict[str, Any]:
+    """Dimension name -> SQL expression giving each member's key in that dimension (never NULL).
+
+    The sector is the organization's, filled in per organization by ``member_breakdowns`` (no join).
+    """
+    return {
+        "category": F("category"),
+        "gender": _gender_case(),
+        "age": _age_case(as_of),
+        "education": _education_case(),
+        "ethnicity": _ethnicity_case(),
+        "occupation": F("occupation_category"),
+        "join_period": _join_case(),
+        "standing": _standing_case(as_of),
+        "joined_this_year": _joined_year_case(as_of),
+    }
+
+
+def _grouping_sets(base: Any, exprs: dict[str, Any]) -> Iterator[tuple[str, str, str, int]]:
+    """PostgreSQL: every dimension in ONE scan of the member rows (GROUP BY GROUPING SETS)."""
+    names = [f"d_{dim}" for dim in exprs]
+    inner = base.annotate(**dict(zip(names, exprs.values(), strict=True))).values("org_path", *names)
+    sql, params = inner.query.sql_with_params()
+    cols = ", ".join(names)
+    sets = ", ".join(f"(org_path, {n})" for n in names)
+    query = f"SELECT org_path, {cols}, COUNT(*) FROM ({sql}) AS m GROUP BY GROUPING SETS ({sets})"
+    dims = list(exprs)
+    with connection.cursor() as cur:
+        cur.execute(query, params)
+        for row in cur:
+            # the dimension of a row's grouping set is its only non-NULL key (the expressions are never NULL)
+            i = next(i for i, v in enumerate(row[1:-1]) if v is not None)
+            yield row[0], dims[i], row[1 + i], row[-1]
+
+
+def _one_per_dimension(base: Any, exprs: dict[str, Any]) -> Iterator[tuple[str, str, str, int]]:
+    for dim, expr in exprs.items():
+        for r in base.annotate(k=expr).values("org_path", "k").annotate(n=Count("id")).order_by():
+            yield r["org_path"], dim, r["k"], r["n"]
+
+
+def member_breakdowns(*, root_path: str, as_of: datetime.date) -> dict[str, dict[str, int]]:
+    """Each organization's own counts of members in good standing: {org_path: {"dimension:key": n}}.
+
+    Set-based: one scan with GROUP BY GROUPING SETS on PostgreSQL (one GROUP BY per dimension elsewhere);
+    "total" is the head count, "sector:<sector>" the organization's sector.
+    """
+    base = Member.objects.filter(good_standing(as_of), org_path__startswith=root_path)
+    exprs = dimension_expressions(as_of)
+    rows = _grouping_sets(base, exprs) if connection.vendor == "postgresql" else _one_per_dimension(base, exprs)
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for path, dim, value, n in rows:
+        counts = out[path]
+        key = f"{dim}:{value or ''}"
+        counts[key] = counts.get(key, 0) + n
+    sectors = dict(Organization.objects.filter(path__startswith=root_path).values_list("path", "sector"))
+    for path, counts in out.items():
+        counts["total"] = sum(n for k, n in counts.items() if k.startswith("category:"))
+        counts[f"sector:{sectors.get(path, '')}"] = counts["total"]
+    return dict(out)
+
+
+def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
+    )
+
+
+def _grouped(qs: Any, path_field: str) -> OwnFigures:
+    rows = qs.values(path_field).annotate(n=Count("id")).order_by()
+    out: dict[str, tuple[int, int]] = {}
+    for r in rows:
+        path = r[path_field]
+        n, _d = out.get(path, (0, 1))
+        out[path] = (n + r["n"], 1)
+    return out
+
+
+def _merge(*parts: OwnFigures) -> OwnFigures:
+    out: dict[str, tuple[int, int]] = {}
+    for part in parts:
+        for path, (n, _d) in part.items():
+            out[path] = (out.get(path, (0, 1))[0] + n, 1)
+    return out
+
+
+def category_count(category: str) -> Callable[..., OwnFigures]:
+    def source(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+        qs = Member.objects.filter(good_standing(end), org_path__startswith=root_path, category=category)
+        return _grouped(qs, "org_path")
+
+    return source
+
+
+def admitted_count(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+    """发展党员: admitted as probationary members (入党日期 = branch vote) within the period."""
+    qs = Member.objects.filter(org_path__startswith=root_path, joined_on__gte=start, joined_on__lte=end)
+    return _grouped(qs, "org_path")
+
+
+def transferred_in_count(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+    lo, hi = _bounds(start, end)
+    qs = Transfer.objects.filter(
+        status=TransferStatus.RECEIVED, to_org__path__startswith=root_path, closed_at__gte=lo, closed_at__lt=hi
+    )
+    return _grouped(qs, "to_org__path")
+
+
+def transferred_out_count(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+    """Received elsewhere within the system, or sent out of the system with a letter, within the period."""
+    lo, hi = _bounds(start, end)
+    qs = Transfer.objects.filter(from_org__path__startswith=root_path, closed_at__gte=lo, closed_at__lt=hi).filter(
+        Q(status=TransferStatus.RECEIVED) | Q(kind=TransferKind.OUTSIDE, status=TransferStatus.ISSUED)
+    )
+    return _grouped(qs, "from_org__path")
+
+
+def status_changed_count(statuses: tuple[str, ...]) -> Callable[..., OwnFigures]:
+    def source(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+        qs = Member.objects.filter(
+            org_path__startswith=root_path,
+            status__in=statuses,
+            status_changed_on__gte=start,
+            status_changed_on__lte=end,
+        )
+        return _grouped(qs, "org_path")
+
+    return source
+
+
+def recruitment_stage_count(stage: str) -> Callable[..., OwnFigures]:
+    """People at a recruitment stage as of the end date; for full members, those confirmed in the period."""
+
+    def source(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+        qs = Recruitment.objects.filter(organization__path__startswith=root_path)
+        if stage == RecruitmentStage.FULL:
+            qs = qs.filter(confirmed_on__gte=start, confirmed_on__lte=end)
+        else:
+            qs = qs.filter(stage=stage)
+        return _grouped(qs, "organization__path")
+
+    return source
+
+
+def _member_link(**params: Any) -> Callable[[Any, datetime.date, datetime.date], str]:
+    def link(org: Any, start: datetime.date, end: datetime.date) -> str:
+        query = "&".join(f"{k}={v}" for k, v in {"within": org.pk, **params}.items())
+        return reverse("members:member_list") + "?" + query
+
+    return link
+
+
+def _recruitment_link(stage: str) -> Callable[[Any, datetime.date, datetime.date], str]:
+    def link(org: Any, start: datetime.date, end: datetime.date) -> str:
+        return reverse("members:recruitment_list") + f"?within={org.pk}&stage={stage}"
+
+    return link
+
+
+def _transfer_link(org: Any, start: datetime.date, end: datetime.date) -> str:
+    return reverse("members:transfer_list")
+
+
+def register() -> None:
+    specs: list[tuple[str, str, str, Callable[..., OwnFigures], Any]] = [
+        ("members.full_count", _("正式党员"), "人", category_count(Category.FULL), _member_link(category="full")),
+        (
+            "members.probationary_count",
+            _("预备党员"),
+            "人",
+            category_count(Category.PROBATIONARY),
+            _member_link(category="probationary"),
+        ),
+        ("members.admitted_count", _("发展党员"), "人", admitted_count, None),
+        ("members.transferred_in_count", _("转入"), "人", transferred_in_count, _transfer_link),
+        ("members.transferred_out_count", _("转出"), "人", transferred_out_count, _transfer_link),
+        (
+            "members.stopped_or_left_count",
+            _("停止党籍/出党"),
+            "人",
+            status_changed_count(LEFT_STATUSES),
+            None,
+        ),
+        (
+            "members.deceased_count",
+            _("死亡"),
+            "人",
+            status_changed_count((MemberStatus.DECEASED,)),
+            _member_link(status=MemberStatus.DECEASED),
+        ),
+    ]
+    for stage in (
+        RecruitmentStage.APPLICANT,
+        RecruitmentStage.ACTIVIST,
+        RecruitmentStage.CANDIDATE,
+        RecruitmentStage.PROBATIONARY,
+        RecruitmentStage.FULL,
+    ):
+        label = _("转正") if stage == RecruitmentStage.FULL else RecruitmentStage(stage).label
+        specs.append(
+            (
+                f"members.recruitment.{stage}",
+                label,
+                "人",
+                recruitment_stage_count(stage),
+                _recruitment_link(stage),
+            )
+        )
+    for name, label, unit, source, link in specs:
+        register_metric(Metric(name=name, label=str(label), unit=unit, kind="count", source=source, link=link))

@@ -1,0 +1,173 @@
+"""Dashboards and statistics at province scale (issue 14), on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_dashboards_bench python bench/dashboards.py
+    python bench/dashboards.py --tiny        # ~300 organizations / ~6,000 members, well under a minute (CI)
+    python bench/dashboards.py --small       # 10k organizations / 200k members
+    python bench/dashboards.py --orgs 100000 --members 3000000 --rebuild
+
+Builds once (tree by apps.organizations.demo.bulk_build, members by apps.members.demo.member_rows COPYed
+in; reused on the next run unless --rebuild or the size differs), then:
+
+- the nightly refresh (apps.dashboards.refresh.stats_refresh: member breakdowns + every registered metric
+  for the whole tree, 12 trend months) — seconds and rows;
+- for a user at the root, a city and a county: the dashboard page and the three stats endpoints through
+  gunicorn with 1 client (p50/p95, SQL queries per request), and beside each scope the live aggregate the
+  snapshots replace: the members' GROUP BYs over the subtree (member_breakdowns), timed the same way.
+
+Exits non-zero when a step fails (a non-200 response, a figure that differs from the live recount).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import Server, count_queries, http_load, percentile, session_cookie, setup_django
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/dangjian_dashboards_bench"
+TODAY = datetime.date.today()
+MEMBER_COLUMNS = [
+    "name", "gender", "ethnicity", "birth_date", "native_place", "education", "phone", "work_unit", "position",
+    "occupation_category", "category", "joined_on", "confirmed_on", "probation_ends_on", "organization_id",
+    "party_group_id", "org_path", "party_post", "status", "status_changed_on", "mobile_state", "mobile_place",
+    "mobile_since", "mobile_contact", "lost_contact", "lost_contact_since", "lost_contact_reason", "points",
+    "id_number_enc", "id_key_id", "id_hash", "id_masked",
+]  # fmt: skip
+
+
+def build(orgs: int, members: int) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from apps.accounts.models import User
+    from apps.members.demo import member_rows
+    from apps.organizations.choices import OrgKind
+    from apps.organizations.demo import bulk_build, scale_spec
+    from apps.organizations.models import Organization
+
+    print(f"building ~{orgs:,} organizations and ~{members:,} members …", flush=True)
+    User.objects.all().delete()
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE organizations_organization RESTART IDENTITY CASCADE")
+    t0 = time.perf_counter()
+    bulk_build(scale_spec(orgs), rng=random.Random(1), today=TODAY)
+    branches = list(Organization.objects.filter(kind=OrgKind.BRANCH).order_by("id").values_list("id", "path"))
+    avg = max(2, members // max(1, len(branches)))
+    now = timezone.now()
+    cols = ", ".join([*MEMBER_COLUMNS, "created_at", "updated_at"])
+    connection.ensure_connection()
+    written = 0
+    with connection.connection.cursor() as cur, cur.copy(f"COPY members_member ({cols}) FROM STDIN") as copy:
+        rows = member_rows(
+            branches, rng=random.Random(2), today=TODAY, per_branch=(avg // 2, avg + avg // 2), encrypt=False
+        )
+        for row in rows:
+            copy.write_row([row.get(c, "") for c in MEMBER_COLUMNS] + [now, now])
+            written += 1
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE members_member")
+        cur.execute("ANALYZE organizations_organization")
+    print(f"  {Organization.objects.count():,} organizations, {written:,} members in {time.perf_counter() - t0:.1f}s")
+
+
+def timed(fn, repeat: int) -> dict:
+    fn()
+    lat = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        lat.append((time.perf_counter() - t0) * 1000)
+    return {"p50": statistics.median(lat), "p95": percentile(lat, 95)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tiny", action="store_true", help="~300 organizations (CI)")
+    parser.add_argument("--small", action="store_true", help="~10,000 organizations / 200,000 members")
+    parser.add_argument("--orgs", type=int, default=0)
+    parser.add_argument("--members", type=int, default=0)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--requests", type=int, default=0, help="requests per measurement (default by size)")
+    args = parser.parse_args()
+    orgs = args.orgs or (300 if args.tiny else 10_000 if args.small else 100_000)
+    members = args.members or (6_000 if args.tiny else 200_000 if args.small else 3_000_000)
+    requests = args.requests or (10 if args.tiny else 40)
+    setup_django(os.environ.get("DATABASE_URL", DEFAULT_DB))
+
+    from apps.accounts.services import user_create
+    from apps.dashboards.refresh import rollup_counts, stats_refresh
+    from apps.members.models import Member
+    from apps.members.stats_metrics import member_breakdowns
+    from apps.organizations.models import Organization
+
+    have = Organization.objects.count()
+    if args.rebuild or not have or not Member.objects.exists() or abs(have - orgs) > orgs * 0.5:
+        build(orgs, members)
+    n_orgs, n_members = Organization.objects.count(), Member.objects.count()
+    print(f"dashboards bench: {n_orgs:,} organizations, {n_members:,} members, PostgreSQL, as of {TODAY}")
+
+    t0 = time.perf_counter()
+    run = stats_refresh(as_of=TODAY)
+    refresh_s = time.perf_counter() - t0
+    print(f"  nightly refresh (members + {run.metric_rows:,} metric rows, 12 months)   {refresh_s:8.2f} s   "
+          f"member rows {run.member_rows:,}")  # fmt: skip
+    t0 = time.perf_counter()
+    member_totals = rollup_counts(member_breakdowns(root_path="/", as_of=TODAY))
+    print(f"  of which member breakdowns for the whole tree (GROUP BYs + roll-up)   {time.perf_counter() - t0:8.2f} s")
+
+    root = Organization.objects.get(parent__isnull=True)
+    city = Organization.objects.filter(depth=root.depth + 1).order_by("-descendant_count", "id").first()
+    county = Organization.objects.filter(path__startswith=city.path, depth=root.depth + 2).order_by("id").first()
+    scopes = [("root", root), ("city", city), ("county", county)]
+    failed = False
+    from apps.accounts.models import User
+
+    User.objects.filter(username__startswith="bench_dash_").delete()
+    port = int(os.environ.get("BENCH_PORT", "8765"))
+    with Server(workers=2, port=port):
+        for label, org in scopes:
+            user = user_create(
+                acting_user=None, username=f"bench_dash_{label}", password="x-Bench-2026", role="leader",
+                organization=org,
+            )  # fmt: skip
+            cookie = session_cookie(user)
+            live = timed(lambda org=org: member_breakdowns(root_path=org.path, as_of=TODAY), max(3, requests // 5))
+            expected = member_totals.get(org.pk, {}).get("total", 0)
+            print(f"\n  {label}: {org.name} ({org.descendant_count:,} organizations below, {expected:,} members)")
+            for name, path in [
+                ("dashboard page", f"/dashboards/?org={org.code}"),
+                ("api stats/members", f"/api/v1/stats/members/?org={org.code}"),
+                ("api stats/organizations", f"/api/v1/stats/organizations/?org={org.code}"),
+                ("api stats/trends", f"/api/v1/stats/trends/?org={org.code}"),
+            ]:
+                try:
+                    r = http_load(lambda i, p=path: p, cookie=cookie, port=port, clients=1, per_client=requests)
+                    q = count_queries(user, path)
+                except Exception as exc:  # reported, and the run fails
+                    print(f"    {name:<26} FAILED: {exc}")
+                    failed = True
+                    continue
+                ratio = live["p95"] / r["p95"]
+                print(f"    {name:<26} p50 {r['p50']:7.1f} ms   p95 {r['p95']:7.1f} ms   queries {q:2d}   "
+                      f"live member GROUP BYs p95 {live['p95']:8.1f} ms   ratio {ratio:6.1f}x")  # fmt: skip
+            from django.test import Client
+
+            client = Client()
+            client.force_login(user)
+            total = client.get(f"/api/v1/stats/members/?org={org.code}").json()["total"]
+            recount = Member.objects.filter(org_path__startswith=org.path, status="active").count()
+            ok = total == recount
+            failed |= not ok
+            print(f"    stats total {total:,} vs live recount {recount:,}: {'OK' if ok else 'MISMATCH'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

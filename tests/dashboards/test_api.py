@@ -1,0 +1,89 @@
+"""/api/v1/stats/...: the same figures as the charts, scoped, in the schema."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.dashboards.refresh import stats_refresh
+
+from .conftest import SCOPES, more_branches, recount
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = ["/api/v1/stats/members/", "/api/v1/stats/organizations/", "/api/v1/stats/trends/"]
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_member_stats_total_and_breakdowns_equal_recount(tree, users, refreshed, api_for, scope):
+    org = getattr(tree, scope)
+    resp = api_for(users.leader).get(f"/api/v1/stats/members/?org={org.code}&as_of={refreshed.today}")
+    assert resp.status_code == 200
+    body = resp.json()
+    expected = recount(org.path, refreshed.today)
+    assert body["total"] == expected["total"]
+    assert body["as_of"] == str(refreshed.today)
+    for dim, items in body["breakdowns"].items():
+        for item in items:
+            assert item["count"] == expected[f"{dim}:{item['key']}"], (dim, item)
+
+
+def test_member_stats_lists_children_in_scope_only(tree, users, refreshed, api_for):
+    body = api_for(users.district_staff).get(f"/api/v1/stats/members/?org={tree.street_a.code}").json()
+    assert {c["code"]: c["total"] for c in body["children"]} == {tree.branch_a.code: 6, tree.branch_b.code: 2}
+
+
+def test_organization_stats_figures_match_the_dashboard(tree, users, refreshed, api_for):
+    body = api_for(users.leader).get(f"/api/v1/stats/organizations/?org={tree.street_a.code}").json()
+    figures = {f["name"]: f["value"] for f in body["figures"]}
+    assert float(figures["organizations.kind.branch"]) == 2
+    assert float(figures["organizations.kind.party_group"]) == 1
+    assert float(figures["members.recruitment.activist"]) == 1
+
+
+def test_trends_returns_twelve_months(tree, users, refreshed, api_for):
+    body = api_for(users.leader).get(f"/api/v1/stats/trends/?org={tree.city.code}").json()
+    assert len(body["months"]) == 12
+    names = {s["name"] for s in body["series"]}
+    assert "responsibility.ledger_compliance_rate" in names and "supervision.letters.warning" in names
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_sibling_gets_404_from_stats_api(tree, users, refreshed, api_for, url):
+    assert api_for(users.district_b_staff).get(f"{url}?org={tree.district_a.code}").status_code == 404
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_secretary_without_permission_gets_403_from_stats_api(tree, users, refreshed, api_for, url):
+    assert api_for(users.secretary_a).get(url).status_code == 403
+
+
+def test_bad_as_of_is_a_400_naming_the_field(tree, users, refreshed, api_for):
+    resp = api_for(users.leader).get("/api/v1/stats/members/?as_of=yesterday")
+    assert resp.status_code == 400
+    assert "as_of" in resp.json()
+
+
+def test_stats_endpoints_are_in_the_schema(tree, users, api_for):
+    resp = api_for(users.admin).get("/api/schema/", HTTP_ACCEPT="application/json")
+    text = resp.content.decode()
+    for url in ENDPOINTS:
+        assert url in text
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+def test_stats_api_query_count_does_not_grow(tree, users, world, api_for, url):
+    api = api_for(users.city_staff)
+    stats_refresh()
+
+    def count():
+        api.get(f"{url}?org={tree.street_a.code}")
+        with CaptureQueriesContext(connection) as ctx:
+            assert api.get(f"{url}?org={tree.street_a.code}").status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    more_branches(tree, 28)
+    stats_refresh()
+    assert count() == few
