@@ -144,7 +144,7 @@ class MonthlyLedgerViewSet(ScopedReadOnlyViewSet):
             many=True,
         )
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def compliance(self, request: Request, pk: Any = None) -> Response:
         ledger = self.get_object()
         gaps = selectors.ledger_missing_meetings(branch=ledger.organization, period=ledger.period, include_pending=True)

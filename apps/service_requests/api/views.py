@@ -193,7 +193,7 @@ class CommunityRegistrationViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(methods=["get"], responses=s.ServiceRecordSerializer(many=True))
     @extend_schema(methods=["post"], request=s.RecordInputSerializer, responses=s.ServiceRecordSerializer)
-    @action(detail=True, methods=["get", "post"], permission_classes=SERVICE_CHECKED)
+    @action(detail=True, methods=["get", "post"], permission_classes=SERVICE_CHECKED, pagination_class=None)
     def records(self, request: Request, pk: Any = None) -> Response:
         reg = self.get_object()
         if request.method == "GET":
