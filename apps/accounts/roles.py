@@ -76,7 +76,9 @@ def sync_role_groups(using: str = "default") -> None:
 
 
 def sync_role_groups_handler(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    # Run once, after the last app's permissions exist (post_migrate is sent app by app).
-    if sender.label != list(django_apps.get_app_configs())[-1].label:
+    # Run once, after the last app's permissions exist (post_migrate is sent app by app, and only to apps
+    # that have a models module).
+    with_models = [c for c in django_apps.get_app_configs() if c.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     sync_role_groups(using=using)
