@@ -79,6 +79,14 @@ class AssessmentPlan(models.Model):
         return reverse("assessment:plan_detail", args=[self.pk])
 
     @property
+    def scope_display(self) -> str:
+        from apps.organizations.choices import OrgKind, Sector
+
+        kinds = "、".join(str(OrgKind(k).label) for k in self.scope_kinds or [] if k in OrgKind.values)
+        sectors = "、".join(str(Sector(s).label) for s in self.scope_sectors or [] if s in Sector.values)
+        return "；".join(x for x in (kinds or str(_("全部类别")), sectors) if x)
+
+    @property
     def is_frozen(self) -> bool:
         return self.status == PlanStatus.PUBLISHED
 
@@ -122,6 +130,13 @@ class Indicator(models.Model):
     @property
     def is_item(self) -> bool:
         return self.category != IndicatorCategory.GROUP
+
+    @property
+    def metric_label(self) -> str:
+        from apps.core.metrics import metrics
+
+        metric = metrics().get(self.metric_name)
+        return metric.label if metric else self.metric_name
 
 
 class AssessmentResult(models.Model):
