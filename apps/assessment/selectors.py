@@ -55,7 +55,7 @@ def ranking(*, user: Any, plan: AssessmentPlan) -> QuerySet[AssessmentResult]:
             "organization__name",
             "organization__code",
             "organization__kind",
-        )  # fmt: skip
+        )
         .order_by("rank", "org_path", "id")
     )
 
