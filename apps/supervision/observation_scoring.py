@@ -95,6 +95,7 @@ def observation_targets_set(
 ) -> list[ObservationTarget]:
     """The route: organizations below the organizer, in visiting order (replaces the previous route)."""
     _ensure_manage(acting_user, visit)
+    sheet_for(visit)
     for org in organizations:
         ensure_org_in_scope(acting_user, org)
         if not org.path.startswith(visit.organization.path) or org.pk == visit.organization_id:

@@ -385,3 +385,24 @@ def test_copy_plan_from_last_year_copies_the_tree(tree, users):
     assert names == sorted(plan.indicators.values_list("name", "category", "points"))
     child = copy.indicators.get(name="阵地建设")
     assert child.parent.plan_id == copy.pk and child.parent.name == "组织建设"
+
+
+def test_observation_ranking_feeds_an_indicator(tree, users):
+    from apps.supervision import observation_scoring as obs
+    from apps.supervision.models import ObservationVisit
+
+    staff = users.district_staff
+    visit = ObservationVisit.objects.create(organization=tree.district_a, title="逐社观摩", period="2025-11")
+    obs.observation_targets_set(acting_user=staff, visit=visit, organizations=[tree.branch_a, tree.branch_b])
+    dims = list(visit.dimensions.all())
+    for target, v in ((tree.branch_a, 18), (tree.branch_b, 14)):
+        obs.observation_rating_set(acting_user=staff, visit=visit, target=target, points={d.pk: D(v) for d in dims})
+    plan = make_plan(staff, tree.district_a)
+    group = add(staff, plan, "观摩", "group", 100)
+    ind = add(staff, plan, "观摩评比", "standard", 100, parent=group, method="observation", rule={"visit": visit.pk})
+    _start(staff, plan)
+    _compute(staff, plan)
+    a = ItemScore.objects.get(indicator=ind, result__organization=tree.branch_a)
+    b = ItemScore.objects.get(indicator=ind, result__organization=tree.branch_b)
+    assert (a.points, b.points) == (D(90), D(70))
+    assert "第1名" in a.evidence and "第2名" in b.evidence
