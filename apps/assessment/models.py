@@ -223,6 +223,7 @@ class RaterScore(models.Model):
     class Meta:
         verbose_name = _("评委打分")
         verbose_name_plural = _("评委打分")
+        ordering = ["result", "indicator", "id"]
         constraints = [
             models.UniqueConstraint(fields=["result", "indicator", "rater"], name="assessment_raterscore_uniq")
         ]

@@ -116,6 +116,7 @@ class ObservationRating(models.Model):
     class Meta:
         verbose_name = _("观摩评委评分")
         verbose_name_plural = _("观摩评委评分")
+        ordering = ["visit", "target", "id"]
         constraints = [models.UniqueConstraint(fields=["visit", "target", "rater"], name="observation_rating_uniq")]
 
     def __str__(self) -> str:
