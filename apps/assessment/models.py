@@ -59,11 +59,18 @@ class AssessmentPlan(models.Model):
     )
     computed_at = models.DateTimeField(_("系统取数时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        User, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     objects = AssessmentPlanQuerySet.as_manager()
+
+    AUDIT_EXCLUDE = ("scope_kinds", "scope_sectors", "created_by")
+    AUDIT_EXTRA = {"考核对象": "scope_display"}
 
     class Meta:
         verbose_name = _("考核方案")

@@ -136,6 +136,9 @@ def appeal_submit(
     """The assessed organization (its own users) contests an item or the total within the window."""
     ensure_perm(acting_user, "assessment.add_appeal")
     ensure_org_in_scope(acting_user, result.organization)
+    own = getattr(acting_user, "organization", None)
+    if own is None or not own.path.startswith(result.org_path):
+        raise ValidationError({"reason": _("只有被考核组织本身才能提出申诉。")})
     plan = result.plan
     if not plan.appeal_open:
         raise ValidationError({"reason": _("不在申诉期内，不能提出申诉。")})

@@ -276,7 +276,12 @@ class ResultDetailView(ScopedDetailView):
             history=ctx.get("history"),
             grade_history=grade_history(user=user, organization=result.organization),
             appeals=list(Appeal.objects.visible_to(user).filter(result=result).select_related("indicator")),
-            appeal_form=AppealForm(plan=plan) if plan.appeal_open and user.has_perm("assessment.add_appeal") else None,
+            appeal_form=AppealForm(plan=plan)
+            if plan.appeal_open
+            and user.has_perm("assessment.add_appeal")
+            and user.organization
+            and user.organization.path.startswith(result.org_path)
+            else None,
             can_consolidate=(
                 plan.status == PlanStatus.PUBLISHED and result.grade == "lagging" and
                 not result.marked_for_consolidation and user.has_perm("assessment.publish_assessmentplan")
