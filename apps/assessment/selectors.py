@@ -56,7 +56,7 @@ def ranking(*, user: Any, plan: AssessmentPlan) -> QuerySet[AssessmentResult]:
             "organization__code",
             "organization__kind",
         )
-        .order_by("rank", "org_path", "id")
+        .order_by("rank", "id")
     )
 
 
