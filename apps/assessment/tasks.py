@@ -22,6 +22,7 @@ def plan_compute_start(*, acting_user: Any, plan: AssessmentPlan) -> ComputeJob:
 
     ensure_perm(acting_user, "assessment.score_assessment")
     ensure_org_in_scope(acting_user, plan.organization)
+    plan = AssessmentPlan.objects.get(pk=plan.pk)
     if plan.status != PlanStatus.SCORING:
         raise ValidationError({"__all__": _("只有评分中的考核方案才能计算得分。")})
     if ComputeJob.objects.filter(plan=plan, status__in=["queued", "running"]).exists():
