@@ -90,7 +90,7 @@ def score_sheet_workbook(result: AssessmentResult, sheet: list[dict[str, Any]]) 
             ind, score = row["indicator"], row["score"]
             ws.append([
                 safe_cell(group), safe_cell(ind.name), ind.points, str(ind.get_method_display()),
-                score.points if score else "", safe_cell(score.evidence) if score else "",
+                score.points if score else "", safe_cell(row["evidence"]),
             ])  # fmt: skip
     ws.append(["", "合计", "", "", result.total, safe_cell(result.veto_reason) if result.vetoed else ""])
     _table(ws, header, 3)

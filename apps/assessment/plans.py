@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -241,6 +241,22 @@ def assessed_organizations(plan: AssessmentPlan) -> Any:
     return qs
 
 
+def _insert_results(plan: AssessmentPlan) -> int:
+    """One INSERT … SELECT for every assessed organization not in the plan yet (re-running adds newcomers)."""
+    ids_sql, params = assessed_organizations(plan).order_by().values("pk").query.sql_with_params()
+    table = AssessmentResult._meta.db_table
+    org_table = Organization._meta.db_table
+    sql = f"""INSERT INTO {table} (plan_id, organization_id, org_path, base_points, bonus_points, deduction_points,
+                  total, grade, vetoed, veto_reason, marked_for_consolidation, problem_ref)
+              SELECT %s, o.id, o.path, 0, 0, 0, 0, '', false, '', false, ''
+              FROM {org_table} o
+              WHERE o.id IN ({ids_sql})
+                AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.plan_id = %s AND r.organization_id = o.id)"""
+    with connection.cursor() as cur:
+        cur.execute(sql, [plan.pk, *params, plan.pk])
+        return cur.rowcount
+
+
 @transaction.atomic
 def plan_start_scoring(*, acting_user: Any, plan: AssessmentPlan) -> AssessmentPlan:
     """Check the tree and create one result row per assessed organization (re-running adds newcomers only)."""
@@ -250,11 +266,9 @@ def plan_start_scoring(*, acting_user: Any, plan: AssessmentPlan) -> AssessmentP
     ensure_editable(plan)
     if problems := plan_problems(plan):
         raise ValidationError({"__all__": problems})
-    orgs = assessed_organizations(plan).values_list("pk", "path")
-    rows = [AssessmentResult(plan=plan, organization_id=pk, org_path=path) for pk, path in orgs.iterator(5000)]
-    if not rows:
+    created = _insert_results(plan)
+    if not AssessmentResult.objects.filter(plan=plan).exists():
         raise ValidationError({"scope_kinds": _("按所选类别和领域，没有需要考核的党组织。")})
-    AssessmentResult.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
     before = snapshot(plan, ["status"])
     plan.status = PlanStatus.SCORING
     plan.save(update_fields=["status"])
@@ -264,7 +278,7 @@ def plan_start_scoring(*, acting_user: Any, plan: AssessmentPlan) -> AssessmentP
         obj=plan,
         before=before,
         after=snapshot(plan, ["status"]),
-        note=_("考核对象%(n)d个") % {"n": len(rows)},
+        note=_("新增考核对象%(n)d个") % {"n": created},
     )
     return plan
 

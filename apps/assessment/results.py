@@ -167,7 +167,9 @@ def appeal_answer(
     plan allows: the item is corrected and totals, ranks and grades are recalculated and rewritten."""
     ensure_perm(acting_user, "assessment.answer_appeal")
     appeal = (
-        Appeal.objects.select_for_update().select_related("result__plan__organization", "indicator").get(pk=appeal.pk)
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("result__plan__organization", "indicator")
+        .get(pk=appeal.pk)
     )
     plan = appeal.result.plan
     ensure_org_in_scope(acting_user, plan.organization)

@@ -16,8 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,12 +77,26 @@ def system_rows(plan: AssessmentPlan, ind: Indicator, results: list[tuple[int, i
                 "fig": _fmt(figure, unit),
                 "period": period,
             }
-            rows.append((pk, path, ZERO, Decimal(1) if hit else ZERO, evidence[:300]))
+            rows.append((pk, path, ZERO, Decimal(1) if hit else ZERO, evidence[:300] if hit else ""))
             continue
         points = rule_points(rule=ind.rule, points=ind.points, figure=figure, category=ind.category)
-        evidence = f"{metric.label}：{_fmt(figure, unit)}（{period}）"
-        rows.append((pk, path, points, figure, evidence[:300]))
+        # the evidence text is built for display from the figure (evidence_for), not stored 100,000 times
+        rows.append((pk, path, points, figure, ""))
     return rows
+
+
+def evidence_for(*, plan: AssessmentPlan, indicator: Indicator, score: ItemScore | None) -> str:
+    """What a score rests on: stored text, or for a system item the figure, its unit and the period."""
+    if score is None:
+        return ""
+    if score.evidence or indicator.method != ScoringMethod.SYSTEM or indicator.category == IndicatorCategory.VETO:
+        return score.evidence
+    metric = metrics().get(indicator.metric_name)
+    if metric is None:
+        return ""
+    unit = "%" if metric.kind == "rate" else metric.unit
+    period = _("%(y)d年1月1日至12月31日") % {"y": plan.year}
+    return f"{metric.label}：{_fmt(score.figure, unit)}（{period}）"
 
 
 def rater_rows(plan: AssessmentPlan, ind: Indicator, results: list[tuple[int, int, str]]) -> list[Row]:
@@ -181,6 +194,10 @@ ROW_BUILDERS: dict[str, Callable[..., list[Row]]] = {
 }
 
 
+def _copy_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
 def replace_item_scores(ind: Indicator, rows: list[Row]) -> None:
     """Idempotent write of one indicator's scores: delete, then COPY (PostgreSQL) or bulk insert."""
     ItemScore.objects.filter(indicator=ind).delete()
@@ -189,9 +206,19 @@ def replace_item_scores(ind: Indicator, rows: list[Row]) -> None:
     if connection.vendor == "postgresql":
         table = ItemScore._meta.db_table
         cols = "result_id, indicator_id, org_path, category, points, figure, evidence, adjusted_by_appeal"
+        fixed = f"\t{ind.pk}\t"
+        tail = f"\t{ind.category}\t"
         with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+            chunk: list[str] = []
             for pk, path, points, figure, evidence in rows:
-                copy.write_row((pk, ind.pk, path, ind.category, points, figure, evidence, False))
+                text = _copy_text(evidence) if evidence else ""
+                fig = "\\N" if figure is None else str(figure)
+                chunk.append(f"{pk}{fixed}{path}{tail}{points}\t{fig}\t{text}\tf\n")
+                if len(chunk) >= 20000:
+                    copy.write("".join(chunk))
+                    chunk = []
+            if chunk:
+                copy.write("".join(chunk))
         return
     ItemScore.objects.bulk_create(
         [
@@ -258,36 +285,50 @@ def plan_compute(
 
 
 def recalculate_results(plan: AssessmentPlan) -> None:
-    """Totals with caps, vetoes, ranks (ties share a rank, vetoed after everyone else), grades and stars."""
-    item = ItemScore.objects.filter(result=OuterRef("pk"))
-
-    def summed(category: str) -> Any:
-        sub = item.filter(category=category).values("result").annotate(s=Sum("points")).values("s")
-        return Coalesce(Subquery(sub), Value(ZERO))
-
-    veto = item.filter(category=IndicatorCategory.VETO, figure__gt=0)
-    results = AssessmentResult.objects.filter(plan=plan)
-    results.update(
-        base_points=summed(IndicatorCategory.STANDARD),
-        bonus_points=Least(summed(IndicatorCategory.BONUS), Value(plan.bonus_cap)),
-        deduction_points=Least(summed(IndicatorCategory.DEDUCTION), Value(plan.deduction_cap)),
-        vetoed=Exists(veto),
-        veto_reason=Coalesce(Subquery(veto.order_by("indicator_id").values("evidence")[:1]), Value("")),
-    )
-    results.update(total=Greatest(F("base_points") + F("bonus_points") - F("deduction_points"), Value(ZERO)))
-    rank_results(plan)
-    grade_results(plan)
-
-
-def rank_results(plan: AssessmentPlan) -> None:
-    table = AssessmentResult._meta.db_table
+    """Totals with caps, vetoes and ranks (ties share a rank, vetoed after every non-vetoed) in one UPDATE over
+    one GROUP BY of the item scores; then grades and stars."""
+    results, items = AssessmentResult._meta.db_table, ItemScore._meta.db_table
+    sql = f"""
+        UPDATE {results} SET base_points = x.base, bonus_points = x.bonus, deduction_points = x.deduction,
+               total = x.total, vetoed = x.vetoed, veto_reason = x.veto_reason, rank = x.rk
+        FROM (
+            SELECT y.*, RANK() OVER (ORDER BY y.vetoed ASC, y.total DESC) AS rk FROM (
+                SELECT r.id, COALESCE(a.base, 0) AS base, COALESCE(a.bonus, 0) AS bonus,
+                       COALESCE(a.deduction, 0) AS deduction,
+                       CASE WHEN COALESCE(a.base, 0) + COALESCE(a.bonus, 0) - COALESCE(a.deduction, 0) > 0
+                            THEN COALESCE(a.base, 0) + COALESCE(a.bonus, 0) - COALESCE(a.deduction, 0) ELSE 0 END
+                            AS total,
+                       COALESCE(a.vetoes, 0) > 0 AS vetoed, COALESCE(a.veto_reason, '') AS veto_reason
+                FROM {results} r LEFT JOIN (
+                    SELECT s.result_id,
+                           SUM(CASE WHEN s.category = %(std)s THEN s.points ELSE 0 END) AS base,
+                           CASE WHEN SUM(CASE WHEN s.category = %(bon)s THEN s.points ELSE 0 END) > %(bcap)s
+                                THEN %(bcap)s
+                                ELSE SUM(CASE WHEN s.category = %(bon)s THEN s.points ELSE 0 END) END AS bonus,
+                           CASE WHEN SUM(CASE WHEN s.category = %(ded)s THEN s.points ELSE 0 END) > %(dcap)s
+                                THEN %(dcap)s
+                                ELSE SUM(CASE WHEN s.category = %(ded)s THEN s.points ELSE 0 END) END AS deduction,
+                           SUM(CASE WHEN s.category = %(veto)s AND s.figure > 0 THEN 1 ELSE 0 END) AS vetoes,
+                           MIN(CASE WHEN s.category = %(veto)s AND s.figure > 0 THEN s.evidence END) AS veto_reason
+                    FROM {items} s JOIN {results} rr ON rr.id = s.result_id
+                    WHERE rr.plan_id = %(plan)s GROUP BY s.result_id
+                ) a ON a.result_id = r.id
+                WHERE r.plan_id = %(plan)s
+            ) y
+        ) x WHERE {results}.id = x.id"""
+    params = {
+        "std": IndicatorCategory.STANDARD.value,
+        "bon": IndicatorCategory.BONUS.value,
+        "ded": IndicatorCategory.DEDUCTION.value,
+        "veto": IndicatorCategory.VETO.value,
+        # SQLite compares a text parameter above any number: pass the caps as numbers there
+        "bcap": plan.bonus_cap if connection.vendor == "postgresql" else float(plan.bonus_cap),
+        "dcap": plan.deduction_cap if connection.vendor == "postgresql" else float(plan.deduction_cap),
+        "plan": plan.pk,
+    }
     with connection.cursor() as cur:
-        cur.execute(
-            f"""UPDATE {table} SET rank = ranked.rk FROM (
-                    SELECT id, RANK() OVER (ORDER BY vetoed ASC, total DESC) AS rk FROM {table} WHERE plan_id = %s
-                ) AS ranked WHERE {table}.id = ranked.id""",
-            [plan.pk],
-        )
+        cur.execute(sql, params)
+    grade_results(plan)
 
 
 def grade_results(plan: AssessmentPlan) -> None:

@@ -11,7 +11,7 @@ from apps.core.metrics import metrics
 
 from .choices import IndicatorCategory, PlanStatus, ScoringMethod
 from .models import AssessmentPlan, AssessmentResult, ComputeJob, Indicator, ItemScore, RaterScore, VoteTally
-from .scoring import plan_period
+from .scoring import evidence_for, plan_period
 
 
 def indicator_tree(plan: AssessmentPlan) -> list[dict[str, Any]]:
@@ -76,10 +76,12 @@ def score_sheet(*, user: Any, result: AssessmentResult) -> list[dict[str, Any]]:
         for ind in block["items"]:
             metric = registered.get(ind.metric_name) if ind.method == ScoringMethod.SYSTEM else None
             link = metric.link(result.organization, start, end) if metric and metric.link else ""
+            score = scores.get(ind.pk)
             items.append(
                 {
                     "indicator": ind,
-                    "score": scores.get(ind.pk),
+                    "score": score,
+                    "evidence": evidence_for(plan=plan, indicator=ind, score=score),
                     "raters": raters.get(ind.pk, []),
                     "votes": votes.get(ind.pk),
                     "link": link,

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from apps.assessment import services
 from apps.assessment.models import AssessmentResult, ItemScore
 from apps.assessment.rules import combine_raters, rule_points
+from apps.assessment.scoring import evidence_for
 from apps.organizations.models import Organization
 from tests.factories.accounts import make_user
 from tests.factories.assessment import add, make_plan, make_simple_plan
@@ -224,7 +225,8 @@ def test_system_metric_points_match_a_recount_of_the_source(tree, users, problem
         score = ItemScore.objects.get(indicator=ind, result__organization=org)
         assert score.figure == recount
         assert score.points == max(D(100) - 15 * recount, D(0))
-        assert f"{recount}条" in score.evidence and f"{year}年" in score.evidence
+        evidence = evidence_for(plan=plan, indicator=ind, score=score)
+        assert f"{recount}条" in evidence and f"{year}年" in evidence
     assert ItemScore.objects.get(indicator=ind, result__organization=tree.branch_a).figure == 3  # subtree
 
 
@@ -240,7 +242,8 @@ def test_rate_metric_linear_rule_and_empty_base(tree, users, rate_metric):
     a = ItemScore.objects.get(indicator=ind, result__organization=tree.branch_a)
     b = ItemScore.objects.get(indicator=ind, result__organization=tree.branch_b)
     assert (a.figure, a.points) == (D(75), D(50))
-    assert b.figure is None and b.points == D(100) and "无应办事项" in b.evidence
+    assert b.figure is None and b.points == D(100)
+    assert "无应办事项" in evidence_for(plan=plan, indicator=ind, score=b)
 
 
 def test_rules_thresholds_and_per_occurrence_on_bonus():
