@@ -13,6 +13,7 @@ A rate with no base (nothing was due) gets the rule's ``"empty"`` share (default
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import mean
 from typing import Any
@@ -40,29 +41,54 @@ def figure_for(kind: str, value: Decimal | int | None) -> Decimal | None:
     return Decimal(value)
 
 
-def rule_points(*, rule: dict, points: Decimal, figure: Decimal | None, category: str) -> Decimal:
-    """Points for ``figure`` under ``rule`` on an item worth ``points`` (for bonus/deduction: its cap)."""
+def compile_rule(*, rule: dict, points: Decimal, category: str) -> Callable[[Decimal | None], Decimal]:
+    """The rule as a function of the figure, with its numbers parsed once (it runs once per organization)."""
     kind = rule.get("kind")
-    if figure is None:
-        return q(points * _d(rule.get("empty", 1))) if category == IndicatorCategory.STANDARD else ZERO
+    points = Decimal(points)
+    one = Decimal(1)
+    empty = q(points * _d(rule.get("empty", 1))) if category == IndicatorCategory.STANDARD else ZERO
     if kind == RuleKind.LINEAR:
         low, high = _d(rule["low"]), _d(rule["high"])
-        share = (figure - low) / (high - low)
-        share = min(max(share, ZERO), Decimal(1))
-        return q(points * share)
+        span = high - low
+
+        def linear(figure: Decimal | None) -> Decimal:
+            if figure is None:
+                return empty
+            share = min(max((figure - low) / span, ZERO), one)
+            return (points * share).quantize(CENT, rounding=ROUND_HALF_UP)
+
+        return linear
     if kind == RuleKind.THRESHOLDS:
         lower_better = bool(rule.get("lower_is_better"))
-        steps = sorted(((_d(v), _d(s)) for v, s in rule["steps"]), reverse=not lower_better)
-        for bound, share in steps:
-            if (figure <= bound) if lower_better else (figure >= bound):
-                return q(points * share)
-        return ZERO
+        steps = sorted(((_d(v), q(points * _d(s))) for v, s in rule["steps"]), reverse=not lower_better)
+
+        def thresholds(figure: Decimal | None) -> Decimal:
+            if figure is None:
+                return empty
+            for bound, pts in steps:
+                if (figure <= bound) if lower_better else (figure >= bound):
+                    return pts
+            return ZERO
+
+        return thresholds
     if kind == RuleKind.PER_OCCURRENCE:
-        amount = _d(rule["each"]) * figure
-        if category == IndicatorCategory.STANDARD:
-            return q(max(points - amount, ZERO))
-        return q(min(max(amount, ZERO), points))
+        each = _d(rule["each"])
+        standard = category == IndicatorCategory.STANDARD
+
+        def per_occurrence(figure: Decimal | None) -> Decimal:
+            if figure is None:
+                return empty
+            amount = each * figure
+            value = max(points - amount, ZERO) if standard else min(max(amount, ZERO), points)
+            return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+        return per_occurrence
     raise ValueError(f"unknown rule kind {kind!r}")
+
+
+def rule_points(*, rule: dict, points: Decimal, figure: Decimal | None, category: str) -> Decimal:
+    """Points for ``figure`` under ``rule`` on an item worth ``points`` (for bonus/deduction: its cap)."""
+    return compile_rule(rule=rule, points=points, category=category)(figure)
 
 
 def combine_raters(values: list[Decimal], how: str) -> Decimal | None:

@@ -28,7 +28,7 @@ from apps.organizations.choices import Grade
 from .choices import GradingMethod, IndicatorCategory, PlanStatus, ScoringMethod
 from .models import AssessmentPlan, AssessmentResult, DutyReport, Indicator, ItemScore, RaterScore, VoteTally
 from .plans import ensure_editable
-from .rules import ZERO, combine_raters, figure_for, q, rule_points, vote_share
+from .rules import ZERO, combine_raters, compile_rule, q, vote_share
 
 Row = tuple[int, str, Decimal, Decimal | None, str]  # result id, org path, points, figure, evidence
 COMPUTED_METHODS = (
@@ -67,9 +67,18 @@ def system_rows(plan: AssessmentPlan, ind: Indicator, results: list[tuple[int, i
     period = _("%(y)d年1月1日至12月31日") % {"y": plan.year}
     rows: list[Row] = []
     unit = "%" if metric.kind == "rate" else metric.unit
+    score = compile_rule(rule=ind.rule, points=ind.points, category=ind.category) if ind.rule.get("kind") else None
+    hundred = Decimal(100)
+    quarter = Decimal("0.0001")
     for pk, org_id, path in results:
         mv = values.get(org_id)
-        figure = figure_for(metric.kind, mv.value if mv else (0 if metric.kind != "rate" else None))
+        value = mv.value if mv else (0 if metric.kind != "rate" else None)
+        if value is None:
+            figure = None
+        elif metric.kind == "rate":
+            figure = (value * hundred).quantize(quarter)
+        else:
+            figure = Decimal(value)
         if ind.category == IndicatorCategory.VETO:
             hit = figure is not None and figure > 0
             evidence = _("%(label)s：%(fig)s（%(period)s）") % {
@@ -79,7 +88,7 @@ def system_rows(plan: AssessmentPlan, ind: Indicator, results: list[tuple[int, i
             }
             rows.append((pk, path, ZERO, Decimal(1) if hit else ZERO, evidence[:300] if hit else ""))
             continue
-        points = rule_points(rule=ind.rule, points=ind.points, figure=figure, category=ind.category)
+        points = score(figure)
         # the evidence text is built for display from the figure (evidence_for), not stored 100,000 times
         rows.append((pk, path, points, figure, ""))
     return rows
