@@ -51,6 +51,14 @@ class ResultQuerySet(OrgScopedQuerySet):
             | (Q(plan__status="published") & Q(plan__organization_id__in=_ancestor_ids(user)))
         )
 
+    def ranking_for(self, user: Any, plan: Any) -> ResultQuerySet:
+        """The plan's rows the user may see. When the issuer is in the user's subtree every row is (results lie
+        under the issuer), so the filter reduces to the plan and the (plan, rank, id) index serves the page."""
+        prefix = user_scope_path(user)
+        if prefix is not None and plan.organization.path.startswith(prefix):
+            return self.filter(plan=plan)
+        return self.visible_to(user).filter(plan=plan)
+
 
 class PathScopedQuerySet(OrgScopedQuerySet):
     """Rows that copy the assessed organization's path (item scores, rater scores, appeals, duty reports)."""

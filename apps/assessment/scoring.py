@@ -284,6 +284,10 @@ def plan_compute(
     with transaction.atomic():
         recalculate_results(plan)
         AssessmentPlan.objects.filter(pk=plan.pk).update(computed_at=timezone.now())
+        if connection.vendor == "postgresql":
+            # a big rewrite leaves the planner's row counts stale; the ranking page needs the (plan, rank) index
+            with connection.cursor() as cur:
+                cur.execute(f"ANALYZE {AssessmentResult._meta.db_table}, {ItemScore._meta.db_table}")
         audit_record(
             actor=acting_user,
             event="assessmentplan.compute",

@@ -35,8 +35,7 @@ def indicator_tree(plan: AssessmentPlan) -> list[dict[str, Any]]:
 def ranking(*, user: Any, plan: AssessmentPlan) -> QuerySet[AssessmentResult]:
     """Results the user may see, by rank (siblings' rows appear only once the plan is published)."""
     return (
-        AssessmentResult.objects.visible_to(user)
-        .filter(plan=plan)
+        AssessmentResult.objects.ranking_for(user, plan)
         .select_related("organization")
         .only(
             "id",
