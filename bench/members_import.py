@@ -237,7 +237,7 @@ def child(mode: str, file: str, username: str) -> None:
     out: dict = {"rss_start_mb": _proc_status("VmRSS")}
     t0, c0 = time.perf_counter(), time.process_time()
     if mode in ("dry", "commit"):
-        from apps.members.imports import member_import
+        from apps.members.roster_import.write import member_import
 
         result = member_import(
             acting_user=user, path=Path(file), file_name=Path(file).name, commit=mode == "commit", today=TODAY

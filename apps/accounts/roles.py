@@ -76,8 +76,8 @@ def sync_role_groups(using: str = "default") -> None:
 
 
 def sync_role_groups_handler(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    # Run once, after the last app's permissions exist (post_migrate is sent app by app, and only to apps
-    # that have a models module).
+    # Run once, after the last app's permissions exist (post_migrate is sent app by app).
+    # post_migrate is sent only for apps with a models module: compare with the last of those.
     with_models = [c for c in django_apps.get_app_configs() if c.models_module is not None]
     if sender.label != with_models[-1].label:
         return

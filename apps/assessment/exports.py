@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.http import HttpResponse
@@ -10,13 +9,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from apps.supervision.exports import safe_cell
+from apps.core.spreadsheets import safe_cell, workbook_bytes, xlsx_file_response
 
 from .models import AssessmentPlan, AssessmentResult
 
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _print_setup(ws: Worksheet, *, cols: int, landscape: bool = False) -> None:
@@ -43,11 +41,7 @@ def _table(ws: Worksheet, header: list[str], first_row: int) -> None:
 
 
 def _response(wb: Workbook, filename: str) -> HttpResponse:
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(buf.getvalue(), content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    return xlsx_file_response(workbook_bytes(wb), filename)
 
 
 def ranking_workbook(plan: AssessmentPlan, results: Any) -> Workbook:

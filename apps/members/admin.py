@@ -15,7 +15,7 @@ from .models import Member, MemberImportJob, Recruitment, RecruitmentDocument, R
 
 
 def _resource_classes() -> list:
-    from .resources import MemberResource
+    from .exports import MemberResource
 
     return [MemberResource]
 

@@ -362,4 +362,4 @@ class Transfer(models.Model):
         return self.from_org.path
 
 
-from .import_models import MemberImportJob  # noqa: E402, F401
+from .roster_import.models import MemberImportJob  # noqa: E402, F401

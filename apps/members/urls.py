@@ -26,5 +26,5 @@ urlpatterns = [
     path("transfers/<int:pk>/receive/", views.TransferReceiveView.as_view(), name="transfer_receive"),
     path("transfers/<int:pk>/return/", views.TransferReturnView.as_view(), name="transfer_return"),
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),
-    path("import/", include("apps.members.import_urls")),
+    path("import/", include("apps.members.roster_import.urls")),
 ]

@@ -10,9 +10,9 @@ from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from apps.core.bulk import insert_ignore_returning
 from apps.core.params import get_int_param, get_param
 
-from .bulk import insert_ignore_returning
 from .models import Channel, Delivery, DeliveryStatus, Notice
 
 

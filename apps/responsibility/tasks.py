@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import OperationalError
-
 from apps.core.periods import Period
+from apps.core.tasks import service_task
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@service_task()
 def stats_refresh_task(period: str | None = None) -> int:
     """Refresh the roll-up figures of one month (default: this month and the previous one)."""
     from .stats import stats_refresh
@@ -15,7 +13,7 @@ def stats_refresh_task(period: str | None = None) -> int:
     return sum(stats_refresh(period=p) for p in periods)
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+@service_task()
 def stats_refresh_org_task(organization_id: int, period: str) -> bool:
     from .stats import stats_refresh_org
 

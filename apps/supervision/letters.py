@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.audit import audit_record
+from apps.core.bulk import insert_ignore_returning
 from apps.core.due_items import DueItem, collect_due_items
 from apps.core.periods import Period
-from apps.notifications.bulk import insert_ignore_returning
 from apps.notifications.models import NoticeCategory
 from apps.notifications.services import NoticeSpec, notices_create, recipients_for_orgs
 from apps.organizations.models import Organization

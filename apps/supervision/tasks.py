@@ -1,22 +1,19 @@
 """Thin Celery tasks for the monthly letters. Beat starts them; they call services and return counts.
 
-Connections: the worker may keep a connection across tasks (CONN_MAX_AGE) or have it closed by Celery's
-Django fixup; close_old_connections() on both sides of the work drops stale or broken ones either way.
+``@service_task()`` (apps/core/tasks.py) gives them retry, late ack and a fresh database connection.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
 from apps.core.periods import Period
-from apps.notifications.tasks import fresh_connection
+from apps.core.tasks import service_task
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+@service_task()
 def letters_issue_monthly_task(
     kind: str, period: str | None = None, issuer_id: int | None = None, force: bool = False
 ) -> dict:
@@ -24,25 +21,23 @@ def letters_issue_monthly_task(
 
     from .letters import letters_issue_monthly
 
-    with fresh_connection():
-        issuer = Organization.objects.get(pk=issuer_id) if issuer_id else None
-        res = letters_issue_monthly(
-            kind=kind, period=Period.parse(period) if period else Period.current(), issuer=issuer, force=force
-        )
-        return {"kind": res.kind, "period": res.period, "created": res.created, "existing": res.existing,
-                "accountabilities": res.accountabilities}  # fmt: skip
+    issuer = Organization.objects.get(pk=issuer_id) if issuer_id else None
+    res = letters_issue_monthly(
+        kind=kind, period=Period.parse(period) if period else Period.current(), issuer=issuer, force=force
+    )
+    return {"kind": res.kind, "period": res.period, "created": res.created, "existing": res.existing,
+            "accountabilities": res.accountabilities}  # fmt: skip
 
 
-@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+@service_task()
 def letters_issue_scheduled_task(kind: str, date: str | None = None) -> dict:
     """Run daily by beat: issue ``kind`` for the issuers whose rule day for that kind is today."""
     from .letters import effective_rules, letters_issue_monthly, scheduled_date
 
-    with fresh_connection():
-        today = datetime.date.fromisoformat(date) if date else timezone.localdate()
-        period = Period.of(today)
-        created = 0
-        for rule in effective_rules(kind):
-            if scheduled_date(rule, kind, period) == today:
-                created += letters_issue_monthly(kind=kind, period=period, issuer=rule.issuer, today=today).created
-        return {"kind": kind, "date": str(today), "created": created}
+    today = datetime.date.fromisoformat(date) if date else timezone.localdate()
+    period = Period.of(today)
+    created = 0
+    for rule in effective_rules(kind):
+        if scheduled_date(rule, kind, period) == today:
+            created += letters_issue_monthly(kind=kind, period=period, issuer=rule.issuer, today=today).created
+    return {"kind": kind, "date": str(today), "created": created}

@@ -200,7 +200,7 @@ SPECTACULAR_SETTINGS = {
             "apps.members.choices.RecruitmentStage",
             "apps.members.choices.TransferKind",
             "apps.members.choices.TransferStatus",
-            "apps.members.import_models.MemberImportJob.Status",
+            "apps.members.roster_import.models.MemberImportJob.Status",
             "apps.responsibility.choices.ItemType",
             "apps.responsibility.choices.ProblemSource",
             "apps.responsibility.choices.Severity",

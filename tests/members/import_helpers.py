@@ -8,7 +8,7 @@ from typing import Any
 
 import openpyxl
 
-from apps.members.imports import TEMPLATE_HEADERS
+from apps.members.roster_import.columns import TEMPLATE_HEADERS
 from apps.members.validators import id_check_char
 
 

@@ -6,9 +6,11 @@ import pytest
 import tablib
 from django.utils import timezone
 
-from apps.members.imports import TEMPLATE_HEADERS, member_import
+from apps.core.spreadsheets import safe_cell
+from apps.members.exports import MemberResource, member_export_xlsx, member_template_xlsx
 from apps.members.models import Member
-from apps.members.resources import MemberResource, member_export_xlsx, member_template_xlsx, neutralize_formula
+from apps.members.roster_import.columns import TEMPLATE_HEADERS
+from apps.members.roster_import.write import member_import
 from tests.members.import_helpers import make_id, member_row, write_csv, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +75,9 @@ def test_export_neutralizes_formula_cells(tree, users, tmp_path):
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "\tx", "\rx"])
-def test_neutralize_formula_prefixes(value):
-    assert neutralize_formula(value) == "'" + value
-    assert neutralize_formula("张伟") == "张伟"
+def test_export_guard_prefixes_formula_like_text(value):
+    assert safe_cell(value) == "'" + value
+    assert safe_cell("张伟") == "张伟"
 
 
 def test_template_has_chinese_headers_and_text_id_column():

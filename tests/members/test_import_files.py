@@ -7,9 +7,10 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from apps.members import imports
-from apps.members.imports import ImportRefused, member_import
 from apps.members.models import Member
+from apps.members.roster_import import columns, files, write
+from apps.members.roster_import.files import ImportRefused
+from apps.members.roster_import.write import member_import
 from tests.factories.members import make_member
 from tests.members.import_helpers import make_id, member_row, write_csv, write_xlsx
 
@@ -41,7 +42,7 @@ def test_merged_organization_cells_fill_every_row(tree, users, tmp_path):
     ]
     path = write_xlsx(tmp_path / "merged.xlsx", rows)
     wb = openpyxl.load_workbook(path)
-    col = openpyxl.utils.get_column_letter(imports.TEMPLATE_HEADERS.index("所在党组织") + 1)
+    col = openpyxl.utils.get_column_letter(columns.TEMPLATE_HEADERS.index("所在党组织") + 1)
     wb.active.merge_cells(f"{col}2:{col}4")
     wb.save(path)
     result = run(users.roster_admin, path, commit=True)
@@ -157,7 +158,7 @@ def test_commit_is_atomic(tree, users, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imports, "_pg_update", boom)
+    monkeypatch.setattr(write, "_pg_update", boom)
     monkeypatch.setattr(Member.objects, "bulk_update", boom)
     with pytest.raises(RuntimeError):
         run(users.roster_admin, write_xlsx(tmp_path / "b.xlsx", rows), commit=True)
@@ -238,8 +239,8 @@ def test_zip_bomb_refused_from_the_zip_directory(users, tmp_path):
 
 def test_total_uncompressed_size_limit(users, tmp_path, monkeypatch):
     path = write_xlsx(tmp_path / "a.xlsx", [member_row()])
-    real = imports.get_int_param
-    monkeypatch.setattr(imports, "get_int_param", lambda k: 0 if k == "member_import_max_unzipped_mb" else real(k))
+    real = files.get_int_param
+    monkeypatch.setattr(files, "get_int_param", lambda k: 0 if k == "member_import_max_unzipped_mb" else real(k))
     with pytest.raises(ImportRefused, match="解压后"):
         run(users.roster_admin, path)
 
@@ -258,18 +259,18 @@ def test_dtd_entities_refused(users, tmp_path):
 
 def test_file_size_and_row_limits(users, tmp_path, monkeypatch):
     path = write_xlsx(tmp_path / "a.xlsx", [member_row(身份证号=make_id("19800101", i)) for i in range(5)])
-    real = imports.get_int_param
-    monkeypatch.setattr(imports, "get_int_param", lambda k: 3 if k == "member_import_max_rows" else real(k))
+    real = files.get_int_param
+    monkeypatch.setattr(write, "get_int_param", lambda k: 3 if k == "member_import_max_rows" else real(k))
     with pytest.raises(ImportRefused, match="超过3行"):
         run(users.roster_admin, path)
-    monkeypatch.setattr(imports, "get_int_param", lambda k: 0 if k == "member_import_max_mb" else real(k))
+    monkeypatch.setattr(files, "get_int_param", lambda k: 0 if k == "member_import_max_mb" else real(k))
     with pytest.raises(ImportRefused, match="文件过大"):
         run(users.roster_admin, path)
 
 
 def test_openpyxl_fallback_reader_gives_same_rows(tmp_path):
     path = write_xlsx(tmp_path / "a.xlsx", [member_row()], title_rows=1)
-    fast, slow = list(imports._read_xlsx(path).rows), list(imports._read_xlsx_openpyxl(path).rows)
+    fast, slow = list(files._read_xlsx(path).rows), list(files._read_xlsx_openpyxl(path).rows)
     assert len(fast) == len(slow) == 3
     for (n1, r1), (n2, r2) in zip(fast, slow, strict=True):
         assert n1 == n2

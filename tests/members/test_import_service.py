@@ -1,7 +1,7 @@
 import pytest
 
-from apps.members.imports import member_import
 from apps.members.models import Member
+from apps.members.roster_import.write import member_import
 from tests.members.import_helpers import make_id, member_row, write_xlsx
 
 pytestmark = pytest.mark.django_db

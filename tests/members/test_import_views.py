@@ -11,9 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.members.import_models import MemberImportJob
-from apps.members.imports import TEMPLATE_HEADERS, member_import_job_create, member_import_job_start
 from apps.members.models import Member
+from apps.members.roster_import.columns import TEMPLATE_HEADERS
+from apps.members.roster_import.jobs import member_import_job_create, member_import_job_start
+from apps.members.roster_import.models import MemberImportJob
 from tests.factories.members import make_member
 from tests.members.import_helpers import make_id, member_row, write_xlsx
 
@@ -265,10 +266,10 @@ def test_command_exits_non_zero_when_nothing_imports(users, tmp_path, capsys):
 def test_large_file_runs_as_celery_task_with_progress(
     client_for, users, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from apps.members import imports
+    from apps.members.roster_import import jobs
 
-    real = imports.get_int_param
-    monkeypatch.setattr(imports, "get_int_param", lambda k: 0 if k == "member_import_async_rows" else real(k))
+    real = jobs.get_int_param
+    monkeypatch.setattr(jobs, "get_int_param", lambda k: 0 if k == "member_import_async_rows" else real(k))
     calls = []
     from apps.members import tasks
 

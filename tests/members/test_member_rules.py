@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.members.imports import member_import
 from apps.members.models import Member
+from apps.members.roster_import.write import member_import
 from apps.members.services import member_create, member_rules
 from apps.organizations.models import add_years
 from tests.factories.members import make_id_number

@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from apps.core.periods import Period
+from apps.core.spreadsheets import safe_cell
 from apps.supervision import services
-from apps.supervision.exports import safe_cell
 from apps.supervision.models import Finding, InspectionPlan, InspectionRecord
 from apps.supervision.selectors import monthly_bulletin, observation_ranking
 from tests.factories.supervision import make_letter

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from apps.members.import_views import MemberImportJobViewSet
+from apps.members.roster_import.views import MemberImportJobViewSet
 
 from .views import MemberViewSet, RecruitmentViewSet, TransferViewSet
 

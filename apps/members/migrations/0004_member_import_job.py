@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import apps.members.import_models
+import apps.members.roster_import.models
 
 
 class Migration(migrations.Migration):
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        max_length=200, upload_to=apps.members.import_models._upload_to, verbose_name="文件"
+                        max_length=200, upload_to=apps.members.roster_import.models._upload_to, verbose_name="文件"
                     ),
                 ),
                 ("file_name", models.CharField(max_length=255, verbose_name="文件名")),
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=200,
-                        upload_to=apps.members.import_models._report_to,
+                        upload_to=apps.members.roster_import.models._report_to,
                         verbose_name="错误报告",
                     ),
                 ),

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.members.imports import ImportRefused, member_import
+from apps.members.roster_import.files import ImportRefused
+from apps.members.roster_import.write import member_import
 
 
 class Command(BaseCommand):

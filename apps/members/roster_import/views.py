@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -23,18 +22,13 @@ from apps.core.api import ScopedReadOnlyViewSet
 from apps.core.audit import audit_record
 from apps.core.pii import can_see_full_pii
 from apps.core.scoping import get_visible_or_404
+from apps.core.spreadsheets import xlsx_file_response
 from apps.core.views import ScopedDetailView, ScopedListView, form_errors_from
 from apps.organizations.forms import StyledFormMixin
 
-from .import_models import MemberImportJob
-from .imports import member_import_job_confirm, member_import_job_create, member_import_job_start
-from .resources import export_file_name, member_export_xlsx, member_template_xlsx
-
-
-def _xlsx_response(data: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{escape_uri_path(file_name)}"
-    return response
+from ..exports import export_file_name, member_export_xlsx, member_template_xlsx
+from .jobs import member_import_job_confirm, member_import_job_create, member_import_job_start
+from .models import MemberImportJob
 
 
 class MemberImportForm(StyledFormMixin, forms.Form):
@@ -114,7 +108,7 @@ class MemberImportErrorReportView(LoginRequiredMixin, PermissionRequiredMixin, V
 
 class MemberImportTemplateView(LoginRequiredMixin, View):
     def get(self, request: Any) -> Any:
-        return _xlsx_response(member_template_xlsx(), "党员名册导入模板.xlsx")
+        return xlsx_file_response(member_template_xlsx(), "党员名册导入模板.xlsx")
 
 
 class MemberExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
@@ -124,8 +118,8 @@ class MemberExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
     max_rows = 200_000
 
     def get(self, request: Any) -> Any:
-        from .filters import MemberFilterSet
-        from .models import Member
+        from ..filters import MemberFilterSet
+        from ..models import Member
 
         qs = Member.objects.visible_to(request.user)
         filterset = MemberFilterSet(request.GET or None, queryset=qs, request=request)
@@ -144,7 +138,7 @@ class MemberExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 action="view_pii",
                 note=_("导出含完整身份证号的党员名册：%(q)s") % {"q": request.GET.urlencode()[:200]},
             )
-        return _xlsx_response(data, export_file_name())
+        return xlsx_file_response(data, export_file_name())
 
 
 # -- API -----------------------------------------------------------------------------------------------------

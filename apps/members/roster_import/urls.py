@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import import_views as views
+from . import views
 
 urlpatterns = [
     path("", views.MemberImportListView.as_view(), name="import_list"),

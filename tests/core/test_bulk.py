@@ -1,6 +1,6 @@
 import pytest
 
-from apps.notifications.bulk import insert_ignore_returning
+from apps.core.bulk import insert_ignore_returning
 from apps.notifications.models import Notice
 
 pytestmark = pytest.mark.django_db

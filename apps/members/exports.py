@@ -1,15 +1,15 @@
 """MemberResource (django-import-export): Chinese headers, the import template, masked export, admin import.
 
-Export masks ID numbers and phones for every role without ``accounts.view_full_pii`` and neutralises cells
-a spreadsheet would run as formulas. Import through this resource (the admin, small files) cleans each
-row with ``imports.clean_member_row`` and checks it against the roster with ``imports.roster_conflict``,
-the same functions the fast large-file path calls, and writes through ``member_create``/``member_update``.
+Export masks ID numbers and phones for every role without ``accounts.view_full_pii``; every cell goes through
+``apps.core.spreadsheets.safe_cell``. Import through this resource (the admin, small files) cleans each row
+with ``roster_import.rows.clean_member_row`` and checks it against the roster with
+``roster_import.write.roster_conflict``, the same functions the fast large-file path calls, and writes through
+``member_create``/``member_update``.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,21 +20,15 @@ from import_export.fields import Field
 
 from apps.core.pii import can_see_full_pii, mask_id_number, mask_phone
 from apps.core.scoping import user_scope_path
+from apps.core.spreadsheets import safe_cell, workbook_bytes, write_xlsx
 
 from . import codes
 from .choices import Category, Gender, LostContactReason, MemberStatus, MobileState, OccupationCategory, PartyPost
-from .imports import COLUMNS, TEMPLATE_HEADERS, RowContext, clean_member_row, roster_conflict
 from .models import Member
+from .roster_import.columns import COLUMNS, TEMPLATE_HEADERS
+from .roster_import.rows import RowContext, clean_member_row
+from .roster_import.write import roster_conflict
 from .services import EDITABLE_FIELDS
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize_formula(value: Any) -> Any:
-    """A text cell starting with = + - @ tab or CR would run as a formula: prefix an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _label(choices: Any) -> Any:
@@ -101,7 +95,7 @@ class MemberResource(resources.ModelResource):
                 value = _EXPORTERS[key](value)
         if value is None:
             value = ""
-        return neutralize_formula(value)
+        return safe_cell(value)
 
     def filter_export(self, queryset: QuerySet, **kwargs: Any) -> QuerySet:
         return queryset.select_related("organization", "party_group")
@@ -178,7 +172,7 @@ _WRITABLE = set(EDITABLE_FIELDS)  # what the resource may write is what the serv
 def member_export_xlsx(*, user: Any, queryset: QuerySet) -> bytes:
     """The filtered, scoped roster as .xlsx (masked by role). ``queryset`` must come from ``visible_to``."""
     dataset = MemberResource(user=user).export(queryset=queryset)
-    return dataset.export("xlsx")
+    return write_xlsx(headers=list(dataset.headers), rows=iter(dataset), sheet=_("党员名册"))
 
 
 def member_template_xlsx() -> bytes:
@@ -216,9 +210,7 @@ def member_template_xlsx() -> bytes:
     ):
         notes.append([line])
     notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def export_file_name(prefix: str = "党员名册") -> str:

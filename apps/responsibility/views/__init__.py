@@ -1,0 +1,1 @@
+"""Responsibility pages, one module per workflow (mirroring ``services``)."""
