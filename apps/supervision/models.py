@@ -516,3 +516,11 @@ class ObservationScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}: {self.score}"
+
+
+from .observation_models import (  # noqa: E402,F401  (observation scoring lives in its own module)
+    ObservationDimension,
+    ObservationRating,
+    ObservationSheet,
+    ObservationTarget,
+)

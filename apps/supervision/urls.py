@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import settings_views, views
+from . import observation_views, settings_views, views
 
 app_name = "supervision"
 urlpatterns = [
@@ -11,6 +11,13 @@ urlpatterns = [
     path("observations/", views.ObservationListView.as_view(), name="observation_list"),
     path("observations/new/", views.ObservationCreateView.as_view(), name="observation_create"),
     path("observations/<int:pk>/", views.ObservationDetailView.as_view(), name="observation_detail"),
+    path("observations/<int:pk>/sheet/", observation_views.ObservationSheetView.as_view(), name="observation_sheet"),
+    path("observations/<int:pk>/rate/", observation_views.ObservationRateView.as_view(), name="observation_rate"),
+    path(
+        "observations/<int:pk>/rate/<int:org>/",
+        observation_views.ObservationRateTargetView.as_view(),
+        name="observation_rate_target",
+    ),
     path("letters/", views.LetterListView.as_view(), name="letter_list"),
     path("letters/new/", views.LetterCreateView.as_view(), name="letter_create"),
     path("letters/<int:pk>/", views.LetterDetailView.as_view(), name="letter_detail"),

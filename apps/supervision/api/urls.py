@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .observation import ObservationRatingViewSet
 from .views import AccountabilityViewSet, FindingViewSet, InspectionPlanViewSet, InspectionRecordViewSet, LetterViewSet
 
 router = SimpleRouter()
@@ -8,4 +9,5 @@ router.register("accountabilities", AccountabilityViewSet, basename="accountabil
 router.register("inspections", InspectionPlanViewSet, basename="inspection")
 router.register("inspection-records", InspectionRecordViewSet, basename="inspection-record")
 router.register("findings", FindingViewSet, basename="finding")
+router.register("observation-ratings", ObservationRatingViewSet, basename="observation-rating")
 urlpatterns = router.urls

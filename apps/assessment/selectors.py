@@ -1,0 +1,113 @@
+"""Reads for assessment pages, API and exports; always from visible_to(user)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.core.metrics import metrics
+
+from .choices import IndicatorCategory, PlanStatus, ScoringMethod
+from .models import AssessmentPlan, AssessmentResult, ComputeJob, Indicator, ItemScore, RaterScore, VoteTally
+from .scoring import evidence_for, plan_period
+
+
+def indicator_tree(plan: AssessmentPlan) -> list[dict[str, Any]]:
+    """Groups with their items, then the bonus, deduction and veto items, in order (one query)."""
+    inds = list(plan.indicators.order_by("seq", "id"))
+    children: dict[int, list[Indicator]] = defaultdict(list)
+    for i in inds:
+        if i.parent_id:
+            children[i.parent_id].append(i)
+    out = []
+    for i in inds:
+        if i.category == IndicatorCategory.GROUP:
+            out.append({"node": i, "items": children.get(i.pk, [])})
+    for cat in (IndicatorCategory.BONUS, IndicatorCategory.DEDUCTION, IndicatorCategory.VETO):
+        items = [i for i in inds if i.category == cat and not i.parent_id]
+        if items:
+            out.append({"node": None, "label": IndicatorCategory(cat).label, "items": items})
+    return out
+
+
+def ranking(*, user: Any, plan: AssessmentPlan) -> QuerySet[AssessmentResult]:
+    """Results the user may see, by rank (siblings' rows appear only once the plan is published)."""
+    return (
+        AssessmentResult.objects.ranking_for(user, plan)
+        .select_related("organization")
+        .only(
+            "id",
+            "plan_id",
+            "rank",
+            "total",
+            "base_points",
+            "bonus_points",
+            "deduction_points",
+            "grade",
+            "star_rating",
+            "vetoed",
+            "veto_reason",
+            "marked_for_consolidation",
+            "org_path",
+            "organization__name",
+            "organization__code",
+            "organization__kind",
+        )
+        .order_by("rank", "id")
+    )
+
+
+def score_sheet(*, user: Any, result: AssessmentResult) -> list[dict[str, Any]]:
+    """The organization's score sheet: each item with points, evidence and (for system items) the link."""
+    plan = result.plan
+    scores = {s.indicator_id: s for s in ItemScore.objects.visible_to(user).filter(result=result)}
+    raters: dict[int, list[RaterScore]] = defaultdict(list)
+    for r in RaterScore.objects.visible_to(user).filter(result=result).select_related("rater"):
+        raters[r.indicator_id].append(r)
+    votes = {v.indicator_id: v for v in VoteTally.objects.visible_to(user).filter(result=result)}
+    registered = metrics()
+    start, end = plan_period(plan)
+    rows = []
+    for block in indicator_tree(plan):
+        items = []
+        for ind in block["items"]:
+            metric = registered.get(ind.metric_name) if ind.method == ScoringMethod.SYSTEM else None
+            link = metric.link(result.organization, start, end) if metric and metric.link else ""
+            score = scores.get(ind.pk)
+            items.append(
+                {
+                    "indicator": ind,
+                    "score": score,
+                    "evidence": evidence_for(plan=plan, indicator=ind, score=score),
+                    "raters": raters.get(ind.pk, []),
+                    "votes": votes.get(ind.pk),
+                    "link": link,
+                }
+            )
+        rows.append({**block, "items": items})
+    return rows
+
+
+def latest_job(plan: AssessmentPlan) -> ComputeJob | None:
+    return ComputeJob.objects.filter(plan=plan).order_by("-created_at").first()
+
+
+def plan_counts(plan: AssessmentPlan) -> dict[str, int]:
+    from django.db.models import Count, Q
+
+    return AssessmentResult.objects.filter(plan=plan).aggregate(
+        total=Count("id"),
+        advanced=Count("id", filter=Q(grade="advanced")),
+        standard=Count("id", filter=Q(grade="standard")),
+        lagging=Count("id", filter=Q(grade="lagging")),
+        vetoed=Count("id", filter=Q(vetoed=True)),
+    )
+
+
+def own_result(*, user: Any, plan: AssessmentPlan) -> AssessmentResult | None:
+    org = getattr(user, "organization", None)
+    if org is None or plan.status == PlanStatus.DRAFT:
+        return None
+    return AssessmentResult.objects.visible_to(user).filter(plan=plan, organization=org).first()

@@ -1,0 +1,74 @@
+"""Observation scores under supervision's API: each rater's sheet (read), and POST to score as oneself."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api import ScopedModelViewSet
+from apps.organizations.models import Organization
+from apps.supervision import observation_scoring as scoring
+from apps.supervision.models import ObservationVisit
+from apps.supervision.observation_models import ObservationRating
+
+
+class ObservationRatingSerializer(serializers.ModelSerializer):
+    target_name = serializers.CharField(source="target.name", read_only=True)
+    rater_name = serializers.CharField(source="rater.display_name", read_only=True)
+
+    class Meta:
+        model = ObservationRating
+        fields = ["id", "visit", "target", "target_name", "rater", "rater_name", "points", "total", "comment",
+                  "scored_at"]  # fmt: skip
+
+
+class ObservationRatingInputSerializer(serializers.Serializer):
+    visit = serializers.IntegerField()
+    target = serializers.IntegerField()
+    points = serializers.DictField(child=serializers.DecimalField(max_digits=5, decimal_places=1),
+                                   help_text="维度编号 -> 得分")  # fmt: skip
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ObservationRatingViewSet(ScopedModelViewSet):
+    queryset = ObservationRating.objects.all()
+    serializer_class = ObservationRatingSerializer
+    filterset_fields = ["visit", "target"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_permissions(self) -> Any:
+        if self.action == "create":
+            self._ignore_model_permissions = True  # the service checks supervision.add_observationscore
+        return super().get_permissions()
+
+    def optimize_queryset(self, qs: Any) -> Any:
+        return qs.select_related("target", "rater")
+
+    @extend_schema(request=ObservationRatingInputSerializer, responses=ObservationRatingSerializer)
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ser = ObservationRatingInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        visit = (
+            ObservationVisit.objects.visible_to(request.user)
+            .select_related("organization")
+            .filter(pk=d["visit"])
+            .first()
+        )
+        target = Organization.objects.visible_to(request.user).filter(pk=d["target"]).first()
+        if visit is None or target is None:
+            raise NotFound()
+        try:
+            points = {int(k): Decimal(v) for k, v in d["points"].items()}
+        except ValueError as exc:
+            raise serializers.ValidationError({"points": ["维度编号须为数字。"]}) from exc
+        rating = scoring.observation_rating_set(
+            acting_user=request.user, visit=visit, target=target, points=points, comment=d["comment"]
+        )
+        return Response(ObservationRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
