@@ -81,7 +81,14 @@ def evil_data(tree, users, tmp_path):
         root=Organization.objects.get(pk=tree.city.pk),
         organization_ids=[tree.branch_a.pk],
     )
-    return {"issuance": issuance, "job": job, "batch": batch}
+    from apps.assessment.models import AssessmentResult
+    from apps.assessment.services import plan_start_scoring
+    from tests.factories.assessment import make_simple_plan
+
+    plan, _inds = make_simple_plan(users.city_staff, Organization.objects.get(pk=tree.city.pk), title="=考核")
+    plan_start_scoring(acting_user=users.city_staff, plan=plan)
+    result = AssessmentResult.objects.filter(plan=plan).first()
+    return {"issuance": issuance, "job": job, "batch": batch, "plan": plan, "result": result}
 
 
 def _exports(evil_data, users):
@@ -124,6 +131,15 @@ def _exports(evil_data, users):
         "service_requests:request_list": (staff, reverse("service_requests:request_list") + "?export=xlsx", False),
         "service_requests:stats": (staff, reverse("service_requests:stats") + "?export=xlsx", False),
         "dashboards:party_stats": (staff, reverse("dashboards:party_stats") + "?format=xlsx", True),
+        "assessment:ranking": (
+            staff, reverse("assessment:ranking", args=[evil_data["plan"].pk]) + "?format=xlsx", True,
+        ),
+        "assessment:ranking_print": (
+            staff, reverse("assessment:ranking_print", args=[evil_data["plan"].pk]) + "?format=xlsx", True,
+        ),
+        "assessment:result_detail": (
+            staff, reverse("assessment:result_detail", args=[evil_data["result"].pk]) + "?format=xlsx", False,
+        ),
     }  # fmt: skip
 
 
