@@ -38,7 +38,7 @@ MEMBER_COLUMNS = [
     "occupation_category", "category", "joined_on", "confirmed_on", "probation_ends_on", "organization_id",
     "party_group_id", "org_path", "party_post", "status", "status_changed_on", "mobile_state", "mobile_place",
     "mobile_since", "mobile_contact", "lost_contact", "lost_contact_since", "lost_contact_reason", "points",
-    "id_number_enc", "id_key_id", "id_hash", "id_masked",
+    "id_number_enc", "id_key_id", "id_hash", "id_masked", "discipline",
 ]  # fmt: skip
 
 

@@ -408,7 +408,7 @@ def main() -> None:
     user = User.objects.filter(username="bench_roster").first() or user_create(
         acting_user=None,
         username="bench_roster",
-        password="x",
+        password="x-Bench-2026",
         role="roster_admin",
         organization=__import__("apps.organizations.models", fromlist=["Organization"]).Organization.objects.get(
             code="BENCHROOT"

@@ -39,7 +39,7 @@ COPY_COLUMNS = [
     "occupation_category", "category", "joined_on", "confirmed_on", "probation_ends_on", "organization_id",
     "party_group_id", "org_path", "party_post", "status", "status_changed_on", "mobile_state", "mobile_place",
     "mobile_since", "mobile_contact", "lost_contact", "lost_contact_since", "lost_contact_reason", "points",
-    "id_number_enc", "id_key_id", "id_hash", "id_masked",
+    "id_number_enc", "id_key_id", "id_hash", "id_masked", "discipline",
 ]  # fmt: skip
 
 
@@ -82,7 +82,7 @@ def build(orgs: int, members: int) -> None:
     with raw.cursor() as cur, cur.copy(f"COPY members_member ({cols}) FROM STDIN") as copy:
         per_branch = (max(1, avg // 2), avg + avg // 2)
         for row in member_rows(branches, rng=rng, today=TODAY, per_branch=per_branch):
-            copy.write_row([row[c] for c in COPY_COLUMNS] + [now, now])
+            copy.write_row([row.get(c, "") for c in COPY_COLUMNS] + [now, now])
             written += 1
             if written % 500_000 == 0:
                 print(f"  … {written:,} rows ({time.perf_counter() - t0:.0f}s)", flush=True)
@@ -236,7 +236,7 @@ def main() -> None:
     users = {}
     for key, org in (("root", root), ("city", city), ("county", county)):
         users[key] = User.objects.filter(username=f"bench_{key}").first() or user_create(
-            acting_user=None, username=f"bench_{key}", password="x", role="org_staff", organization=org
+            acting_user=None, username=f"bench_{key}", password="x-Bench-2026", role="org_staff", organization=org
         )
     sizes = {k: Member.objects.filter(org_path__startswith=u.organization.path).count() for k, u in users.items()}
     name = "张伟"

@@ -56,7 +56,7 @@ def main() -> None:
     users = {}
     for key, org in (("root", root), ("county", county)):
         users[key] = User.objects.filter(username=f"bench_{key}").first() or user_create(
-            acting_user=None, username=f"bench_{key}", password="x", role="org_staff", organization=org
+            acting_user=None, username=f"bench_{key}", password="x-Bench-2026", role="org_staff", organization=org
         )
     print(
         f"tree: {Organization.objects.count()} organizations, "
