@@ -439,15 +439,17 @@ def main() -> None:
         # would empty the organizations and then the users. Unlink the secretaries, then truncate the roster
         # with the tables that hang off it (from the catalog, organizations excluded); the roster itself is
         # DELETEd, since PostgreSQL will not TRUNCATE a table that another table references.
+        # Accounts point at members too (a provisioned secretary's account): unlinked and kept, like organizations.
         from apps.organizations.models import Organization
 
         Organization.objects.filter(secretary_member__isnull=False).update(secretary_member=None)
+        User.objects.filter(member__isnull=False).update(member=None)
         with connection.cursor() as cur:
             cur.execute(
                 "WITH RECURSIVE refs(tbl) AS (SELECT %s::regclass UNION SELECT c.conrelid::regclass"
                 " FROM pg_constraint c JOIN refs r ON c.confrelid = r.tbl WHERE c.contype = 'f'"
-                " AND c.conrelid <> %s::regclass) SELECT tbl::text FROM refs",
-                [Member._meta.db_table, Organization._meta.db_table],
+                " AND c.conrelid <> ALL(ARRAY[%s::regclass, %s::regclass])) SELECT tbl::text FROM refs",
+                [Member._meta.db_table, Organization._meta.db_table, User._meta.db_table],
             )
             children = [row[0] for row in cur.fetchall() if row[0] != Member._meta.db_table]
             if children:
