@@ -75,8 +75,12 @@ class LetterRuleSettingsView(_SettingsMixin, FormView):
 
 
 class LetterTemplateForm(forms.Form):
-    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
-    body = forms.CharField(label=gettext_lazy("正文"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+    title = forms.CharField(
+        label=gettext_lazy("标题"), max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    body = forms.CharField(
+        label=gettext_lazy("正文"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8, "class": "form-control"})
+    )
 
 
 class LetterTemplateSettingsView(_SettingsMixin, FormView):
