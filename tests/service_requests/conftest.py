@@ -7,7 +7,18 @@ from tests.factories.service_requests import make_category
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar():
+def _seeded_calendar(db):
+    """The 2026/2027 holidays come from a data migration; a browser (transactional) test run earlier on the same
+    worker flushes them, so put them back (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("apps.core.migrations.0003_work_calendar_2026_2027").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar(_seeded_calendar):
     """The calendar is memoised per process; tests change it inside rolled-back transactions."""
     from apps.core.workdays import invalidate
 
