@@ -6,11 +6,20 @@ returns — and, to every operation, the error statuses the framework can answer
 body), 401 (no or expired credentials), 403 (role lacks the permission), 404 (missing or out of scope —
 the same answer), 406 (unacceptable Accept), 415 (unsupported body type), 429 (throttled).
 The token endpoint is marked as needing no authentication.
+
+``AutoSchema`` (REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"]) documents what an output really holds: a read-only choice
+field built from a model column that may be blank (``blank=True``) documents ``""`` among its values — DRF drops
+``allow_blank`` from read-only fields, so without this the schema would promise a value that a row not yet
+claimed, answered or followed up does not have.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular import openapi
+from rest_framework import serializers
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -53,3 +62,26 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
             if (path, method) in PUBLIC_OPERATIONS:
                 operation["security"] = [{}]
     return result
+
+
+def _blank_model_column(field: serializers.Field) -> bool:
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source or field.source == "*":
+        return False
+    try:
+        return bool(model._meta.get_field(field.source).blank)
+    except FieldDoesNotExist:
+        return False
+
+
+class AutoSchema(openapi.AutoSchema):
+    def _map_serializer_field(self, field: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        if (
+            isinstance(field, serializers.ChoiceField)
+            and not isinstance(field, serializers.MultipleChoiceField)
+            and field.read_only
+            and not field.allow_blank
+            and _blank_model_column(field)
+        ):
+            field.allow_blank = True  # this instance exists only for the schema
+        return super()._map_serializer_field(field, direction, bypass_extensions)

@@ -24,20 +24,25 @@ class BreakdownItemSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class ChildTotalSerializer(OrgRefSerializer):
+    total = serializers.IntegerField()
+
+
 class MemberStatsSerializer(serializers.Serializer):
     organization = OrgRefSerializer()
     as_of = serializers.DateField(allow_null=True)
     refreshed_at = serializers.DateTimeField(allow_null=True)
     total = serializers.IntegerField(help_text="党籍正常的党员数")
     breakdowns = serializers.DictField(child=BreakdownItemSerializer(many=True))
-    children = serializers.ListField(child=serializers.DictField())
+    children = ChildTotalSerializer(many=True)
 
 
 class FigureSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     unit = serializers.CharField()
-    value = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    # A JSON number (counts and amounts as stored, rates to 0.1), or null when there is nothing to divide by.
+    value = serializers.FloatField(allow_null=True)
 
 
 class OrganizationStatsSerializer(serializers.Serializer):
@@ -51,7 +56,8 @@ class TrendSeriesSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     unit = serializers.CharField()
-    values = serializers.ListField(child=serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True))
+    # One JSON number per month (null: a rate with nothing to divide by), in the order of ``months``.
+    values = serializers.ListField(child=serializers.FloatField(allow_null=True))
 
 
 class TrendsSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from apps.organizations.models import Organization
@@ -186,8 +187,62 @@ class FiguresSerializer(serializers.Serializer):
     allocated = serializers.DecimalField(max_digits=16, decimal_places=2)
     spent = serializers.DecimalField(max_digits=16, decimal_places=2)
     remaining = serializers.DecimalField(max_digits=16, decimal_places=2)
-    rate = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)
+    # Percent, one decimal, unbounded (an overspent small allocation is over 10,000 %); null: nothing allocated.
+    rate = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
 
     def get_organization(self, obj: object) -> int | None:
         org = getattr(obj, "organization", None)
         return org.pk if org is not None else None
+
+
+class AllocationPreviewSerializer(serializers.Serializer):
+    """What ``allocations/preview/`` returns: per organization basis and amount (the first 1,000 lines)."""
+
+    issuer = serializers.IntegerField(help_text="下拨单位 id")
+    year = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="收款单位数（全部，不止返回的前 1000 行）")
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    skipped = serializers.IntegerField(help_text="已按这些标准下拨过、本次跳过的单位数")
+    warnings = serializers.ListField(child=serializers.CharField())
+    lines = PreviewLineSerializer(many=True)
+
+
+class ExecutionQuerySerializer(serializers.Serializer):
+    org = serializers.CharField(
+        required=False, allow_blank=True, max_length=30, help_text="党组织 id 或代码（默认本人所在组织）"
+    )
+    year = serializers.IntegerField(required=False, min_value=2000, max_value=2100, label="年度", help_text="默认今年")
+
+
+class SourceFiguresSerializer(FiguresSerializer):
+    source = serializers.ChoiceField(choices=FundingSource.choices)
+
+
+class CategorySpentSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=ExpenseCategory.choices)
+    name = serializers.CharField()
+    spent = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class MonthFiguresSerializer(serializers.Serializer):
+    month = serializers.IntegerField(min_value=1, max_value=12)
+    allocated = serializers.DecimalField(max_digits=16, decimal_places=2)
+    spent = serializers.DecimalField(max_digits=16, decimal_places=2)
+    cumulative_rate = serializers.DecimalField(
+        max_digits=None, decimal_places=1, allow_null=True, help_text="累计执行率（%）"
+    )
+
+
+@extend_schema_serializer(many=False)  # the viewset's "list" answers one object, not an array
+class ExecutionSerializer(serializers.Serializer):
+    """What ``funding/execution/`` returns: one scope's roll-up for a year."""
+
+    organization = serializers.IntegerField()
+    name = serializers.CharField()
+    year = serializers.IntegerField()
+    total = FiguresSerializer()
+    children = FiguresSerializer(many=True)
+    own = FiguresSerializer(allow_null=True, help_text="本组织自身（不含下级）的经费；没有时为 null")
+    by_source = SourceFiguresSerializer(many=True)
+    by_category = CategorySpentSerializer(many=True)
+    by_month = MonthFiguresSerializer(many=True)

@@ -5,9 +5,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -56,8 +57,14 @@ class FundingStandardViewSet(ScopedReadOnlyViewSet):
             return [p() for p in SERVICE_CHECKED]
         return super().get_permissions()
 
-    @extend_schema(request=s.CopyForwardSerializer, responses=s.FundingStandardSerializer(many=True))
-    @action(detail=False, methods=["post"], url_path="copy-forward", permission_classes=SERVICE_CHECKED)
+    @extend_schema(request=s.CopyForwardSerializer, responses={201: s.FundingStandardSerializer(many=True)})
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="copy-forward",
+        permission_classes=SERVICE_CHECKED,
+        pagination_class=None,
+    )
     def copy_forward(self, request: Request) -> Response:
         ser = s.CopyForwardSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -105,7 +112,7 @@ class AllocationViewSet(ScopedReadOnlyViewSet):
             raise Http404
         return standards, ser.validated_data
 
-    @extend_schema(request=s.AllocateSerializer, responses=s.PreviewLineSerializer(many=True))
+    @extend_schema(request=s.AllocateSerializer, responses=s.AllocationPreviewSerializer)
     @action(detail=False, methods=["post"])
     def preview(self, request: Request) -> Response:
         """Per organization: basis and amount (first 1,000 lines), with count and total."""
@@ -123,7 +130,7 @@ class AllocationViewSet(ScopedReadOnlyViewSet):
             }
         )
 
-    @extend_schema(request=s.AllocateSerializer, responses=s.AllocationNoticeSerializer)
+    @extend_schema(request=s.AllocateSerializer, responses={201: s.AllocationNoticeSerializer})
     @action(detail=False, methods=["post"])
     def commit(self, request: Request) -> Response:
         standards, data = self._standards(request)
@@ -166,7 +173,7 @@ class ExpenseViewSet(ScopedReadOnlyViewSet):
         expense = services.expense_create(acting_user=request.user, **values)
         return Response(s.ExpenseSerializer(expense).data, status=201)
 
-    @extend_schema(request=s.ReverseSerializer, responses=s.ExpenseSerializer)
+    @extend_schema(request=s.ReverseSerializer, responses={201: s.ExpenseSerializer})
     @action(detail=True, methods=["post"])
     def reverse(self, request: Request, pk: Any = None) -> Response:
         ser = s.ReverseSerializer(data=request.data)
@@ -176,7 +183,7 @@ class ExpenseViewSet(ScopedReadOnlyViewSet):
         )
         return Response(s.ExpenseSerializer(reversal).data, status=201)
 
-    @extend_schema(request={"multipart/form-data": s.VoucherUploadSerializer}, responses=s.VoucherSerializer)
+    @extend_schema(request={"multipart/form-data": s.VoucherUploadSerializer}, responses={201: s.VoucherSerializer})
     @action(detail=True, methods=["post"])
     def vouchers(self, request: Request, pk: Any = None) -> Response:
         ser = s.VoucherUploadSerializer(data=request.data)
@@ -193,20 +200,17 @@ class ExecutionViewSet(viewsets.ViewSet):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("org", str, required=False), OpenApiParameter("year", int, required=False)],
-        responses=s.FiguresSerializer(many=True),
-    )
+    @extend_schema(parameters=[s.ExecutionQuerySerializer], responses=s.ExecutionSerializer)
     def list(self, request: Request) -> Response:
         if not request.user.has_perm("funding.view_allocation"):
-            from rest_framework.exceptions import PermissionDenied
-
             raise PermissionDenied()
-        value = str(request.query_params.get("org", "")).strip()
-        year_param = str(request.query_params.get("year", ""))
-        year = int(year_param) if year_param.isdigit() else timezone.localdate().year
+        query = s.ExecutionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        value = query.validated_data.get("org", "").strip()
+        year = query.validated_data.get("year") or timezone.localdate().year
         if value:
-            lookup = Q(code=value) | Q(pk=int(value) if value.isdigit() else -1)
+            # An id beyond any bigint is no organization (never an overflow in the database).
+            lookup = Q(code=value) | Q(pk=int(value) if value.isdigit() and len(value) <= 15 else -1)
             org = Organization.objects.visible_to(request.user).filter(lookup).first()
         else:
             org = getattr(request.user, "organization", None)

@@ -142,11 +142,18 @@ class MemberDetailSerializer(MemberSerializer):
 
 
 class MemberWriteSerializer(serializers.ModelSerializer):
-    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), required=False)
+    """The body of PUT / PATCH: ``organization`` and ``id_number`` are optional (absent: unchanged), and the
+    masked ID number a GET returns, sent back as it was, also means "unchanged" (it is not a new ID number)."""
+
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.none(), required=False, help_text="所在党组织（不填则不变）"
+    )
     party_group = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.none(), required=False, allow_null=True
     )
-    id_number = serializers.CharField(max_length=30, required=False)
+    id_number = serializers.CharField(
+        max_length=30, required=False, help_text="身份证号（不填或原样传回查询所得的脱敏号码，则不变）"
+    )
 
     class Meta:
         model = Member
@@ -160,9 +167,19 @@ class MemberWriteSerializer(serializers.ModelSerializer):
             visible = Organization.objects.visible_to(user).active()
             self.fields["organization"].queryset = visible
             self.fields["party_group"].queryset = visible.filter(kind="party_group")
-        if self.instance is None:
-            self.fields["organization"].required = True
-            self.fields["id_number"].required = True
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        member = self.instance
+        if member is not None and member.id_masked and attrs.get("id_number") == member.id_masked:
+            del attrs["id_number"]
+        return attrs
+
+
+class MemberCreateSerializer(MemberWriteSerializer):
+    """The body of POST: a new member needs its organization and ID number."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), label="所在党组织")
+    id_number = serializers.CharField(max_length=30, label="身份证号")
 
 
 class MemberContactSerializer(serializers.Serializer):
@@ -230,6 +247,40 @@ class RecruitmentWriteSerializer(serializers.ModelSerializer):
         user = _user(self)
         if user is not None:
             self.fields["organization"].queryset = Organization.objects.visible_to(user).active()
+            members = Member.objects.visible_to(user).active()
+            self.fields["contacts"].child_relation.queryset = members
+            self.fields["introducers"].child_relation.queryset = members
+
+
+class RecruitmentCreateSerializer(RecruitmentWriteSerializer):
+    """The body of POST: organization, ID number, name and application date are required; contacts and
+    introducers are named later (PATCH), once the applicant is an activist."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.none(), label="所在党组织")
+    id_number = serializers.CharField(max_length=30, label="身份证号")
+
+    class Meta(RecruitmentWriteSerializer.Meta):
+        fields = ["organization", "id_number", *RECRUITMENT_FIELDS]
+        extra_kwargs = {"gender": {"required": False}, "applied_on": {"required": True}, "name": {"required": True}}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        serializers.ModelSerializer.__init__(self, *args, **kwargs)
+        user = _user(self)
+        if user is not None:
+            self.fields["organization"].queryset = Organization.objects.visible_to(user).active()
+
+
+class RecruitmentUpdateSerializer(RecruitmentWriteSerializer):
+    """The body of PUT / PATCH (both partial: absent fields are unchanged). The organization and the ID number
+    are fixed once the application is recorded."""
+
+    class Meta(RecruitmentWriteSerializer.Meta):
+        fields = ["contacts", "introducers", *RECRUITMENT_FIELDS]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        serializers.ModelSerializer.__init__(self, *args, **kwargs)
+        user = _user(self)
+        if user is not None:
             members = Member.objects.visible_to(user).active()
             self.fields["contacts"].child_relation.queryset = members
             self.fields["introducers"].child_relation.queryset = members

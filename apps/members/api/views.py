@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -20,13 +20,15 @@ from apps.members.selectors import LIST_FIELDS, roster_order
 
 from .serializers import (
     MemberContactSerializer,
+    MemberCreateSerializer,
     MemberDetailSerializer,
     MemberSerializer,
     MemberStatusSerializer,
     MemberWriteSerializer,
     RecruitmentAdvanceSerializer,
+    RecruitmentCreateSerializer,
     RecruitmentSerializer,
-    RecruitmentWriteSerializer,
+    RecruitmentUpdateSerializer,
     TransferApproveSerializer,
     TransferRequestSerializer,
     TransferReturnSerializer,
@@ -34,6 +36,11 @@ from .serializers import (
 )
 
 
+@extend_schema_view(
+    create=extend_schema(request=MemberCreateSerializer, responses={201: MemberDetailSerializer}),
+    update=extend_schema(request=MemberWriteSerializer, responses=MemberDetailSerializer),
+    partial_update=extend_schema(request=MemberWriteSerializer, responses=MemberDetailSerializer),
+)
 class MemberViewSet(ScopedModelViewSet):
     """党员花名册. Filters (same as the page): q (name prefix or exact ID number), within, category, gender,
     status, age_min, age_max, education, ethnicity, join_year, mobile_state, lost_contact, party_post."""
@@ -59,7 +66,9 @@ class MemberViewSet(ScopedModelViewSet):
         if self.action in ("create", "update", "partial_update"):
             # One schema for everyone: the documented body is the full one; permissions decide what succeeds.
             schema = getattr(self, "swagger_fake_view", False)
-            if self.action != "create" and not schema and not self.request.user.has_perm("members.change_member"):
+            if self.action == "create":
+                return MemberCreateSerializer
+            if not schema and not self.request.user.has_perm("members.change_member"):
                 return MemberContactSerializer
             return MemberWriteSerializer
         if self.action == "change_status":
@@ -118,6 +127,11 @@ class MemberViewSet(ScopedModelViewSet):
         return Response(MemberDetailSerializer(member, context=self.get_serializer_context()).data)
 
 
+@extend_schema_view(
+    create=extend_schema(request=RecruitmentCreateSerializer, responses={201: RecruitmentSerializer}),
+    update=extend_schema(request=RecruitmentUpdateSerializer, responses=RecruitmentSerializer),
+    partial_update=extend_schema(request=RecruitmentUpdateSerializer, responses=RecruitmentSerializer),
+)
 class RecruitmentViewSet(
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -136,8 +150,10 @@ class RecruitmentViewSet(
         return qs.select_related("organization").order_by("-applied_on", "-id")
 
     def get_serializer_class(self) -> Any:
-        if self.action in ("create", "update", "partial_update"):
-            return RecruitmentWriteSerializer
+        if self.action == "create":
+            return RecruitmentCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return RecruitmentUpdateSerializer
         if self.action == "advance":
             return RecruitmentAdvanceSerializer
         return RecruitmentSerializer
@@ -146,7 +162,6 @@ class RecruitmentViewSet(
         ser = self.get_serializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        data.pop("contacts", None), data.pop("introducers", None)
         missing = [k for k in ("organization", "id_number", "name", "applied_on") if not data.get(k)]
         if missing:
             raise exceptions.ValidationError({k: ["该字段是必填项。"] for k in missing})
@@ -158,7 +173,6 @@ class RecruitmentViewSet(
         ser = self.get_serializer(rec, data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
-        data.pop("organization", None), data.pop("id_number", None)
         rec = recruitment_services.recruitment_update(acting_user=request.user, recruitment=rec, **data)
         return Response(RecruitmentSerializer(rec, context=self.get_serializer_context()).data)
 

@@ -53,10 +53,18 @@ class OrganizationWriteSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is not None:
             member_model = Organization.secretary_member.field.related_model  # members sit above organizations
-            self.fields["parent"].queryset = Organization.objects.visible_to(request.user).active()
+            if "parent" in self.fields:
+                self.fields["parent"].queryset = Organization.objects.visible_to(request.user).active()
             self.fields["secretary_member"].queryset = member_model.objects.visible_to(request.user).active()
         if self.instance is not None:
-            self.fields.pop("parent")
+            self.fields.pop("parent", None)
+
+
+class OrganizationUpdateSerializer(OrganizationWriteSerializer):
+    """The body of PUT / PATCH: the editable fields; the parent changes only through ``move``."""
+
+    class Meta(OrganizationWriteSerializer.Meta):
+        fields = list(EDITABLE_FIELDS)
 
 
 class OrganizationMoveSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -18,10 +18,16 @@ from .serializers import (
     OrganizationDissolveSerializer,
     OrganizationMoveSerializer,
     OrganizationSerializer,
+    OrganizationUpdateSerializer,
     OrganizationWriteSerializer,
 )
 
 
+@extend_schema_view(
+    create=extend_schema(request=OrganizationWriteSerializer, responses={201: OrganizationSerializer}),
+    update=extend_schema(request=OrganizationUpdateSerializer, responses=OrganizationSerializer),
+    partial_update=extend_schema(request=OrganizationUpdateSerializer, responses=OrganizationSerializer),
+)
 class OrganizationViewSet(ScopedModelViewSet):
     """Party organizations in the user's subtree. Filters: q, kind, sector, grade, parent, within,
     term_due_within (months), is_weak, is_demonstration, is_active."""
@@ -35,8 +41,10 @@ class OrganizationViewSet(ScopedModelViewSet):
         return qs.select_related("parent")
 
     def get_serializer_class(self) -> Any:
-        if self.action in ("create", "update", "partial_update"):
+        if self.action == "create":
             return OrganizationWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return OrganizationUpdateSerializer
         if self.action == "move":
             return OrganizationMoveSerializer
         if self.action == "dissolve":

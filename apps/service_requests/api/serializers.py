@@ -226,3 +226,54 @@ class RegistrationInputSerializer(serializers.Serializer):
         request = self.context.get("request")
         if request is not None:
             self.fields["member"].queryset = Member.objects.visible_to(request.user)
+
+
+class ServiceRatesSerializer(serializers.Serializer):
+    """Counters of a scope and period, and the rates derived from them (percent to 0.1; null: nothing to divide)."""
+
+    volume = serializers.IntegerField()
+    responded = serializers.IntegerField()
+    responded_on_time = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    closed_on_time = serializers.IntegerField()
+    followed_up = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    reopened = serializers.IntegerField()
+    workdays_to_close = serializers.IntegerField()
+    response_rate = serializers.FloatField(allow_null=True)
+    closure_rate = serializers.FloatField(allow_null=True)
+    on_time_closure_rate = serializers.FloatField(allow_null=True)
+    satisfaction_rate = serializers.FloatField(allow_null=True)
+    reopen_rate = serializers.FloatField(allow_null=True)
+    avg_workdays_to_close = serializers.FloatField(allow_null=True)
+
+
+class StatsOrgSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class StatsChildSerializer(StatsOrgSerializer, ServiceRatesSerializer):
+    pass
+
+
+class StatsMonthSerializer(ServiceRatesSerializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+
+
+class TopCategorySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    volume = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True, help_text="占比（%）")
+
+
+class ServiceStatsSerializer(serializers.Serializer):
+    organization = StatsOrgSerializer()
+    start = serializers.CharField(help_text="YYYY-MM")
+    end = serializers.CharField(help_text="YYYY-MM")
+    generated_at = serializers.DateTimeField()
+    total = ServiceRatesSerializer()
+    children = StatsChildSerializer(many=True)
+    months = StatsMonthSerializer(many=True)
+    top_categories = TopCategorySerializer(many=True)

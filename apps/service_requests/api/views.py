@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from rest_framework import exceptions, permissions, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,6 +25,7 @@ from . import serializers as s
 
 # Write actions: the row comes from visible_to (404 outside the scope) and the service checks the permission.
 SERVICE_CHECKED = [permissions.IsAuthenticated]
+MONTH_PATTERN = r"^\d{4}-\d{2}$"
 
 
 def _transition(name: str, input_cls: Any, call: Any) -> Any:
@@ -192,7 +193,7 @@ class CommunityRegistrationViewSet(ScopedReadOnlyViewSet):
         return Response(s.CommunityRegistrationSerializer(reg).data)
 
     @extend_schema(methods=["get"], responses=s.ServiceRecordSerializer(many=True))
-    @extend_schema(methods=["post"], request=s.RecordInputSerializer, responses=s.ServiceRecordSerializer)
+    @extend_schema(methods=["post"], request=s.RecordInputSerializer, responses={201: s.ServiceRecordSerializer})
     @action(detail=True, methods=["get", "post"], permission_classes=SERVICE_CHECKED, pagination_class=None)
     def records(self, request: Request, pk: Any = None) -> Response:
         reg = self.get_object()
@@ -224,12 +225,16 @@ class ServiceStatsView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
-        parameters=[OpenApiParameter("org", str), OpenApiParameter("start", str), OpenApiParameter("end", str)],
-        responses={200: dict},
+        parameters=[
+            OpenApiParameter("org", str, description="党组织代码（默认本人所在组织）"),
+            OpenApiParameter("start", {"type": "string", "pattern": MONTH_PATTERN}, description="起始月份 YYYY-MM"),
+            OpenApiParameter("end", {"type": "string", "pattern": MONTH_PATTERN}, description="截止月份 YYYY-MM"),
+        ],
+        responses=s.ServiceStatsSerializer,
     )
     def get(self, request: Request) -> Response:
         if not request.user.has_perm("service_requests.view_servicerequest"):
-            return Response({"detail": "您的角色没有此项操作的权限。"}, status=403)
+            raise exceptions.PermissionDenied()
         code = (request.query_params.get("org") or "").strip()
         if code:
             root = Organization.objects.visible_to(request.user).filter(code=code).first()

@@ -84,6 +84,15 @@ class LetterAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=20000)
 
 
+class LetterAnswerUploadSerializer(LetterAnswerSerializer):
+    """The answer with attachments (multipart/form-data): ``files`` repeated once per file, each checked
+    against the attachment rules (type, size) before anything is saved."""
+
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=20, label="附件"
+    )
+
+
 class LetterCloseSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 

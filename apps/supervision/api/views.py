@@ -23,6 +23,7 @@ from .serializers import (
     InspectionPlanSerializer,
     InspectionRecordSerializer,
     LetterAnswerSerializer,
+    LetterAnswerUploadSerializer,
     LetterCloseSerializer,
     LetterCreateSerializer,
     LetterListSerializer,
@@ -83,15 +84,22 @@ class LetterViewSet(ScopedModelViewSet):
         )
         return Response(LetterSerializer(letter).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=LetterAnswerSerializer, responses=LetterSerializer)
+    @extend_schema(
+        request={
+            "multipart/form-data": LetterAnswerUploadSerializer,
+            "application/json": LetterAnswerSerializer,
+            "application/x-www-form-urlencoded": LetterAnswerSerializer,
+        },
+        responses=LetterSerializer,
+    )
     @action(detail=True, methods=["post"])
     def answer(self, request: Request, pk: Any = None) -> Response:
         letter = self.get_object()
-        ser = LetterAnswerSerializer(data=request.data)
+        ser = LetterAnswerUploadSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         letter = services.letter_answer(
             acting_user=request.user, letter=letter, answer=ser.validated_data["answer"],
-            files=request.FILES.getlist("files"),
+            files=ser.validated_data["files"],
         )  # fmt: skip
         return Response(LetterSerializer(self.get_queryset().get(pk=letter.pk)).data)
 
