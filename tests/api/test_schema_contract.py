@@ -296,3 +296,42 @@ def _check(resp, path: str) -> list[str]:
     except AssertionError as exc:
         return [str(exc)]
     return []
+
+
+# --- accounts, notifications: what the token, "me" and the inbox answer ---------------------------------------
+
+
+def test_token_answers_the_documented_token(tree, users):
+    from rest_framework.test import APIClient
+
+    users.secretary_a.set_password("pw-Test-1234-x")
+    users.secretary_a.save()
+    resp = APIClient().post(
+        "/api/v1/auth/token/", {"username": "secretary_a", "password": "pw-Test-1234-x"}, format="json"
+    )
+    assert resp.status_code == 200, resp.content
+    assert len(assert_documented(resp)["token"]) >= 20
+
+
+def test_me_of_a_user_without_organization_matches(tree, users, api_for):
+    from tests.factories.accounts import make_user as _make_user
+
+    root = _make_user(None, "system_admin", username="root_admin", superuser=True)
+    body = assert_documented(api_for(root).get("/api/v1/me/"))
+    assert body["organization_name"] is None
+
+
+def test_notices_unread_is_a_documented_boolean(tree, users, api_for):
+    from apps.notifications.services import notice_mark_read
+    from tests.factories.notifications import make_notice
+
+    api = api_for(users.secretary_a)
+    notice_mark_read(user=users.secretary_a, notice=make_notice(users.secretary_a, title="已读"))
+    make_notice(users.secretary_a, title="未读")
+    assert [n["title"] for n in assert_documented(api.get("/api/v1/notices/", {"unread": "true"}))["results"]] == [
+        "未读"
+    ]
+    assert assert_documented(api.get("/api/v1/notices/", {"unread": "false"}))["count"] == 2  # was: unread only
+    resp = api.get("/api/v1/notices/", {"unread": "maybe"})
+    assert resp.status_code == 400 and "unread" in assert_documented(resp)
+    assert assert_documented(api.post("/api/v1/notices/read_all/"))["marked"] == 1

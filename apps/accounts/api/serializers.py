@@ -8,3 +8,7 @@ class TokenRequestSerializer(AuthTokenSerializer):
     password = serializers.CharField(
         label=_("密码"), style={"input_type": "password"}, trim_whitespace=False, max_length=128, write_only=True
     )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="在请求头中使用：Authorization: Token <token>")

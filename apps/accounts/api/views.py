@@ -1,5 +1,6 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
@@ -10,7 +11,7 @@ from rest_framework.views import APIView
 from apps.core.pii import can_see_full_pii
 
 from ..authentication import token_for
-from .serializers import TokenRequestSerializer
+from .serializers import TokenRequestSerializer, TokenSerializer
 
 
 class MeSerializer(serializers.Serializer):
@@ -19,7 +20,7 @@ class MeSerializer(serializers.Serializer):
     role = serializers.CharField()
     role_display = serializers.CharField(source="get_role_display")
     organization_id = serializers.IntegerField(allow_null=True)
-    organization_name = serializers.CharField(source="organization.name", default=None)
+    organization_name = serializers.CharField(source="organization.name", default=None, allow_null=True)
     can_see_full_pii = serializers.SerializerMethodField()
 
     def get_can_see_full_pii(self, user: Any) -> bool:
@@ -48,6 +49,7 @@ class TokenView(ObtainAuthToken):
     throttle_scope = "login"
     serializer_class = TokenRequestSerializer
 
+    @extend_schema(request=TokenRequestSerializer, responses=TokenSerializer)
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

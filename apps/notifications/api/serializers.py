@@ -15,3 +15,11 @@ class DeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = Delivery
         fields = ["id", "notice", "channel", "status", "attempts", "last_error", "created_at", "sent_at"]
+
+
+class NoticeQuerySerializer(serializers.Serializer):
+    unread = serializers.BooleanField(required=False, help_text="只列未读通知（true/false）")
+
+
+class NoticesMarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="本次标为已读的通知数")
