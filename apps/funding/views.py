@@ -406,7 +406,7 @@ class AllocationPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
         }
         if preview is not None:
             ctx["lines"] = preview.lines[:PREVIEW_ROWS]
-            ctx["more"] = max(0, len(preview.lines) - PREVIEW_ROWS)
+            ctx["more"] = max(0, preview.count - PREVIEW_ROWS)
         return render(self.request, self.template_name, ctx)
 
     def post(self, request: Any) -> HttpResponse:
@@ -424,7 +424,7 @@ class AllocationPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 )
                 messages.success(request, _("已下拨，并生成经费下拨通知 %(no)s。") % {"no": notice.number_display})
                 return HttpResponseRedirect(notice.get_absolute_url())
-            preview = services.allocation_preview(acting_user=request.user, standards=standards)
+            preview = services.allocation_preview(acting_user=request.user, standards=standards, limit=PREVIEW_ROWS)
         except ValidationError as exc:
             form_errors_from(form, exc)
             return self._render(form)

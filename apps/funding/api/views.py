@@ -115,11 +115,11 @@ class AllocationViewSet(ScopedReadOnlyViewSet):
             {
                 "issuer": p.issuer.pk,
                 "year": p.year,
-                "count": len(p.lines),
+                "count": p.count,
                 "total": str(p.total),
                 "skipped": p.skipped,
                 "warnings": p.warnings,
-                "lines": s.PreviewLineSerializer(p.lines[:1000], many=True).data,
+                "lines": s.PreviewLineSerializer(p.lines, many=True).data,
             }
         )
 
