@@ -208,7 +208,7 @@ class Allocation(models.Model):
     source = models.CharField(_("经费来源"), max_length=16, choices=FundingSource.choices)
     amount = money_field(_("金额（元）"))
     spent = money_field(_("已支出（元）"), default=ZERO, editable=False)
-    pending = money_field(_("待审核支出（元）"), default=ZERO, editable=False)
+    pending = money_field(_("待审核支出（元）"), default=ZERO, db_default=ZERO, editable=False)
     standard = models.ForeignKey(
         FundingStandard,
         verbose_name=_("依据标准"),
@@ -294,7 +294,9 @@ class Expense(models.Model):
         editable=False,
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
-    review_comment = models.CharField(_("审核意见"), max_length=300, blank=True, editable=False)
+    review_comment = models.CharField(
+        _("审核意见"), max_length=300, blank=True, default="", db_default="", editable=False
+    )
     reverses = models.OneToOneField(
         "self", verbose_name=_("冲正原记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
     )

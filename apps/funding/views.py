@@ -506,13 +506,19 @@ class ExpenseDetailView(ScopedDetailView):
 
     def get_queryset(self) -> Any:
         return (
-            super().get_queryset().select_related("organization", "allocation", "reverses").prefetch_related("vouchers")
+            super()
+            .get_queryset()
+            .select_related("organization", "allocation", "reverses", "reviewed_by")
+            .prefetch_related("vouchers")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["voucher_form"] = kwargs.get("voucher_form") or VoucherForm()
         ctx["reversal"] = Expense.objects.filter(reverses=self.object).first()
+        from .views_review import review_context
+
+        ctx.update(review_context(self.request.user, self.object))
         return ctx
 
 

@@ -190,18 +190,20 @@ class ExpenseViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request: Request, pk: Any = None) -> Response:
         """The level above approves (posts) a submitted expense or returns it with a reason (``comment``)."""
+        target = self.get_object()  # 404 outside the scope before anything else
         ser = s.ExpenseReviewInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        expense = services.expense_review(acting_user=request.user, expense=self.get_object(), **ser.validated_data)
+        expense = services.expense_review(acting_user=request.user, expense=target, **ser.validated_data)
         return Response(s.ExpenseSerializer(self.get_queryset().get(pk=expense.pk)).data)
 
     @extend_schema(request=s.ExpenseResubmitSerializer, responses=s.ExpenseSerializer)
     @action(detail=True, methods=["post"])
     def resubmit(self, request: Request, pk: Any = None) -> Response:
         """Correct a returned expense and submit it for review again."""
+        target = self.get_object()  # 404 outside the scope before anything else
         ser = s.ExpenseResubmitSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        expense = services.expense_resubmit(acting_user=request.user, expense=self.get_object(), **ser.validated_data)
+        expense = services.expense_resubmit(acting_user=request.user, expense=target, **ser.validated_data)
         return Response(s.ExpenseSerializer(self.get_queryset().get(pk=expense.pk)).data)
 
     @extend_schema(request=None, responses=s.ExpenseReviewSerializer(many=True))
