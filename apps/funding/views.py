@@ -528,7 +528,7 @@ class ExpenseCreateView(_FundingFormView):
     form_class = ExpenseForm
     title = gettext_lazy("登记经费支出")
     template_name = "funding/expense_form.html"
-    success_message = gettext_lazy("支出已登记入账。")
+    success_message = gettext_lazy("支出已登记并提交，等待上级党组织审核。")
 
     def get_initial(self) -> dict[str, Any]:
         value = self.request.GET.get("allocation", "")
