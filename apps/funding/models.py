@@ -390,9 +390,11 @@ class FundingRollup(models.Model):
     every write. ``allocated``/``spent`` cover the organization's whole subtree; ``own_*`` its own rows only.
     Allocation rows carry category ""."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes on organization / parent: the unique key starts with organization_id and the
+    # (parent_id_copy, year) index serves the children's rows, so each roll-up write maintains fewer indexes.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     org_path = models.CharField(max_length=255, db_index=True)
-    parent_id_copy = models.IntegerField(null=True, db_index=True)
+    parent_id_copy = models.IntegerField(null=True)
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     source = models.CharField(max_length=16, choices=FundingSource.choices)
