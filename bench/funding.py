@@ -1,6 +1,7 @@
 """Benchmark of the funding app on PostgreSQL.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_funding_bench python bench/funding.py [--tiny|--medium]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_funding_bench \
+        python bench/funding.py [--tiny|--medium] [--allocation-only]
 
 A database whose name ends in "_bench" is dropped and recreated. Steps:
 
@@ -100,6 +101,7 @@ def main() -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--tiny", action="store_true")
     group.add_argument("--medium", action="store_true")
+    parser.add_argument("--allocation-only", action="store_true", help="steps 1-2 only (the tree and the allocation)")
     args = parser.parse_args()
     size = "tiny" if args.tiny else "medium" if args.medium else "full"
     n_orgs, n_expenses, repeats = SIZES[size]
@@ -201,6 +203,19 @@ def main() -> None:
     step("floor: bare INSERT … SELECT of the same rows", bare_insert, results)
     floor = results["floor: bare INSERT … SELECT of the same rows"][0]
 
+    def summary(agree: bool) -> None:
+        print("\nsummary")
+        print(f"  allocate {branches:,} organizations (CPU, this process + its PostgreSQL backend): set-based "
+              f"{set_based:8.3f} s   per-object {base_time:8.3f} s{tag}   floor {floor:8.3f} s   per-object/set-based "
+              f"{base_time / set_based:6.1f}x   set-based/floor {set_based / max(floor, 0.001):6.1f}x")  # fmt: skip
+        print(f"  totals agree with the ledger: {'yes' if agree and ok_total else 'NO'}")
+        if not (agree and ok_total):
+            sys.exit(1)
+
+    if args.allocation_only:
+        summary(True)
+        return
+
     # Expenses in bulk, with their roll-up (the services' per-row path is exercised by the tests).
     allocs = list(Allocation.objects.filter(year=year).values_list("id", "organization_id", "org_path"))
 
@@ -296,13 +311,7 @@ def main() -> None:
             f"reads {sel:6.1f} ms, live GROUP BY {live:8.1f} ms, live/roll-up {live / sel:6.1f}x"
         )
 
-    print("\nsummary")
-    print(f"  allocate {branches:,} organizations (CPU, this process + its PostgreSQL backend): set-based "
-          f"{set_based:8.3f} s   per-object {base_time:8.3f} s{tag}   floor {floor:8.3f} s   per-object/set-based "
-          f"{base_time / set_based:6.1f}x   set-based/floor {set_based / max(floor, 0.001):6.1f}x")  # fmt: skip
-    print(f"  totals agree with the ledger: {'yes' if agree and ok_total else 'NO'}")
-    if not (agree and ok_total):
-        sys.exit(1)
+    summary(agree)
 
 
 if __name__ == "__main__":
