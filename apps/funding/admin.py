@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from apps.core.admin import ScopedAdminMixin
 
-from .models import Allocation, AllocationNotice, Budget, Expense, ExpenseVoucher, FundingStandard
+from .models import Allocation, AllocationNotice, Budget, Expense, ExpenseReview, ExpenseVoucher, FundingStandard
 
 
 class _ReadOnlyScopedAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -50,9 +50,18 @@ class AllocationAdmin(_ReadOnlyScopedAdmin):
 
 @admin.register(Expense)
 class ExpenseAdmin(_ReadOnlyScopedAdmin):
-    list_display = ("spent_on", "organization", "category", "amount", "status", "voucher_count")
+    list_display = ("spent_on", "organization", "category", "amount", "status", "voucher_count", "reviewed_at")
     list_select_related = ("organization",)
     list_filter = ("status", "category")
+
+
+@admin.register(ExpenseReview)
+class ExpenseReviewAdmin(_ReadOnlyScopedAdmin):
+    """The review workflow rows: append-only, written by the services, read-only here."""
+
+    list_display = ("created_at", "expense", "action", "actor", "actor_org", "comment")
+    list_select_related = ("expense", "actor", "actor_org")
+    list_filter = ("action",)
 
 
 @admin.register(ExpenseVoucher)

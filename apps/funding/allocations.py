@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -37,37 +37,24 @@ class PreviewLine:
     organization_id: int
     name: str
     path: str
-    parts: list[tuple[int, Decimal, Decimal, str]] = field(default_factory=list)  # (standard id, units, amount, basis)
-
-    @property
-    def total(self) -> Decimal:
-        return sum((p[2] for p in self.parts), ZERO)
-
-    @property
-    def basis(self) -> str:
-        return " + ".join(p[3] for p in self.parts)
+    total: Decimal = ZERO
+    basis: str = ""
 
 
 @dataclass
 class Preview:
+    """The figures of an allocation: ``lines`` holds the first ``limit`` organizations by path (the page and
+    the API show those); ``count``, ``total`` and ``by_source`` cover all of them."""
+
     issuer: Organization
     year: int
     standards: list[FundingStandard]
     lines: list[PreviewLine]
+    count: int
+    total: Decimal
+    by_source: dict[str, Decimal]
     skipped: int  # organizations that already received money from one of these standards
     warnings: list[str]
-
-    @property
-    def total(self) -> Decimal:
-        return sum((ln.total for ln in self.lines), ZERO)
-
-    def by_source(self) -> dict[str, Decimal]:
-        std_source = {s.pk: s.source for s in self.standards}
-        out: dict[str, Decimal] = defaultdict(lambda: ZERO)
-        for ln in self.lines:
-            for sid, _u, amount, _b in ln.parts:
-                out[std_source[sid]] += amount
-        return dict(out)
 
 
 def _fmt_amount(value: Decimal) -> str:
@@ -110,8 +97,53 @@ def _member_counts(region: Organization, targets: set[int]) -> dict[int, int]:
     return counts
 
 
-def allocation_preview(*, acting_user: Any, standards: list[FundingStandard]) -> Preview:
-    """Per organization: the basis (1 × 5000 + 312人 × 100), the amount; and the total. Set-based."""
+def _labels(standards: list[FundingStandard]) -> dict[int, tuple[str, str]]:
+    """Per standard, the basis text around the unit count: ("培训：", "人 × 100元") for per member, the
+    whole text in the prefix otherwise."""
+    out = {}
+    for std in standards:
+        amount = _fmt_amount(std.amount)
+        if std.basis == StandardBasis.PER_MEMBER:
+            out[std.pk] = (f"{std.name}：", f"人 × {amount}元")
+        elif std.basis == StandardBasis.FIXED:
+            out[std.pk] = (f"{std.name}：定额 {amount}元", "")
+        else:
+            unit = _("个示范点") if std.basis == StandardBasis.PER_SITE else _("个")
+            out[std.pk] = (f"{std.name}：1{unit} × {amount}元", "")
+    return out
+
+
+def _lines_python(standards: list[FundingStandard]) -> tuple[list[tuple], set[int]]:
+    """The portable way (SQLite): (oid, path, name, standard, amount, basis) rows and the skipped ids."""
+    issuer = standards[0].region
+    labels = _labels(standards)
+    done = set(
+        Allocation.objects.filter(standard__in=standards).values_list("standard_id", "organization_id").order_by()
+    )
+    rows: list[tuple] = []
+    skipped: set[int] = set()
+    members: dict[int, int] | None = None
+    for std in standards:
+        targets = standard_targets(std)
+        if std.basis == StandardBasis.PER_MEMBER and members is None:
+            members = _member_counts(issuer, {t[0] for t in targets})
+        prefix, suffix = labels[std.pk]
+        for oid, path, name in targets:
+            if (std.pk, oid) in done:
+                skipped.add(oid)
+                continue
+            if std.basis == StandardBasis.PER_MEMBER:
+                units = (members or {}).get(oid, 0)
+                if not units:
+                    continue
+                basis = f"{prefix}{units}{suffix}"
+            else:
+                units, basis = 1, prefix + suffix
+            rows.append((oid, path, name, std, (Decimal(units) * std.amount).quantize(Decimal("0.01")), basis[:300]))
+    return rows, skipped
+
+
+def _check_standards(acting_user: Any, standards: list[FundingStandard]) -> tuple[Organization, int]:
     ensure_perm(acting_user, "funding.add_allocation")
     if not standards:
         raise ValidationError({"standards": _("请至少选择一项经费标准。")})
@@ -119,62 +151,53 @@ def allocation_preview(*, acting_user: Any, standards: list[FundingStandard]) ->
     years = {s.year for s in standards}
     if len(regions) > 1 or len(years) > 1:
         raise ValidationError({"standards": _("一次下拨只能选择同一地区、同一年度的标准。")})
-    issuer = standards[0].region
-    ensure_org_in_scope(acting_user, issuer)
-    year = standards[0].year
-    lines: dict[int, PreviewLine] = {}
-    done = set(
-        Allocation.objects.filter(standard__in=standards).values_list("standard_id", "organization_id").order_by()
-    )
-    skipped: set[int] = set()
-    members: dict[int, int] | None = None
-    for std in standards:
-        targets = standard_targets(std)
-        if std.basis == StandardBasis.PER_MEMBER and members is None:
-            members = _member_counts(issuer, {t[0] for t in targets})
-        unit = _("个示范点") if std.basis == StandardBasis.PER_SITE else _("个")
-        per_unit = f"{std.name}：1{unit} × {_fmt_amount(std.amount)}元"
-        for oid, path, name in targets:
-            if (std.pk, oid) in done:
-                skipped.add(oid)
-                continue
-            if std.basis == StandardBasis.PER_MEMBER:
-                units = Decimal((members or {}).get(oid, 0))
-                if not units:
-                    continue
-                basis = f"{std.name}：{int(units)}人 × {_fmt_amount(std.amount)}元"
-            elif std.basis == StandardBasis.FIXED:
-                units = Decimal(1)
-                basis = f"{std.name}：定额 {_fmt_amount(std.amount)}元"
-            else:
-                units = Decimal(1)
-                basis = per_unit
-            line = lines.get(oid)
+    ensure_org_in_scope(acting_user, standards[0].region)
+    return standards[0].region, standards[0].year
+
+
+def allocation_preview(*, acting_user: Any, standards: list[FundingStandard], limit: int = 1000) -> Preview:
+    """Per organization: the basis (1 × 5000 + 312人 × 100), the amount; and the total. On PostgreSQL two
+    queries whatever the number of organizations (only the first ``limit`` lines are fetched)."""
+    issuer, year = _check_standards(acting_user, standards)
+    standards = sorted(standards, key=lambda s: s.pk)
+    if connection.vendor == "postgresql":
+        from .allocation_sql import preview_figures
+
+        rows, count, skipped, total, by_source = preview_figures(standards, _labels(standards), limit=limit)
+        lines = [PreviewLine(oid, name, path, amount, basis) for oid, name, path, amount, basis in rows]
+    else:
+        flat, skipped_ids = _lines_python(standards)
+        merged: dict[int, PreviewLine] = {}
+        by_source = defaultdict(lambda: ZERO)
+        for oid, path, name, std, amount, basis in flat:
+            line = merged.get(oid)
             if line is None:
-                line = lines[oid] = PreviewLine(oid, name, path)
-            line.parts.append((std.pk, units, (units * std.amount).quantize(Decimal("0.01")), basis))
+                line = merged[oid] = PreviewLine(oid, name, path)
+            line.total += amount
+            line.basis = f"{line.basis} + {basis}" if line.basis else basis
+            by_source[std.source] += amount
+        ordered = sorted(merged.values(), key=lambda ln: ln.path)
+        lines, count, skipped = ordered[:limit], len(ordered), len(skipped_ids)
+        total, by_source = sum((ln.total for ln in ordered), ZERO), dict(by_source)
     warnings = [w for w in (str(s.growth_warning) for s in standards) if w]
-    preview = Preview(
-        issuer=issuer,
-        year=year,
-        standards=list(standards),
-        lines=sorted(lines.values(), key=lambda ln: ln.path),
-        skipped=len(skipped),
-        warnings=warnings,
-    )
-    for source, amount in preview.by_source().items():
+    for source, amount in sorted(by_source.items()):
         problem = _budget_problem(issuer, year, source, amount, lock=False)
         if problem:
-            preview.warnings.append(problem)
-    return preview
+            warnings.append(problem)
+    return Preview(issuer, year, list(standards), lines, count, total, dict(by_source), skipped, warnings)
 
 
-def _budget_problem(issuer: Organization, year: int, source: str, adding: Decimal, *, lock: bool) -> str:
+def _budget_problem(
+    issuer: Organization, year: int, source: str, adding: Decimal, *, lock: bool, exclude_notice: int | None = None
+) -> str:
     qs = Budget.objects.filter(organization=issuer, year=year, source=source)
     budget = (qs.select_for_update() if lock else qs).first()
     if budget is None:
         return ""
-    used = Allocation.objects.filter(issuer=issuer, year=year, source=source).aggregate(s=Sum("amount"))["s"] or ZERO
+    used_qs = Allocation.objects.filter(issuer=issuer, year=year, source=source)
+    if exclude_notice is not None:
+        used_qs = used_qs.exclude(notice_id=exclude_notice)
+    used = used_qs.aggregate(s=Sum("amount"))["s"] or ZERO
     if used + adding <= budget.amount:
         return ""
     return _("%(source)s预算 %(budget)s 元，已下拨 %(used)s 元，本次 %(adding)s 元，超出预算 %(over)s 元。") % {
@@ -230,31 +253,6 @@ def _clean_date(value: Any) -> datetime.date:
         raise ValidationError({"allocated_on": _("下拨日期格式应为 YYYY-MM-DD。")}) from exc
 
 
-def _insert_allocations(
-    rows: list[tuple], *, issuer: Organization, year: int, notice: AllocationNotice, allocated_on: datetime.date,
-    batch_size: int,
-) -> None:  # fmt: skip
-    """(organization id, path, source, amount, standard id, basis) rows: COPY on PostgreSQL (no per-row SQL to
-    build or parse), bulk_create elsewhere."""
-    if connection.vendor != "postgresql":
-        Allocation.objects.bulk_create(
-            [
-                Allocation(issuer=issuer, organization_id=oid, org_path=path, year=year, source=source, amount=amount,
-                           standard_id=sid, basis=basis, notice=notice, allocated_on=allocated_on)
-                for oid, path, source, amount, sid, basis in rows
-            ],
-            batch_size=batch_size,
-        )  # fmt: skip
-        return
-    table = connection.ops.quote_name(Allocation._meta.db_table)
-    cols = "issuer_id, organization_id, org_path, year, source, amount, spent, standard_id, basis, notice_id, " \
-        "allocated_on, created_at"  # fmt: skip
-    now = timezone.now()
-    with connection.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-        for oid, path, source, amount, sid, basis in rows:
-            copy.write_row((issuer.pk, oid, path, year, source, amount, ZERO, sid, basis, notice.pk, allocated_on, now))
-
-
 @transaction.atomic
 def allocation_commit(
     *,
@@ -264,51 +262,73 @@ def allocation_commit(
     title: str = "",
     batch_size: int = 5000,
 ) -> AllocationNotice:
-    """Allocate the standards to every organization they apply to, in one step: one notice, one bulk insert,
-    one roll-up upsert. Organizations that already received money from a standard are skipped."""
+    """Allocate the standards to every organization they apply to, in one step: one notice, one insert of the
+    lines, one roll-up upsert. Organizations that already received money from a standard are skipped.
+
+    On PostgreSQL the lines are never brought into Python: the notice is created first, the lines query is
+    run once as INSERT … SELECT, the figures are read back from the inserted rows (budget check: over budget
+    raises and the whole transaction, notice number included, rolls back), then the roll-up is one
+    INSERT … SELECT over the inserted rows."""
     allocated_on = _clean_date(allocated_on)
-    preview = allocation_preview(acting_user=acting_user, standards=standards)
-    if not preview.lines:
-        raise ValidationError({"standards": _("没有需要下拨的党组织（可能已全部下拨过）。")})
-    issuer, year = preview.issuer, preview.year
-    for source, amount in sorted(preview.by_source().items()):
-        problem = _budget_problem(issuer, year, source, amount, lock=True)
-        if problem:
-            raise ValidationError({"standards": problem})
-    total = preview.total
+    issuer, year = _check_standards(acting_user, standards)
+    standards = sorted(standards, key=lambda s: s.pk)
+    labels = _labels(standards)
+    month = rollup_month(year, allocated_on)
     names = "、".join(f"《{s}》" for s in standards)
     title = title.strip() or _("关于下拨%(year)s年党建工作经费的通知") % {"year": year}
+    notice = _create_notice(
+        acting_user=acting_user, issuer=issuer, year=year, issued_on=allocated_on, title=title, body="", total=ZERO,
+        count=0,
+    )  # fmt: skip
+    if connection.vendor == "postgresql":
+        from .allocation_sql import insert_allocations, rollup_notice
+
+        per_source = insert_allocations(
+            standards, labels, issuer=issuer, year=year, notice_id=notice.pk, allocated_on=allocated_on
+        )
+        n_rows, count = (per_source[0][1], per_source[0][2]) if per_source else (0, 0)
+        by_source = {source: amount for source, _n, _o, amount in per_source[1:]}
+    else:
+        flat, _skipped = _lines_python(standards)
+        Allocation.objects.bulk_create(
+            [
+                Allocation(issuer=issuer, organization_id=oid, org_path=path, year=year, source=std.source,
+                           amount=amount, standard=std, basis=basis, notice=notice, allocated_on=allocated_on)
+                for oid, path, _name, std, amount, basis in flat
+                if amount > 0
+            ],
+            batch_size=batch_size,
+        )  # fmt: skip
+        n_rows, count = len(flat), len({r[0] for r in flat})
+        by_source = defaultdict(lambda: ZERO)
+        for *_x, std, amount, _b in flat:
+            by_source[std.source] += amount
+    if not n_rows:
+        raise ValidationError({"standards": _("没有需要下拨的党组织（可能已全部下拨过）。")})
+    for source, amount in sorted(by_source.items()):
+        problem = _budget_problem(issuer, year, source, amount, lock=True, exclude_notice=notice.pk)
+        if problem:
+            raise ValidationError({"standards": problem})
+    total = sum(by_source.values(), ZERO)
     body = _(
         "各有关党组织：\n\n根据%(names)s，现下拨%(year)s年党建工作经费，共计%(count)s个单位、%(total)s元，"
         "各单位金额见附表。请严格按照规定用途专款专用，及时登记支出并上传凭证，确保经费使用规范、执行及时。"
-    ) % {"names": names, "year": year, "count": len(preview.lines), "total": _fmt_amount(total)}
-    notice = _create_notice(
-        acting_user=acting_user,
-        issuer=issuer,
-        year=year,
-        issued_on=allocated_on,
-        title=title,
-        body=body,
-        total=total,
-        count=len(preview.lines),
-    )
-    std_by_id = {s.pk: s for s in standards}
-    rows = [
-        (ln.organization_id, ln.path, std_by_id[sid].source, amount, sid, basis[:300])
-        for ln in preview.lines
-        for sid, _units, amount, basis in ln.parts
-        if amount > 0
-    ]
-    _insert_allocations(rows, issuer=issuer, year=year, notice=notice, allocated_on=allocated_on, batch_size=batch_size)
-    month = rollup_month(year, allocated_on)
-    rollup_apply(Delta(path, year, month, source, "", amount) for _oid, path, source, amount, _sid, _b in rows)
+    ) % {"names": names, "year": year, "count": count, "total": _fmt_amount(total)}
+    AllocationNotice.objects.filter(pk=notice.pk).update(body=body, total=total, recipient_count=count)
+    notice.body, notice.total, notice.recipient_count = body, total, count
+    if connection.vendor == "postgresql":
+        rollup_notice(notice_id=notice.pk, year=year, month=month)
+    else:
+        rollup_apply(
+            Delta(path, year, month, std.source, "", amount) for _o, path, _n, std, amount, _b in flat if amount > 0
+        )
     audit_record(
         actor=acting_user,
         event="allocationnotice.create",
         obj=notice,
         after=snapshot(notice),
         org_path=issuer.path,
-        note=_("按标准下拨 %(n)s 笔，合计 %(t)s 元") % {"n": len(rows), "t": total},
+        note=_("按标准下拨 %(n)s 笔，合计 %(t)s 元") % {"n": n_rows, "t": total},
     )
     return notice
 

@@ -22,3 +22,17 @@ class FundingConfig(AppConfig):
         register_source("funding.voucher_missing", alerts.voucher_missing_items)
         metrics.register_metrics()
         register_panel(template="funding/_home_panel.html", build=selectors.home_panel)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core.org_settings import register_section
+
+        register_section(
+            key="funding.standards",
+            label=_("经费标准"),
+            url_name="funding:standard_list",
+            allowed=lambda user: user.has_perm("funding.add_fundingstandard")
+            and getattr(user, "organization_id", None) is not None,
+            group="unit",
+            description=_("本地区各类党组织、党员、示范点的年度经费标准，增长要求，复制上年标准"),
+        )

@@ -27,6 +27,15 @@ class ExpenseCategory(models.TextChoices):
 
 
 class ExpenseStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("已退回")
     POSTED = "posted", _("已入账")
     REVERSED = "reversed", _("已冲正")
     REVERSAL = "reversal", _("冲正记录")
+
+
+class ReviewAction(models.TextChoices):
+    SUBMIT = "submit", _("经办提交")
+    RESUBMIT = "resubmit", _("修改后重新提交")
+    APPROVE = "approve", _("审核通过")
+    RETURN = "return", _("退回")

@@ -272,4 +272,33 @@ def seed(ctx: DemoContext) -> None:
         ],
         batch_size=2000,
     )
-    ctx.log(f"  经费：标准 {len(old) + len(new)} 项，下拨 {len(touched)} 笔，支出 {len(all_expenses)} 笔")
+    waiting = _waiting_for_review(ctx, this_year)
+    ctx.log(
+        f"  经费：标准 {len(old) + len(new)} 项，下拨 {len(touched)} 笔，支出 {len(all_expenses)} 笔，"
+        f"待街道审核 {waiting} 笔"
+    )
+
+
+def _waiting_for_review(ctx: DemoContext, year: int) -> int:
+    """The demo branch's secretary records two expenses through the service: they wait in the street's review
+    queue (and one has no voucher yet)."""
+    from .services import expense_create
+
+    secretary, branch = ctx.users.get("secretary"), ctx.orgs.get("branch")
+    if secretary is None or branch is None or ctx.today.year != year:
+        return 0
+    alloc = Allocation.objects.filter(organization=branch, year=year).order_by("-amount", "id").first()
+    if alloc is None:
+        return 0
+    n = 0
+    for amount, cat, payee, purpose in (
+        (Decimal("380"), ExpenseCategory.ACTIVITY, "红色教育基地", "七一主题党日现场教学"),
+        (Decimal("120"), ExpenseCategory.OFFICE, "文具店", "党员活动室学习笔记本"),
+    ):
+        if alloc.remaining < amount:
+            break
+        expense_create(acting_user=secretary, allocation=alloc, spent_on=ctx.today, category=cat, amount=amount,
+                       payee=payee, purpose=purpose, approved_by="张建国")  # fmt: skip
+        alloc.refresh_from_db()
+        n += 1
+    return n

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from apps.core.audit import audit_record, snapshot
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 
-from .choices import ExpenseCategory, ExpenseStatus
+from .choices import ExpenseCategory, ExpenseStatus, ReviewAction
 from .models import Allocation, Expense, ExpenseVoucher
 from .rollup import Delta, rollup_apply, rollup_month
 from .validators import clean_money, validate_voucher
@@ -28,23 +28,42 @@ def _actor(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
 
 
-def _draw(allocation: Allocation, amount: Decimal) -> None:
-    """Move ``spent`` by ``amount`` only if it stays within 0..amount: a conditional UPDATE after the row lock,
-    so a second concurrent submission sees the first one's result (and SQLite, without row locks, still can
-    never overdraw)."""
+def _overdraw_error(allocation_id: int, amount: Decimal) -> ValidationError:
+    left = Allocation.objects.filter(pk=allocation_id).values_list("amount", "spent", "pending").first()
+    remaining = (left[0] - left[1] - left[2]) if left else ZERO
+    return ValidationError(
+        {"amount": _("支出金额 %(amount)s 元超过该笔经费的余额 %(left)s 元。") % {"amount": amount, "left": remaining}}
+    )
+
+
+def _lock(allocation_id: int) -> None:
     if connection.features.has_select_for_update:
-        Allocation.objects.select_for_update().filter(pk=allocation.pk).values_list("id", flat=True).first()
-    qs = Allocation.objects.filter(pk=allocation.pk)
-    qs = qs.filter(spent__lte=F("amount") - amount) if amount > 0 else qs.filter(spent__gte=-amount)
-    if qs.update(spent=F("spent") + amount) != 1:
-        left = Allocation.objects.filter(pk=allocation.pk).values_list("amount", "spent").first()
-        remaining = (left[0] - left[1]) if left else ZERO
-        raise ValidationError(
-            {
-                "amount": _("支出金额 %(amount)s 元超过该笔经费的余额 %(left)s 元。")
-                % {"amount": amount, "left": remaining}
-            }
-        )
+        Allocation.objects.select_for_update().filter(pk=allocation_id).values_list("id", flat=True).first()
+
+
+def _move(allocation_id: int, *, pending: Decimal = ZERO, spent: Decimal = ZERO) -> None:
+    """Move ``pending`` and ``spent`` by the given amounts only if afterwards 0 ≤ pending, 0 ≤ spent and
+    spent + pending ≤ amount: a conditional UPDATE after the row lock, so a second concurrent submission sees
+    the first one's result (and SQLite, without row locks, still can never overdraw)."""
+    _lock(allocation_id)
+    qs = Allocation.objects.filter(
+        pk=allocation_id,
+        pending__gte=-pending,
+        spent__gte=-spent,
+        spent__lte=F("amount") - F("pending") - pending - spent,
+    )
+    if qs.update(pending=F("pending") + pending, spent=F("spent") + spent) != 1:
+        raise _overdraw_error(allocation_id, pending + spent)
+
+
+def _draw(allocation: Allocation, amount: Decimal) -> None:
+    """Change ``spent`` directly (a reversal of an approved entry gives its money back)."""
+    _move(allocation.pk, spent=amount)
+
+
+def reserve(allocation: Allocation, amount: Decimal) -> None:
+    """Hold money for an expense waiting for review (negative: release it)."""
+    _move(allocation.pk, pending=amount)
 
 
 def _clean_spent_on(value: Any, allocation: Allocation) -> datetime.date:
@@ -69,11 +88,51 @@ def expense_create(
     *, acting_user: Any, allocation: Allocation, spent_on: Any, category: str, amount: Any, payee: str,
     purpose: str, approved_by: str, vouchers: list[Any] | None = None,
 ) -> Expense:  # fmt: skip
-    """Post an expense against an allocation of the spending organization. Refused past the balance."""
+    """Record (经办) an expense against an allocation of the spending organization: it waits for review by
+    the level above, its money held on the allocation meanwhile. Refused past the balance."""
     ensure_perm(acting_user, "funding.add_expense")
     if allocation is None:
         raise ValidationError({"allocation": _("请选择使用的经费。")})
     ensure_org_in_scope(acting_user, allocation.organization)
+    category, amount, spent_on, payee, purpose, approved_by = clean_fields(
+        allocation=allocation, category=category, amount=amount, spent_on=spent_on, payee=payee, purpose=purpose,
+        approved_by=approved_by,
+    )  # fmt: skip
+    files = list(vouchers or [])
+    for f in files:
+        validate_voucher(f)
+    reserve(allocation, amount)
+    expense = Expense.objects.create(
+        organization_id=allocation.organization_id,
+        org_path=allocation.org_path,
+        allocation=allocation,
+        source=allocation.source,
+        spent_on=spent_on,
+        category=category,
+        amount=amount,
+        payee=payee,
+        purpose=purpose,
+        approved_by=approved_by,
+        status=ExpenseStatus.SUBMITTED,
+        recorded_by=_actor(acting_user),
+    )
+    for f in files:
+        _store_voucher(acting_user, expense, f)
+    if files:
+        Expense.objects.filter(pk=expense.pk).update(voucher_count=len(files))
+        expense.voucher_count = len(files)
+    audit_record(actor=acting_user, event="expense.create", obj=expense, after=snapshot(expense))
+    from .reviews import notify_reviewers, trail_add
+
+    trail_add(acting_user=acting_user, expense=expense, action=ReviewAction.SUBMIT)
+    notify_reviewers(expense, step=1)
+    return expense
+
+
+def clean_fields(
+    *, allocation: Allocation, category: str, amount: Any, spent_on: Any, payee: str, purpose: str, approved_by: str
+) -> tuple[str, Decimal, datetime.date, str, str, str]:
+    """The checked fields of an entry (also for a resubmission), each error naming its field."""
     if category not in ExpenseCategory.values:
         raise ValidationError({"category": _("请选择支出类别。")})
     amount = clean_money(amount, field="amount", label=_("支出金额"))
@@ -85,32 +144,7 @@ def expense_create(
     ):
         if not (value or "").strip():
             raise ValidationError({name: _("请填写%(label)s。") % {"label": label}})
-    files = list(vouchers or [])
-    for f in files:
-        validate_voucher(f)
-    _draw(allocation, amount)
-    expense = Expense.objects.create(
-        organization_id=allocation.organization_id,
-        org_path=allocation.org_path,
-        allocation=allocation,
-        source=allocation.source,
-        spent_on=spent_on,
-        category=category,
-        amount=amount,
-        payee=payee.strip()[:100],
-        purpose=purpose.strip()[:300],
-        approved_by=approved_by.strip()[:50],
-        recorded_by=_actor(acting_user),
-    )
-    for f in files:
-        _store_voucher(acting_user, expense, f)
-    if files:
-        Expense.objects.filter(pk=expense.pk).update(voucher_count=len(files))
-        expense.voucher_count = len(files)
-    y = allocation.year
-    rollup_apply([Delta(expense.org_path, y, rollup_month(y, spent_on), expense.source, category, ZERO, amount)])
-    audit_record(actor=acting_user, event="expense.create", obj=expense, after=snapshot(expense))
-    return expense
+    return category, amount, spent_on, payee.strip()[:100], purpose.strip()[:300], approved_by.strip()[:50]
 
 
 @transaction.atomic
@@ -126,8 +160,12 @@ def expense_reverse(*, acting_user: Any, expense: Expense, reason: str) -> Expen
     original = Expense.objects.select_for_update().get(pk=expense.pk)
     if original.is_reversal:
         raise ValidationError(_("冲正记录本身不能再冲正。"))
-    if original.status != ExpenseStatus.POSTED:
+    if original.status == ExpenseStatus.REVERSED:
         raise ValidationError(_("该支出已冲正，不能重复冲正。"))
+    if original.status != ExpenseStatus.POSTED:
+        raise ValidationError(
+            _("只有审核通过（已入账）的支出才能冲正；待审核或已退回的支出请由审核人退回或修改后重新提交。")
+        )
     allocation = original.allocation
     _draw(allocation, -original.amount)
     today = timezone.localdate()

@@ -200,3 +200,19 @@ class VoucherForm(StyledFormMixin, forms.Form):
 
 class ReverseForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("冲正原因"), max_length=200)
+
+
+class ReviewForm(StyledFormMixin, forms.Form):
+    comment = forms.CharField(
+        label=_("审核意见（退回时必填）"), max_length=300, required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("如：发票抬头不符，请补正后重新提交")}),
+    )  # fmt: skip
+
+
+class ExpenseResubmitForm(StyledFormMixin, forms.Form):
+    spent_on = forms.DateField(label=_("支出日期"))
+    category = forms.ChoiceField(label=_("支出类别"), choices=_blank(_("请选择"), ExpenseCategory.choices))
+    amount = forms.DecimalField(label=_("金额（元）"), max_digits=14, decimal_places=2, min_value=0)
+    payee = forms.CharField(label=_("收款方"), max_length=100)
+    purpose = forms.CharField(label=_("用途"), max_length=300)
+    approved_by = forms.CharField(label=_("审批人"), max_length=50, help_text=_("按财务制度审批本笔支出的负责人"))

@@ -18,7 +18,7 @@ from apps.organizations.choices import OrgKind, Sector
 from apps.organizations.models import Organization
 
 from . import querysets as qs
-from .choices import ExpenseCategory, ExpenseStatus, FundingSource, StandardBasis
+from .choices import ExpenseCategory, ExpenseStatus, FundingSource, ReviewAction, StandardBasis
 
 ZERO = Decimal("0.00")
 
@@ -193,8 +193,10 @@ class AllocationNotice(models.Model):
 class Allocation(models.Model):
     """Money put at an organization's disposal (划拨) for a year, from one source; expenses draw on it.
 
-    ``spent`` is the sum of the expenses drawn on it, kept by the services with a conditional UPDATE under a
-    row lock, so two concurrent expenses can never take it past ``amount`` (also a database constraint).
+    ``spent`` is the sum of the approved expenses drawn on it and ``pending`` that of the expenses waiting for
+    review (their money is reserved on submission). Both are kept by the services with conditional UPDATEs
+    under a row lock, so two concurrent expenses can never take ``spent + pending`` past ``amount`` (also a
+    database constraint).
     """
 
     issuer = models.ForeignKey(Organization, verbose_name=_("下拨单位"), on_delete=models.PROTECT, related_name="+")
@@ -206,6 +208,7 @@ class Allocation(models.Model):
     source = models.CharField(_("经费来源"), max_length=16, choices=FundingSource.choices)
     amount = money_field(_("金额（元）"))
     spent = money_field(_("已支出（元）"), default=ZERO, editable=False)
+    pending = money_field(_("待审核支出（元）"), default=ZERO, db_default=ZERO, editable=False)
     standard = models.ForeignKey(
         FundingStandard,
         verbose_name=_("依据标准"),
@@ -230,7 +233,8 @@ class Allocation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="funding_allocation_amount_pos"),
             models.CheckConstraint(
-                condition=Q(spent__gte=0) & Q(spent__lte=F("amount")), name="funding_allocation_not_overdrawn"
+                condition=Q(spent__gte=0) & Q(pending__gte=0) & Q(spent__lte=F("amount") - F("pending")),
+                name="funding_allocation_not_overdrawn",
             ),
             models.UniqueConstraint(
                 fields=["standard", "organization"],
@@ -248,7 +252,8 @@ class Allocation(models.Model):
 
     @property
     def remaining(self) -> Decimal:
-        return self.amount - self.spent
+        """What is left to spend: the amount less approved and pending expenses."""
+        return self.amount - self.spent - self.pending
 
     @property
     def label(self) -> str:
@@ -257,8 +262,10 @@ class Allocation(models.Model):
 
 
 class Expense(models.Model):
-    """One ledger entry drawn on an allocation. Never edited once posted: a correction is a reversal entry
-    (``reverses`` set, negative amount) and the original is marked reversed."""
+    """One ledger entry drawn on an allocation. Recorded by the spending organization (经办) it waits for
+    review (审核) by the level above; a returned entry may be corrected and submitted again. Never edited once
+    approved (posted): a correction is a reversal entry (``reverses`` set, negative amount) and the original is
+    marked reversed. Every step is an ``ExpenseReview`` row (the workflow trail)."""
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("支出单位"), on_delete=models.PROTECT, related_name="+"
@@ -275,7 +282,20 @@ class Expense(models.Model):
     purpose = models.CharField(_("用途"), max_length=300)
     approved_by = models.CharField(_("审批人"), max_length=50)
     status = models.CharField(
-        _("状态"), max_length=12, choices=ExpenseStatus.choices, default=ExpenseStatus.POSTED, editable=False
+        _("状态"), max_length=12, choices=ExpenseStatus.choices, default=ExpenseStatus.SUBMITTED, editable=False
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
+    review_comment = models.CharField(
+        _("审核意见"), max_length=300, blank=True, default="", db_default="", editable=False
     )
     reverses = models.OneToOneField(
         "self", verbose_name=_("冲正原记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversal"
@@ -290,6 +310,7 @@ class Expense(models.Model):
         verbose_name = _("经费支出")
         verbose_name_plural = _("经费支出")
         ordering = ["-spent_on", "-id"]
+        permissions = [("review_expense", _("审核下级经费支出"))]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(reverses__isnull=True) & Q(amount__gt=0)) | (Q(reverses__isnull=False) & Q(amount__lt=0)),
@@ -299,6 +320,7 @@ class Expense(models.Model):
         indexes = [
             models.Index(fields=["org_path", "spent_on"], name="funding_expense_path_date"),
             models.Index(fields=["status", "voucher_count"], name="funding_expense_voucher"),
+            models.Index(fields=["status", "org_path"], name="funding_expense_status_path"),
         ]
 
     def __str__(self) -> str:
@@ -310,6 +332,33 @@ class Expense(models.Model):
     @property
     def is_reversal(self) -> bool:
         return self.reverses_id is not None
+
+
+class ExpenseReview(models.Model):
+    """One step of an expense's review workflow (submitted, returned with a reason, resubmitted, approved):
+    append-only, written only by the services, read-only everywhere else."""
+
+    expense = models.ForeignKey(Expense, verbose_name=_("支出"), on_delete=models.CASCADE, related_name="reviews")
+    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    action = models.CharField(_("环节"), max_length=12, choices=ReviewAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办/审核人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_org = models.ForeignKey(
+        Organization, verbose_name=_("所在党组织"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.CharField(_("意见/原因"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = qs.ExpenseReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("支出审核记录")
+        verbose_name_plural = _("支出审核记录")
+        ordering = ["expense_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ExpenseVoucher(models.Model):
@@ -341,9 +390,11 @@ class FundingRollup(models.Model):
     every write. ``allocated``/``spent`` cover the organization's whole subtree; ``own_*`` its own rows only.
     Allocation rows carry category ""."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # No single-column indexes on organization / parent: the unique key starts with organization_id and the
+    # (parent_id_copy, year) index serves the children's rows, so each roll-up write maintains fewer indexes.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     org_path = models.CharField(max_length=255, db_index=True)
-    parent_id_copy = models.IntegerField(null=True, db_index=True)
+    parent_id_copy = models.IntegerField(null=True)
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
     source = models.CharField(max_length=16, choices=FundingSource.choices)

@@ -32,6 +32,10 @@ class ExpenseQuerySet(PathScopedQuerySet):
         return self.filter(status=ExpenseStatus.POSTED, voucher_count=0)
 
 
+class ExpenseReviewQuerySet(PathScopedQuerySet):
+    pass
+
+
 class ExpenseVoucherQuerySet(OrgScopedQuerySet):
     scope_path = "expense__org_path"
 

@@ -54,7 +54,9 @@ def _sum(qs: Any, *group: str, own: bool = False) -> Any:
 
 def execution_summary(*, user: Any, organization: Organization, year: int) -> dict[str, Any]:
     """The execution page for one scope: totals, one row per child (plus the organization's own money),
-    and the scope's figures per source, category and month. Five small queries whatever the subtree size."""
+    and the scope's figures per source, category and month. Three small queries whatever the subtree size:
+    the children, their roll-up sums, and the scope's own roll-up rows (grouped by source / category / month
+    in Python: at most a few hundred rows, never the ledger)."""
     base = FundingRollup.objects.visible_to(user).filter(year=year)
     children = list(
         Organization.objects.filter(parent=organization, is_active=True)
@@ -78,31 +80,32 @@ def execution_summary(*, user: Any, organization: Organization, year: int) -> di
     own_row = Row(
         total.allocated - child_alloc, total.spent - child_spent, label=organization.name, organization=organization
     )
-    scope = base.filter(organization_id=organization.pk)
+    # The scope's own roll-up rows (at most 12 months × sources × categories) in one query, grouped here.
     src_labels = dict(FundingSource.choices)
     cat_labels = dict(ExpenseCategory.choices)
-    by_source = [
-        Row(r["a"], r["s"], label=str(src_labels.get(r["source"], r["source"])), key=r["source"])
-        for r in _sum(scope, "source")
-    ]
-    by_category = [
-        Row(ZERO, r["s"], label=str(cat_labels.get(r["category"], r["category"])), key=r["category"])
-        for r in _sum(scope.exclude(category=""), "category")
-    ]
-    months = {r["month"]: r for r in _sum(scope, "month")}
+    per_source: dict[str, list] = {}
+    per_category: dict[str, Decimal] = {}
+    months: dict[int, list] = {}
+    for month, source, category, a, sp in base.filter(organization_id=organization.pk).values_list(
+        "month", "source", "category", "allocated", "spent"
+    ):
+        acc = per_source.setdefault(source, [ZERO, ZERO])
+        acc[0] += a
+        acc[1] += sp
+        if category:
+            per_category[category] = per_category.get(category, ZERO) + sp
+        acc = months.setdefault(month, [ZERO, ZERO])
+        acc[0] += a
+        acc[1] += sp
+    by_source = [Row(v[0], v[1], label=str(src_labels.get(k, k)), key=k) for k, v in sorted(per_source.items())]
+    by_category = [Row(ZERO, v, label=str(cat_labels.get(k, k)), key=k) for k, v in sorted(per_category.items())]
     by_month = []
     cum = Figures()
     for m in range(1, 13):
-        r = months.get(m, {"a": ZERO, "s": ZERO})
-        cum = Figures(cum.allocated + (r["a"] or ZERO), cum.spent + (r["s"] or ZERO))
-        by_month.append(
-            {
-                "month": m,
-                "allocated": Figures(r["a"], r["s"]).allocated,
-                "spent": Figures(r["a"], r["s"]).spent,
-                "cum_rate": cum.rate,
-            }
-        )
+        a, sp = months.get(m, (ZERO, ZERO))
+        cum = Figures(cum.allocated + a, cum.spent + sp)
+        f = Figures(a, sp)
+        by_month.append({"month": m, "allocated": f.allocated, "spent": f.spent, "cum_rate": cum.rate})
     return {
         "organization": organization,
         "year": year,

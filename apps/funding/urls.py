@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_review, views_summary
 
 app_name = "funding"
 
@@ -23,5 +23,9 @@ urlpatterns = [
     path("expenses/<int:pk>/", views.ExpenseDetailView.as_view(), name="expense_detail"),
     path("expenses/<int:pk>/reverse/", views.ExpenseReverseView.as_view(), name="expense_reverse"),
     path("expenses/<int:pk>/vouchers/", views.VoucherUploadView.as_view(), name="voucher_upload"),
+    path("summary/", views_summary.LevelSummaryView.as_view(), name="level_summary"),
+    path("reviews/", views_review.ReviewQueueView.as_view(), name="review_queue"),
+    path("expenses/<int:pk>/review/", views_review.ExpenseReviewView.as_view(), name="expense_review"),
+    path("expenses/<int:pk>/resubmit/", views_review.ExpenseResubmitView.as_view(), name="expense_resubmit"),
     path("vouchers/<int:pk>/", views.VoucherDownloadView.as_view(), name="voucher_download"),
 ]

@@ -406,7 +406,7 @@ class AllocationPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
         }
         if preview is not None:
             ctx["lines"] = preview.lines[:PREVIEW_ROWS]
-            ctx["more"] = max(0, len(preview.lines) - PREVIEW_ROWS)
+            ctx["more"] = max(0, preview.count - PREVIEW_ROWS)
         return render(self.request, self.template_name, ctx)
 
     def post(self, request: Any) -> HttpResponse:
@@ -424,7 +424,7 @@ class AllocationPreviewView(LoginRequiredMixin, PermissionRequiredMixin, View):
                 )
                 messages.success(request, _("已下拨，并生成经费下拨通知 %(no)s。") % {"no": notice.number_display})
                 return HttpResponseRedirect(notice.get_absolute_url())
-            preview = services.allocation_preview(acting_user=request.user, standards=standards)
+            preview = services.allocation_preview(acting_user=request.user, standards=standards, limit=PREVIEW_ROWS)
         except ValidationError as exc:
             form_errors_from(form, exc)
             return self._render(form)
@@ -506,13 +506,19 @@ class ExpenseDetailView(ScopedDetailView):
 
     def get_queryset(self) -> Any:
         return (
-            super().get_queryset().select_related("organization", "allocation", "reverses").prefetch_related("vouchers")
+            super()
+            .get_queryset()
+            .select_related("organization", "allocation", "reverses", "reviewed_by")
+            .prefetch_related("vouchers")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["voucher_form"] = kwargs.get("voucher_form") or VoucherForm()
         ctx["reversal"] = Expense.objects.filter(reverses=self.object).first()
+        from .views_review import review_context
+
+        ctx.update(review_context(self.request.user, self.object))
         return ctx
 
 
@@ -522,7 +528,7 @@ class ExpenseCreateView(_FundingFormView):
     form_class = ExpenseForm
     title = gettext_lazy("登记经费支出")
     template_name = "funding/expense_form.html"
-    success_message = gettext_lazy("支出已登记入账。")
+    success_message = gettext_lazy("支出已登记并提交，等待上级党组织审核。")
 
     def get_initial(self) -> dict[str, Any]:
         value = self.request.GET.get("allocation", "")

@@ -28,10 +28,16 @@ def test_branch_records_expense_with_voucher_and_street_sees_execution_rate_chan
     sec.set_input_files("#id_vouchers", str(voucher))
     sec.click("button:has-text('保存')")
     sec.wait_for_selector("#vouchers >> text=发票.pdf")
-    assert "支出已登记入账" in sec.inner_text("body")
+    assert "等待上级党组织审核" in sec.inner_text("body")
     assert Expense.objects.get().voucher_count == 1
 
     street.reload()
+    assert "0.0%" in street.inner_text(row)  # waiting for review: not spent yet
+    street.click(".nav-tabs >> text=支出审核")
+    street.click("main >> text=查看并审核")
+    street.click("#review-form >> text=审核通过")
+    street.wait_for_selector("#review-trail >> text=审核通过")
+    street.goto(f"{street.base_url}/funding/?org={tree.street_a.pk}")
     assert "25.0%" in street.inner_text(row)
     assert "25.0%" in street.inner_text('[data-stat="rate"]')
     street.screenshot(path="/tmp/funding/e2e-street-execution.png", full_page=True)

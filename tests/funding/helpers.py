@@ -35,9 +35,28 @@ def allocate(actor, issuer, org, amount="5000.00", *, year=None, source="fiscal"
     )
 
 
-def spend(actor, allocation, amount="100.00", *, on=None, category="activity", vouchers=None):
+def reviewer_for(org_path: str):
+    """An org-department user of the tree's root: above every spending organization, never the recorder."""
+    from apps.accounts.models import User
+    from apps.organizations.models import Organization
+    from tests.factories.accounts import make_user
+
+    root = Organization.objects.get(pk=int(org_path.strip("/").split("/")[0]))
+    return User.objects.filter(username="funding_reviewer").first() or make_user(
+        root, "org_staff", username="funding_reviewer"
+    )
+
+
+def approve(expense, reviewer=None):
+    return services.expense_review(
+        acting_user=reviewer or reviewer_for(expense.org_path), expense=expense, approve=True
+    )
+
+
+def spend(actor, allocation, amount="100.00", *, on=None, category="activity", vouchers=None, review=True):
+    """Record an expense and (unless ``review=False``) have the level above approve it, so it is posted."""
     today = datetime.date.today()
-    return services.expense_create(
+    expense = services.expense_create(
         acting_user=actor,
         allocation=allocation,
         spent_on=on or (today if today.year == allocation.year else datetime.date(allocation.year, 6, 1)),
@@ -48,3 +67,4 @@ def spend(actor, allocation, amount="100.00", *, on=None, category="activity", v
         approved_by="张书记",
         vouchers=vouchers,
     )
+    return approve(expense) if review else expense

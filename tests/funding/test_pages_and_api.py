@@ -123,9 +123,20 @@ def test_api_preview_commit_and_multipart_expense(tree, users, api_for):
     )  # fmt: skip
     assert resp.status_code == 201 and resp.json()["voucher_count"] == 1
     assert resp.json()["vouchers"][0]["download_url"].startswith("/funding/vouchers/")
-    ex = api_for(users.street_staff).get("/api/v1/funding/execution/").json()
+    assert resp.json()["status"] == "submitted"
+    eid = resp.json()["id"]
+    street = api_for(users.street_staff)
+    ex = street.get("/api/v1/funding/execution/").json()
+    row = next(r for r in ex["children"] if r["organization"] == tree.branch_a.pk)
+    assert Decimal(row["rate"]) == Decimal("0.0")  # waiting for review: not spent yet
+    assert sec.post(f"/api/v1/funding/expenses/{eid}/review/", {"approve": True}, format="json").status_code == 403
+    resp = street.post(f"/api/v1/funding/expenses/{eid}/review/", {"approve": True}, format="json")
+    assert resp.status_code == 200 and resp.json()["status"] == "posted" and resp.json()["reviewed_by_name"]
+    ex = street.get("/api/v1/funding/execution/").json()
     row = next(r for r in ex["children"] if r["organization"] == tree.branch_a.pk)
     assert Decimal(row["rate"]) == Decimal("100.0") and Decimal(ex["total"]["allocated"]) == Decimal("4000.00")
+    trail = sec.get(f"/api/v1/funding/expenses/{eid}/reviews/").json()
+    assert [t["action"] for t in trail] == ["submit", "approve"]
 
 
 def test_home_panel_shows_funding_for_street_and_branch(tree, users, client_for):

@@ -135,3 +135,42 @@ def test_parent_kind_and_top_level_filters_pick_village_level_only(tree, users):
     std = _std(users.city_staff, tree.city, target_kind="branch", target_sector="rural", target_parent_kind="committee")
     p = services.allocation_preview(acting_user=users.city_staff, standards=[std])
     assert [ln.organization_id for ln in p.lines] == [village.pk]
+
+
+def test_sql_lines_match_the_portable_rules_nested_kinds_members_and_skips(tree, users):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based SQL runs on PostgreSQL")
+    from apps.funding.allocation_sql import preview_figures
+    from apps.funding.allocations import _labels, _lines_python
+
+    general = make_org(tree.street_a, kind="general_branch", name="丁总支", code="T000D")
+    nested = make_org(general, kind="branch", name="丁总支第一支部", code="B000N")
+    for _ in range(2):
+        make_member(nested)
+    make_member(tree.group_a)
+    make_member(tree.branch_c)
+    stds = [
+        _std(users.city_staff, tree.city, amount="5000.00"),
+        _std(users.city_staff, tree.city, name="培训", basis="per_member", amount="100.01", top_level_only=False),
+        _std(users.city_staff, tree.city, name="街道直属", target_parent_kind="working_committee", amount="7"),
+        _std(users.city_staff, tree.city, name="最上一级", target_kind="", amount="1"),  # only the two districts
+    ]
+    allocate(users.city_staff, tree.city, tree.branch_c)  # by hand: not a standard, so nothing is skipped
+    services.allocation_commit(acting_user=users.city_staff, standards=[stds[2]])  # then skipped below
+    stds.sort(key=lambda s: s.pk)
+    flat, skipped = _lines_python(stds)
+    expected: dict[int, list] = {}
+    for oid, _path, _name, _s, amount, basis in flat:
+        line = expected.setdefault(oid, [Decimal("0"), []])
+        line[0] += amount
+        line[1].append(basis)
+    rows, count, n_skipped, total, _by_source = preview_figures(stds, _labels(stds), limit=100)
+    got = {oid: [amount, basis.split(" + ")] for oid, _n, _p, amount, basis in rows}
+    assert got == expected
+    assert got[nested.pk][1] == ["社区党建工作经费：1个 × 5,000元", "培训：2人 × 100.01元"]  # not 街道直属
+    assert got[tree.district_a.pk][1] == ["最上一级：1个 × 1元"]
+    assert general.pk not in got and tree.street_a.pk not in got  # below a district: not top level
+    assert count == len(expected) and n_skipped == len(skipped) == 2
+    assert total == sum(v[0] for v in expected.values())

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.organizations.models import Organization
 
 from ..choices import ExpenseCategory, FundingSource, StandardBasis
-from ..models import Allocation, AllocationNotice, Expense, ExpenseVoucher, FundingStandard
+from ..models import Allocation, AllocationNotice, Expense, ExpenseReview, ExpenseVoucher, FundingStandard
 
 
 class FundingStandardSerializer(serializers.ModelSerializer):
@@ -80,6 +80,7 @@ class AllocationSerializer(serializers.ModelSerializer):
             "source_display",
             "amount",
             "spent",
+            "pending",
             "remaining",
             "standard",
             "basis",
@@ -138,6 +139,7 @@ class ExpenseSerializer(serializers.ModelSerializer):
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     vouchers = VoucherSerializer(many=True, read_only=True)
+    reviewed_by_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Expense
@@ -159,7 +161,45 @@ class ExpenseSerializer(serializers.ModelSerializer):
             "reverses",
             "voucher_count",
             "vouchers",
+            "reviewed_by_name",
+            "reviewed_at",
+            "review_comment",
         ]
+
+    def get_reviewed_by_name(self, obj: Expense) -> str:
+        user = obj.reviewed_by
+        return (getattr(user, "display_name", "") or getattr(user, "username", "")) if user is not None else ""
+
+
+class ExpenseReviewInputSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(label="审核通过（否则退回）")
+    comment = serializers.CharField(max_length=300, required=False, allow_blank=True, default="", label="审核意见")
+
+
+class ExpenseResubmitSerializer(serializers.Serializer):
+    spent_on = serializers.DateField(label="支出日期")
+    category = serializers.ChoiceField(choices=ExpenseCategory.choices, label="支出类别")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="金额")
+    payee = serializers.CharField(max_length=100, label="收款方")
+    purpose = serializers.CharField(max_length=300, label="用途")
+    approved_by = serializers.CharField(max_length=50, label="审批人")
+
+
+class ExpenseReviewSerializer(serializers.ModelSerializer):
+    action_display = serializers.CharField(source="get_action_display", read_only=True)
+    actor_name = serializers.SerializerMethodField()
+    actor_org_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ExpenseReview
+        fields = ["id", "action", "action_display", "actor_name", "actor_org_name", "comment", "created_at"]
+
+    def get_actor_name(self, obj: ExpenseReview) -> str:
+        user = obj.actor
+        return (getattr(user, "display_name", "") or getattr(user, "username", "")) if user is not None else ""
+
+    def get_actor_org_name(self, obj: ExpenseReview) -> str:
+        return obj.actor_org.name if obj.actor_org is not None else ""
 
 
 class ExpenseInputSerializer(serializers.Serializer):

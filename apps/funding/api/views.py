@@ -122,11 +122,11 @@ class AllocationViewSet(ScopedReadOnlyViewSet):
             {
                 "issuer": p.issuer.pk,
                 "year": p.year,
-                "count": len(p.lines),
+                "count": p.count,
                 "total": str(p.total),
                 "skipped": p.skipped,
                 "warnings": p.warnings,
-                "lines": s.PreviewLineSerializer(p.lines[:1000], many=True).data,
+                "lines": s.PreviewLineSerializer(p.lines, many=True).data,
             }
         )
 
@@ -151,10 +151,10 @@ class ExpenseViewSet(ScopedReadOnlyViewSet):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
-        return qs.select_related("organization").prefetch_related("vouchers")
+        return qs.select_related("organization", "reviewed_by").prefetch_related("vouchers")
 
     def get_permissions(self) -> list:
-        if self.action in ("create", "reverse", "vouchers"):
+        if self.action in ("create", "reverse", "vouchers", "review", "resubmit"):
             return [p() for p in SERVICE_CHECKED]
         return super().get_permissions()
 
@@ -192,6 +192,34 @@ class ExpenseViewSet(ScopedReadOnlyViewSet):
             acting_user=request.user, expense=self.get_object(), file=ser.validated_data["file"]
         )
         return Response(s.VoucherSerializer(voucher).data, status=201)
+
+    @extend_schema(request=s.ExpenseReviewInputSerializer, responses=s.ExpenseSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: Any = None) -> Response:
+        """The level above approves (posts) a submitted expense or returns it with a reason (``comment``)."""
+        target = self.get_object()  # 404 outside the scope before anything else
+        ser = s.ExpenseReviewInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        expense = services.expense_review(acting_user=request.user, expense=target, **ser.validated_data)
+        return Response(s.ExpenseSerializer(self.get_queryset().get(pk=expense.pk)).data)
+
+    @extend_schema(request=s.ExpenseResubmitSerializer, responses=s.ExpenseSerializer)
+    @action(detail=True, methods=["post"])
+    def resubmit(self, request: Request, pk: Any = None) -> Response:
+        """Correct a returned expense and submit it for review again."""
+        target = self.get_object()  # 404 outside the scope before anything else
+        ser = s.ExpenseResubmitSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        expense = services.expense_resubmit(acting_user=request.user, expense=target, **ser.validated_data)
+        return Response(s.ExpenseSerializer(self.get_queryset().get(pk=expense.pk)).data)
+
+    @extend_schema(request=None, responses=s.ExpenseReviewSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def reviews(self, request: Request, pk: Any = None) -> Response:
+        """The expense's review trail (submitted, returned with reasons, resubmitted, approved), oldest first."""
+        expense = self.get_object()
+        rows = expense.reviews.select_related("actor", "actor_org").order_by("id")
+        return Response(s.ExpenseReviewSerializer(rows, many=True).data)
 
 
 class ExecutionViewSet(viewsets.ViewSet):
