@@ -21,6 +21,7 @@ urlpatterns = [
     path("appraisals/", appraisal_views.AppraisalListView.as_view(), name="appraisal_list"),
     path("appraisals/new/", appraisal_views.AppraisalOpenView.as_view(), name="appraisal_open"),
     path("appraisals/<int:pk>/", appraisal_views.AppraisalDetailView.as_view(), name="appraisal_detail"),
+    path("appraisals/entries/<int:pk>/self/", appraisal_views.SelfAssessmentView.as_view(), name="appraisal_self"),
     path("appraisals/entries/<int:pk>/handling/", appraisal_views.HandlingView.as_view(), name="appraisal_handling"),
     path("points/", points_views.PointsRankingView.as_view(), name="points_ranking"),
     path("<int:pk>/points/", points_views.MemberPointsView.as_view(), name="points_member"),
