@@ -75,7 +75,8 @@ def floor_import(upload, root, period) -> Clock:
     with Clock() as clock, transaction.atomic(), connection.cursor() as cursor:
         rows = read_rows(upload, max_rows=250_000)
         cursor.execute(
-            f"CREATE TEMPORARY TABLE floor_pay (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING INDEXES) ON COMMIT DROP"
+            f"CREATE TEMPORARY TABLE floor_pay (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY "
+            "INCLUDING INDEXES) ON COMMIT DROP"
         )
         cols = "member_id, organization_id, org_path, month, amount, method, paid_on, receipt_no, recorded_at"
         with cursor.cursor.copy(f"COPY floor_pay ({cols}) FROM STDIN") as copy:
