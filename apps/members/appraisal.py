@@ -109,7 +109,9 @@ def appraisal_record_self(
 
         raise PermissionDenied(_("只有党员本人或负责民主评议的支部可以填写个人自评。"))
     if not self_assessment_open(appraisal):
-        raise ValidationError({"self_assessment": _("%(rule)s，本次评议已不能再填写或修改自评。") % {"rule": SELF_RULE}})
+        raise ValidationError(
+            {"self_assessment": _("%(rule)s，本次评议已不能再填写或修改自评。") % {"rule": SELF_RULE}}
+        )
     text = (text or "").strip()
     on = on or timezone.localdate()
     errors = {}
@@ -218,6 +220,11 @@ def appraisal_decide(
     if meeting_on > timezone.localdate():
         raise ValidationError({"meeting_on": _("评定日期不能晚于今天。")})
     _check_levels(appraisal, levels, "final_level")
+    from .votes import appraisal_vote_problem
+
+    problem = appraisal_vote_problem(appraisal, meeting_on)
+    if problem:
+        raise ValidationError({"meeting_on": problem})
     entries = _entries(appraisal, levels.keys())
     for mid, level in levels.items():
         entries[mid].final_level = level

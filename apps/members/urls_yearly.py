@@ -7,6 +7,7 @@ from .views_yearly import contact as contact_views
 from .views_yearly import dues as dues_views
 from .views_yearly import points as points_views
 from .views_yearly import recruitment_reviews as review_views
+from .views_yearly import votes as vote_views
 
 urlpatterns = [
     path("dues/", dues_views.DuesMonthView.as_view(), name="dues_month"),
@@ -37,5 +38,7 @@ urlpatterns = [
     path("<int:pk>/mobility/", contact_views.MobilityStartView.as_view(), name="mobility_start"),
     path("mobility/<int:pk>/end/", contact_views.MobilityEndView.as_view(), name="mobility_end"),
     path("recruitment/<int:pk>/review/", review_views.ActivistReviewView.as_view(), name="activist_review"),
+    path("votes/", vote_views.VoteListView.as_view(), name="vote_list"),
+    path("votes/new/", vote_views.VoteCreateView.as_view(), name="vote_create"),
     path("recruitment/<int:pk>/vote/", review_views.AdmissionVoteView.as_view(), name="admission_vote"),
 ]

@@ -294,7 +294,6 @@ class AppraisalViewSet(_WriteMixin, ScopedReadOnlyViewSet):
         )
         return Response(AppraisalDetailSerializer(obj).data)
 
-
     @extend_schema(request=SelfAssessmentInputSerializer, responses=SelfAssessmentSerializer)
     @action(detail=True, methods=["post"], url_path="self-assessment")
     def self_assessment(self, request: Request, pk: Any = None) -> Response:

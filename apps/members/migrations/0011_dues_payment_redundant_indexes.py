@@ -5,21 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0010_schedule_yearly_jobs'),
-        ('organizations', '0005_organization_doc_prefix'),
+        ("members", "0010_schedule_yearly_jobs"),
+        ("organizations", "0005_organization_doc_prefix"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='duespayment',
-            name='member',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='members.member', verbose_name='党员'),
+            model_name="duespayment",
+            name="member",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="members.member",
+                verbose_name="党员",
+            ),
         ),
         migrations.AlterField(
-            model_name='duespayment',
-            name='organization',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='党支部'),
+            model_name="duespayment",
+            name="organization",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="organizations.organization",
+                verbose_name="党支部",
+            ),
         ),
     ]
