@@ -3,6 +3,12 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_members_bench python bench/members_dues.py
     python bench/members_dues.py --tiny          # 300 members, for CI (< 60 s)
     python bench/members_dues.py --members 100000
+    python bench/members_dues.py --members 300000 --steps cards   # only the six-colour recompute, bigger
+
+Figures are CPU seconds of this process and its children (the spreadsheet parser runs in a child) and, for
+the steps whose work is inside PostgreSQL, wall seconds beside a floor measured in the same run: the same
+rows written into an indexed copy of the target table with none of the rules (no matching, criteria or
+foreign-key checks). On the shared 2-core machine wall times move with the load; the ratios are the figure.
 
 Builds once (reused on the next run with the same size): a county with ~30 members per branch, each member
 with an ID number (blind index only), a dues base for the year, one point entry. Then measures, each next to a
