@@ -3,6 +3,12 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dangjian_members_bench python bench/members_dues.py
     python bench/members_dues.py --tiny          # 300 members, for CI (< 60 s)
     python bench/members_dues.py --members 100000
+    python bench/members_dues.py --members 300000 --steps cards   # only the six-colour recompute, bigger
+
+Figures are CPU seconds of this process and its children (the spreadsheet parser runs in a child) and, for
+the steps whose work is inside PostgreSQL, wall seconds beside a floor measured in the same run: the same
+rows written into an indexed copy of the target table with none of the rules (no matching, criteria or
+foreign-key checks). On the shared 2-core machine wall times move with the load; the ratios are the figure.
 
 Builds once (reused on the next run with the same size): a county with ~30 members per branch, each member
 with an ID number (blind index only), a dues base for the year, one point entry. Then measures, each next to a
@@ -22,6 +28,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import io
+import os
 import sys
 import time
 from decimal import Decimal
@@ -31,6 +38,58 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import percentile, setup_django
 
 PER_BRANCH = 30
+
+
+def cpu() -> float:
+    """CPU seconds of this process and of its finished children (the spreadsheet is parsed in a child)."""
+    import resource
+
+    ch = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + ch.ru_utime + ch.ru_stime
+
+
+class Clock:
+    """Wall and CPU (this process + children) of a block."""
+
+    def __enter__(self) -> Clock:
+        self.t, self.c = time.perf_counter(), cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.t, cpu() - self.c
+
+
+def floor_import(upload, root, period) -> Clock:
+    """The physical floor of a month's import: the same file through the upload gate and parser, and one COPY
+    of the finished payment rows (member ids looked up before the clock starts) into a temporary copy of the
+    payments table with the same indexes — no matching, no validation, no foreign-key checks, no roll-up."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from apps.core.spreadsheets import read_rows
+    from apps.members.dues_models import DuesPayment
+    from apps.members.models import Member
+
+    ids = dict(Member.objects.filter(org_path__startswith=root.path).values_list("id_hash", "id"))
+    meta = dict(Member.objects.filter(org_path__startswith=root.path).values_list("id", "organization_id"))
+    paths = dict(Member.objects.filter(org_path__startswith=root.path).values_list("id", "org_path"))
+    from apps.members.crypto import blind_index
+
+    upload.seek(0)
+    now = timezone.now()
+    table = DuesPayment._meta.db_table
+    with Clock() as clock, transaction.atomic(), connection.cursor() as cursor:
+        rows = read_rows(upload, max_rows=250_000)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE floor_pay (LIKE {table} INCLUDING DEFAULTS INCLUDING IDENTITY "
+            "INCLUDING INDEXES) ON COMMIT DROP"
+        )
+        cols = "member_id, organization_id, org_path, month, amount, method, paid_on, receipt_no, recorded_at"
+        with cursor.cursor.copy(f"COPY floor_pay ({cols}) FROM STDIN") as copy:
+            for row in rows[1:]:
+                m = ids[blind_index(row[1])]
+                copy.write_row((m, meta[m], paths[m], period.first_day, row[3], "online", row[5], "", now))
+    return clock
 
 
 def build(n_members: int) -> dict:
@@ -160,9 +219,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=30_000)
     parser.add_argument("--tiny", action="store_true")
+    parser.add_argument(
+        "--steps", default="import,rollup,cards,scan", help="comma-separated subset of: import,rollup,cards,scan"
+    )
     parser.add_argument("--baseline", type=int, default=300, help="members in the naive baselines' slices")
     args = parser.parse_args()
     n = 300 if args.tiny else args.members
+    steps = set(args.steps.split(","))
     base_n = min(args.baseline, 60 if args.tiny else args.baseline, n)
     setup_django("postgres://postgres@127.0.0.1:5432/dangjian_members_bench")
 
@@ -171,7 +234,7 @@ def main() -> int:
 
     from apps.accounts.models import User
     from apps.core.periods import Period
-    from apps.members import cards, contact, dues_collection, dues_import, dues_stats
+    from apps.members import dues_collection, dues_import, dues_stats
     from apps.members.dues_models import DuesPayment
     from apps.members.models import Member
 
@@ -187,34 +250,46 @@ def main() -> int:
     failed = False
 
     # 1. month import
-    DuesPayment.objects.filter(org_path__startswith=root.path, month=period.first_day).delete()
-    f = month_file(root, period)
-    t = time.perf_counter()
-    result = dues_import.dues_import_file(acting_user=admin, kind="payments", upload=f)
-    ours = time.perf_counter() - t
-    if result.errors or result.saved != n:
-        print(f"FAILED import: {len(result.errors)} errors, e.g. {result.errors[:3]}")
-        failed = True
-    members = list(Member.objects.filter(org_path__startswith=root.path).select_related("organization")[:base_n])
-    prev = period.previous()
-    DuesPayment.objects.filter(member__in=members, month=prev.first_day).delete()
-    t = time.perf_counter()
-    for m in members:  # naive: the page's service, one member per call
-        dues_collection.dues_record_month(
-            acting_user=admin,
-            organization=m.organization,
-            period=prev,
-            payments=[
-                dues_collection.PaymentInput(member_id=m.pk, amount="40", method="online", paid_on=prev.first_day)
-            ],
+    if "import" in steps:
+        DuesPayment.objects.filter(org_path__startswith=root.path, month=period.first_day).delete()
+        f = month_file(root, period)
+        with CaptureQueriesContext(connection) as q, Clock() as ours:
+            result = dues_import.dues_import_file(acting_user=admin, kind="payments", upload=f)
+        if result.errors or result.saved != n:
+            print(f"FAILED import: {len(result.errors)} errors, e.g. {result.errors[:3]}")
+            failed = True
+        floor = floor_import(f, root, period)
+        members = list(Member.objects.filter(org_path__startswith=root.path).select_related("organization")[:base_n])
+        prev = period.previous()
+        DuesPayment.objects.filter(member__in=members, month=prev.first_day).delete()
+        with Clock() as naive:
+            for m in members:  # naive: the page's service, one member per call
+                dues_collection.dues_record_month(
+                    acting_user=admin,
+                    organization=m.organization,
+                    period=prev,
+                    payments=[
+                        dues_collection.PaymentInput(
+                            member_id=m.pk, amount="40", method="online", paid_on=prev.first_day
+                        )
+                    ],
+                )
+        naive_cpu = naive.cpu / len(members) * n
+        print(
+            f"1. month of dues, {n:,} rows in one import: CPU (this process + parser child) ours {ours.cpu:6.2f} s, "
+            f"floor (gate+parse+hash+COPY into an indexed copy) {floor.cpu:6.2f} s "
+            f"(ours/floor ×{ours.cpu / floor.cpu:4.2f}), "
+            f"naive per member (extrapolated) {naive_cpu:8.1f} s (naive/ours ×{naive_cpu / ours.cpu:5.1f}); "
+            f"{len(q.captured_queries)} SQL statements; wall ours {ours.wall:6.2f} s, floor {floor.wall:6.2f} s "
+            f"(shared machine, load {os.getloadavg()[0]:.1f})   target ≤ 5 s: "
+            f"{'ok' if ours.wall <= 5 else 'wall MISSED'}"
         )
-    naive = (time.perf_counter() - t) / len(members) * n
-    print(
-        f"1. month of dues, {n:,} rows in one import    ours {ours:7.2f} s   naive (per member, extrapolated) "
-        f"{naive:8.1f} s   ×{naive / ours:5.1f}   target ≤ 5 s: {'ok' if ours <= 5 else 'MISSED'}"
-    )
+    else:
+        members = list(Member.objects.filter(org_path__startswith=root.path)[:base_n])
 
     # 2. roll-up at the root
+    if "rollup" not in steps:
+        return cards_and_scan(steps, n, root, members, failed)
     t = time.perf_counter()
     dues_stats.dues_stats_refresh(period=period, root_path=root.path)
     refresh = time.perf_counter() - t
@@ -239,35 +314,74 @@ def main() -> int:
         f"({len(q.captured_queries)} queries)   live aggregate {min(live):8.1f} ms   ×{min(live) / p95:6.1f}   "
         f"rate {total.rate if total else None}%   target p95 ≤ 50 ms: {'ok' if p95 <= 50 else 'MISSED'}"
     )
-    if total is None or total.paid < n:
+    if total is None or ("import" in steps and total.paid < n):
         print("FAILED roll-up: root figures missing")
         failed = True
+    return cards_and_scan(steps, n, root, members, failed)
+
+
+def cards_and_scan(steps: set[str], n: int, root, members: list, failed: bool) -> int:
+    from django.db import connection
+
+    from apps.core.periods import Period
+    from apps.members import cards
 
     # 3. six-colour recompute
+    if "cards" not in steps:
+        return scan(steps, n, root, members, failed)
     this = Period.current()
-    t = time.perf_counter()
-    written = cards.cards_recompute(period=this, root_path=root.path)
-    ours = time.perf_counter() - t
-    t = time.perf_counter()
+    with Clock() as ours:
+        written = cards.cards_recompute(period=this, root_path=root.path)
+    with Clock() as again:  # idempotent: the same cards again
+        rewritten = cards.cards_recompute(period=this, root_path=root.path)
+    from django.db import transaction
+
+    from apps.members.models import Member
+
+    with Clock() as floor, transaction.atomic(), connection.cursor() as cursor:
+        # the floor: write one card row per member (same scan of the members, no points, no appraisal, no CASE)
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE floor_cards (LIKE {cards.MemberCard._meta.db_table} INCLUDING DEFAULTS "
+            "INCLUDING IDENTITY INCLUDING INDEXES) ON COMMIT DROP"
+        )
+        cursor.execute(
+            "INSERT INTO floor_cards (member_id, organization_id, org_path, category_id, month) "
+            f"SELECT id, organization_id, org_path, 1, %s FROM {Member._meta.db_table} "
+            "WHERE status = 'active' AND org_path LIKE %s",
+            [this.first_day, root.path + "%"],
+        )
     cats = list(cards.CardCategory.objects.filter(is_active=True).order_by("order"))
     from django.db.models import Sum
 
     from apps.members.appraisal_models import PointEntry
 
-    for m in members:  # naive: per member, sum the points and pick the category in Python
-        s = PointEntry.objects.filter(member=m, year=this.year).aggregate(s=Sum("points"))["s"] or 0
-        next((c for c in cats if c.min_points is None or s >= c.min_points), cats[-1])
-    naive = (time.perf_counter() - t) / len(members) * n
-    rate = written / ours if ours else 0
+    with Clock() as naive:
+        for m in members:  # naive: per member, sum the points and pick the category in Python
+            s = PointEntry.objects.filter(member=m, year=this.year).aggregate(s=Sum("points"))["s"] or 0
+            next((c for c in cats if c.min_points is None or s >= c.min_points), cats[-1])
+    naive_wall = naive.wall / len(members) * n
+    rate = written / ours.wall if ours.wall else 0
     print(
-        f"3. six-colour recompute, {written:,} members      ours {ours:7.2f} s   naive (extrapolated) {naive:8.1f} s   "
-        f"×{naive / ours:5.1f}   {rate:,.0f} members/s → 3M in ~{3_000_000 / rate if rate else 0:.0f} s "
-        f"(linear extrapolation, target ≤ 60 s)"
+        f"3. six-colour recompute, {written:,} members (one DELETE + one INSERT … SELECT; the work is in "
+        f"PostgreSQL, client CPU {ours.cpu:5.2f} s): wall ours {ours.wall:7.2f} s, rerun {again.wall:7.2f} s, "
+        f"floor (the same rows into an indexed copy, no criteria, no FK checks) {floor.wall:6.2f} s "
+        f"(ours/floor ×{ours.wall / floor.wall:4.1f}), "
+        f"naive per member (extrapolated) {naive_wall:8.1f} s (×{naive_wall / ours.wall:5.1f}); "
+        f"{rate:,.0f} members/s → 3M in ~{3_000_000 / rate if rate else 0:.0f} s (linear, target ≤ 60 s; "
+        f"load {os.getloadavg()[0]:.1f})"
     )
-    if written != n:
+    if written != n or rewritten != n:
         print("FAILED recompute: wrong number of cards")
         failed = True
+    return scan(steps, n, root, members, failed)
 
+
+def scan(steps: set[str], n: int, root, members: list, failed: bool) -> int:
+    from apps.members import contact
+    from apps.members.dues_models import DuesPayment
+
+    if "scan" not in steps:
+        return 1 if failed else 0
     # 4. lost-contact scan
     from apps.members.contact_models import ContactReview
 

@@ -83,19 +83,60 @@ def _entries(appraisal: Appraisal, ids: Any) -> dict[int, AppraisalEntry]:
     return entries
 
 
+SELF_RULE = _("个人自评在支部委员会提出评定意见之前进行（先自评、再互评和民主测评，后组织评定）")
+SELF_MAX = 2000
+
+
+def may_self_assess(user: Any, entry: AppraisalEntry) -> bool:
+    """The member themself (an account linked to the member) or whoever runs the branch's appraisal."""
+    return bool(user.member_id and user.member_id == entry.member_id) or user.has_perm("members.change_appraisal")
+
+
+def self_assessment_open(appraisal: Appraisal) -> bool:
+    return appraisal.status == AppraisalStatus.OPEN and appraisal.committee_on is None
+
+
 @transaction.atomic
 def appraisal_record_self(
-    *, acting_user: Any, appraisal: Appraisal, member_id: int, text: str, on: datetime.date
+    *, acting_user: Any, appraisal: Appraisal, member_id: int, text: str, on: datetime.date | None = None
 ) -> AppraisalEntry:
-    ensure_perm(acting_user, "members.change_appraisal")
+    """个人自评: entered by the member (their own line only) or, from a paper form, by the branch; allowed while
+    the appraisal is open and before the committee's proposal; every change audited with the old text."""
     ensure_org_in_scope(acting_user, appraisal.organization)
-    _locked(appraisal)
-    if not (text or "").strip():
-        raise ValidationError({"self_assessment": _("请填写个人自评。")})
     entry = _entries(appraisal, [member_id])[member_id]
-    entry.self_assessment, entry.self_assessed_on = text.strip(), on
-    entry.save(update_fields=["self_assessment", "self_assessed_on"])
-    audit_record(actor=acting_user, event="appraisal.self", obj=appraisal, note=str(entry.member_id))
+    if not may_self_assess(acting_user, entry):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied(_("只有党员本人或负责民主评议的支部可以填写个人自评。"))
+    if not self_assessment_open(appraisal):
+        raise ValidationError(
+            {"self_assessment": _("%(rule)s，本次评议已不能再填写或修改自评。") % {"rule": SELF_RULE}}
+        )
+    text = (text or "").strip()
+    on = on or timezone.localdate()
+    errors = {}
+    if not text:
+        errors["self_assessment"] = _("请填写个人自评。")
+    elif len(text) > SELF_MAX:
+        errors["self_assessment"] = _("个人自评最多%(n)d字，现为%(m)d字。") % {"n": SELF_MAX, "m": len(text)}
+    if on > timezone.localdate():
+        errors["self_assessed_on"] = _("自评日期不能晚于今天。")
+    elif on.year < appraisal.year:
+        errors["self_assessed_on"] = _("自评日期不能早于评议年度（%(y)d年）。") % {"y": appraisal.year}
+    if errors:
+        raise ValidationError(errors)
+    fields = ["self_assessment", "self_assessed_on"]
+    before = snapshot(entry, fields)
+    entry.self_assessment, entry.self_assessed_on = text, on
+    entry.save(update_fields=fields)
+    audit_record(
+        actor=acting_user,
+        event="appraisal_entry.self_assess",
+        obj=entry,
+        before=before,
+        after=snapshot(entry, fields),
+        note=_("本人填写") if acting_user.member_id == member_id else _("代为录入"),
+    )
     return entry
 
 
@@ -179,6 +220,11 @@ def appraisal_decide(
     if meeting_on > timezone.localdate():
         raise ValidationError({"meeting_on": _("评定日期不能晚于今天。")})
     _check_levels(appraisal, levels, "final_level")
+    from .votes import appraisal_vote_problem
+
+    problem = appraisal_vote_problem(appraisal, meeting_on)
+    if problem:
+        raise ValidationError({"meeting_on": problem})
     entries = _entries(appraisal, levels.keys())
     for mid, level in levels.items():
         entries[mid].final_level = level

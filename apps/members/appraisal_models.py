@@ -208,7 +208,8 @@ class CardCategory(models.Model):
 class MemberCard(models.Model):
     """A member's six-colour card for a month (recomputed monthly, set-based)."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    # member: no single-column index, the unique (member, month) leads with it (3M rows written a month)
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_index=False)
     organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
     month = models.DateField()

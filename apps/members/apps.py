@@ -53,6 +53,19 @@ class MembersConfig(AppConfig):
         register_source("members.work_unit_changed", work_unit_change_due_items)
         metrics.register()
 
+        from apps.core.audit_labels import register_event_labels
+        from apps.core.home import register_panel
+
+        from .yearly_selectors import self_assessment_panel
+
+        register_panel(template="members/_self_assessment_panel.html", build=self_assessment_panel)
+        register_event_labels(
+            {
+                "appraisal_entry.self_assess": _("填写了民主评议个人自评"),
+                "branch_vote.create": _("登记了支部党员大会表决结果"),
+            }
+        )
+
         from .stats_metrics import register as register_stats_metrics
 
         register_stats_metrics()

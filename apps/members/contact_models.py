@@ -171,15 +171,37 @@ class ActivistReview(models.Model):
         return f"{self.recruitment} {self.reviewed_on}"
 
 
+class VoteKind(models.TextChoices):
+    ADMISSION = "admission", _("接收预备党员")
+    CONFIRMATION = "confirmation", _("预备党员转正")
+    APPRAISAL = "appraisal", _("民主评议党员评定结果")
+    RESOLUTION = "resolution", _("其他决议")
+
+
 class BranchVote(models.Model):
-    """A vote at the branch general meeting (admission, confirmation, a resolution): who could vote, who came,
-    for/against/abstain, and whether it passed (yes > half of the voting full members)."""
+    """A vote at the branch general meeting (admission, confirmation, the appraisal's ratings, a resolution):
+    who could vote, who came, for/against/abstain, and whether it passed (yes > half of the voting full
+    members)."""
 
     organization = models.ForeignKey(ORG, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
+    kind = models.CharField(_("表决类别"), max_length=12, choices=VoteKind.choices, default=VoteKind.RESOLUTION)
     subject = models.CharField(_("表决事项"), max_length=200)
     recruitment = models.ForeignKey(
-        "members.Recruitment", null=True, blank=True, on_delete=models.SET_NULL, related_name="votes"
+        "members.Recruitment",
+        verbose_name=_("发展党员记录"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="votes",
+    )
+    appraisal = models.ForeignKey(
+        "members.Appraisal",
+        verbose_name=_("民主评议党员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="votes",
     )
     held_on = models.DateField(_("表决日期"))
     eligible = models.PositiveIntegerField(_("有表决权的正式党员"))

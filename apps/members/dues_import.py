@@ -26,8 +26,8 @@ from apps.core.scoping import ensure_perm
 from .choices import MemberStatus
 from .crypto import blind_index
 from .dues import dues_monthly_amount, dues_quantum, dues_table, parse_category
-from .dues_collection import _amount, _receipt_no
-from .dues_models import DuesBase, DuesPayment, PaymentMethod, ReductionKind
+from .dues_collection import _amount
+from .dues_models import DuesBase, ReductionKind
 from .models import Member
 from .validators import normalize_id_number
 
@@ -80,13 +80,15 @@ def _read(upload: Any) -> list[tuple[int, list[Any]]]:
     if getattr(upload, "size", 0) and upload.size > 50 * 1024 * 1024:
         raise ValidationError({"file": _("文件不能超过50MB。")})
     try:
-        rows = read_rows(upload)
+        rows = read_rows(upload, max_rows=MAX_ROWS + 10, max_cols=50)
+    except ValidationError as exc:  # the upload gate's own message (size, range, macros…) names the problem
+        raise ValidationError({"file": exc.messages}) from exc
     except Exception as exc:
         raise ValidationError({"file": _("无法读取该文件，请确认是 Excel（.xlsx）文件。")}) from exc
     if len(rows) > MAX_ROWS:
         raise ValidationError({"file": _("一次最多导入%(n)d行。") % {"n": MAX_ROWS}})
-    return [
-        (number, [unguard(v) for v in row])
+    return [  # (unguard only where our own export may have put an apostrophe: one test per cell)
+        (number, [unguard(v) if v.__class__ is str and v[:1] == "'" else v for v in row])
         for number, row in enumerate(rows, start=1)
         if any(v not in (None, "") for v in row)
     ]
@@ -228,51 +230,61 @@ def dues_import_rows(
     result = ImportResult(kind=kind, dry_run=dry_run)
     records = _records(rows, kind, result.errors)
     result.rows = len(records) + len(result.errors)
-    matcher = _Matcher(acting_user, records)
-    objs = (
-        _payments(acting_user, records, matcher, period, result)
-        if kind == "payments"
-        else _bases(acting_user, records, matcher, year, result)
-    )
+    if kind == "payments":
+        return _import_payments(acting_user, records, period, result)
+    objs = _bases(acting_user, records, _Matcher(acting_user, records), year, result)
     result.errors.sort(key=lambda e: e.row)
     if result.errors or dry_run:
         return result
-    if kind == "payments":
-        _upsert_payments(objs)
-    else:
-        for i in range(0, len(objs), 2000):
-            DuesBase.objects.bulk_create(
-                objs[i : i + 2000],
-                update_conflicts=True,
-                unique_fields=["member", "year"],
-                update_fields=[
-                    "category",
-                    "base",
-                    "monthly_amount",
-                    "reduction",
-                    "reduced_amount",
-                    "reduction_reason",
-                    "committee_decided_on",
-                    "approved_on",
-                    "approved_by_org",
-                    "recorded_by",
-                    "organization",
-                    "org_path",
-                ],
-            )
+    for i in range(0, len(objs), 2000):
+        DuesBase.objects.bulk_create(
+            objs[i : i + 2000],
+            update_conflicts=True,
+            unique_fields=["member", "year"],
+            update_fields=[
+                "category",
+                "base",
+                "monthly_amount",
+                "reduction",
+                "reduced_amount",
+                "reduction_reason",
+                "committee_decided_on",
+                "approved_on",
+                "approved_by_org",
+                "recorded_by",
+                "organization",
+                "org_path",
+            ],
+        )
     result.saved = len(objs)
-    org = getattr(acting_user, "organization", None)
-    if org is None and objs:
+    org = getattr(acting_user, "organization", None) or (objs[0].organization if objs else None)
+    if org is not None:
+        audit_record(actor=acting_user, event="dues_bases.import", obj=org, note=_("导入%(n)d行") % {"n": len(objs)})
+    return result
+
+
+def _import_payments(user: Any, records: list[dict], period: Period | None, result: ImportResult) -> ImportResult:
+    """The set-based month import (dues_import_payments); the roll-up refreshes after the commit."""
+    from .dues_import_payments import import_payments
+
+    saved, paths, months = import_payments(
+        acting_user=user, records=records, period=period, errors=result.errors, dry_run=result.dry_run
+    )
+    result.errors.sort(key=lambda e: e.row)
+    if result.errors or result.dry_run or not saved:
+        return result
+    result.saved = saved
+    org = getattr(user, "organization", None)
+    if org is None:
         from apps.organizations.models import Organization
 
-        org = Organization.objects.get(pk=objs[0][1] if kind == "payments" else objs[0].organization_id)
+        org = Organization.objects.filter(path=common_root(paths)).first()
     if org is None:
         return result
-    audit_record(actor=acting_user, event=f"dues_{kind}.import", obj=org, note=_("导入%(n)d行") % {"n": len(objs)})
-    if kind == "payments":
-        months = sorted({Period.of(o[3]) for o in objs})
-        root = org.path if not acting_user.is_superuser else common_root(o[2] for o in objs)
-        transaction.on_commit(lambda: _refresh(months, root))
+    audit_record(actor=user, event="dues_payments.import", obj=org, note=_("导入%(n)d行") % {"n": saved})
+    periods = sorted(Period.of(m) for m in months)
+    root = common_root(paths) if user.is_superuser or not user.organization_id else org.path
+    transaction.on_commit(lambda: _refresh(periods, root))
     return result
 
 
@@ -281,144 +293,6 @@ def _refresh(months: list[Period], root: str) -> None:
 
     for p in months:
         dues_stats_refresh(period=p, root_path=root)
-
-
-def _method_table() -> dict[str, str]:
-    table = {"微信": "online", "支付宝": "online", "网上": "online", "银行转账": "transfer", "银行": "transfer"}
-    for code, label in PaymentMethod.choices:
-        table[code] = code
-        table[str(label)] = code
-    return table
-
-
-def _payments(user: Any, records: list[dict], matcher: _Matcher, period: Period | None, result: ImportResult) -> list:
-    today = timezone.localdate()
-    methods = _method_table()
-
-    def method(value: Any) -> str:
-        code = methods.get(str(value or "").strip())
-        if code is None:
-            raise ValueError(_("交纳方式应为：现金、转账、线上"))
-        return code
-
-    parsed = []
-    for rec in records:
-        n = rec["_row"]
-        bad = False
-        try:
-            month = _period(rec["月份"]) if rec.get("月份") not in (None, "") else period
-            if month is None:
-                raise ValueError(_("请填写月份，或在上传时选择月份"))
-            if month.first_day > today:
-                raise ValueError(_("不能登记尚未到来的月份"))
-        except ValueError as exc:
-            result.errors.append(RowError(n, "月份", str(exc)))
-            bad = True
-        values = {}
-        for col, key, fn in (
-            ("金额", "amount", _amount),
-            ("交纳方式", "method", method),
-            ("交纳日期", "paid_on", _date),
-        ):
-            try:
-                values[key] = fn(rec.get(col))
-            except ValueError as exc:
-                result.errors.append(RowError(n, col, str(exc)))
-                bad = True
-        if "paid_on" in values and values["paid_on"] > today:
-            result.errors.append(RowError(n, "交纳日期", _("不能晚于今天")))
-            bad = True
-        member, col, msg = matcher.find(rec)
-        if member is None:
-            result.errors.append(RowError(n, col, msg))
-            bad = True
-        if not bad:
-            parsed.append((n, member, month, values))
-    bases = {}
-    ids = list({m.pk for _n, m, _p, _v in parsed})
-    years = list({p.year for _n, _m, p, _v in parsed})
-    for i in range(0, len(ids), 5000):
-        for mid, year, monthly, reduction, reduced in DuesBase.objects.filter(
-            member_id__in=ids[i : i + 5000], year__in=years
-        ).values_list("member_id", "year", "monthly_amount", "reduction", "reduced_amount"):
-            owed = (
-                Decimal(0)
-                if reduction == ReductionKind.EXEMPT
-                else (reduced if reduction == ReductionKind.REDUCED and reduced is not None else monthly)
-            )
-            bases[(mid, year)] = owed
-    seen: dict[tuple[int, Period], int] = {}
-    objs = []
-    for n, member, month, values in parsed:
-        if (member.pk, month) in seen:
-            result.errors.append(
-                RowError(n, "月份", _("与第%(r)d行重复（同一党员同一月份）") % {"r": seen[(member.pk, month)]})
-            )
-            continue
-        seen[(member.pk, month)] = n
-        if member.joined_on and member.joined_on > month.last_day:
-            result.errors.append(
-                RowError(n, "月份", _("在入党（支部大会通过）之前，预备党员从支部大会通过之日起交纳党费"))
-            )
-            continue
-        owed = bases.get((member.pk, month.year))
-        if owed is not None and values["amount"] < owed:
-            result.errors.append(RowError(n, "金额", _("少于应交的%(a)s元") % {"a": owed}))
-            continue
-        objs.append(
-            (
-                member.pk,
-                member.organization_id,
-                member.org_path,
-                month.first_day,
-                values["amount"],
-                values["method"],
-                values["paid_on"],
-                _receipt_no(month, member.pk),
-                user.pk,
-            )
-        )
-    return objs
-
-
-PAYMENT_COLUMNS = (
-    "member_id",
-    "organization_id",
-    "org_path",
-    "month",
-    "amount",
-    "method",
-    "paid_on",
-    "receipt_no",
-    "recorded_by_id",
-    "recorded_at",
-)
-
-
-def _upsert_payments(rows: list[tuple]) -> None:
-    """INSERT … ON CONFLICT (member, month) DO UPDATE, executemany (pipelined on PostgreSQL)."""
-    from django.db import connection
-
-    now = timezone.now()
-    table = DuesPayment._meta.db_table
-    cols = ", ".join(PAYMENT_COLUMNS)
-    marks = ", ".join(["%s"] * len(PAYMENT_COLUMNS))
-    keep = ("member_id", "month", "receipt_no")
-    update = ", ".join(f"{c} = EXCLUDED.{c}" for c in PAYMENT_COLUMNS if c not in keep)
-    conflict = f"ON CONFLICT (member_id, month) DO UPDATE SET {update}"
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # one statement per 20k rows over unnest'ed column arrays
-            types = ("int", "int", "text", "date", "numeric", "text", "date", "text", "int", "timestamptz")
-            arrays = ", ".join(f"%s::{t}[]" for t in types)
-            sql = f"INSERT INTO {table} ({cols}) SELECT * FROM unnest({arrays}) {conflict}"
-            for i in range(0, len(rows), 20000):
-                chunk = rows[i : i + 20000]
-                cursor.execute(sql, [[r[k] for r in chunk] for k in range(9)] + [[now] * len(chunk)])
-        else:
-            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks}) {conflict}"
-            for i in range(0, len(rows), 5000):
-                cursor.executemany(sql, [(*r, now) for r in rows[i : i + 5000]])
 
 
 def _bases(user: Any, records: list[dict], matcher: _Matcher, year: int | None, result: ImportResult) -> list:

@@ -32,6 +32,16 @@ class MemberQuerySet(OrgScopedQuerySet):
         )
         return self.active().full().exclude(under)
 
+    def hosted_by(self, branch_id: int, start: datetime.date, end: datetime.date) -> MemberQuerySet:
+        """Inflow members (流入党员) taking part in ``branch_id``'s party life at some time in [start, end]:
+        an open or overlapping mobility record naming the branch as the host organization (domain.md §4)."""
+        from .contact_models import MobileRecord
+
+        hosted = MobileRecord.objects.filter(
+            member_id=models.OuterRef("pk"), host_org_id=branch_id, starts_on__lte=end
+        ).filter(models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=start))
+        return self.active().exclude(organization_id=branch_id).filter(models.Exists(hosted))
+
     def standing_between(self, on: datetime.date, min_years: int | None, max_years: int | None) -> MemberQuerySet:
         """党龄 (from the confirmation date) between min and max whole years as of ``on``."""
         from apps.core.periods import add_years

@@ -349,7 +349,8 @@ def recruitment_advance(*, acting_user: User, recruitment: Recruitment, to_stage
 
 
 def _check_reviews_and_vote(rec: Recruitment, to_stage: str) -> None:
-    from .recruitment_reviews import activist_reviews_missing, admission_vote_problem
+    from .recruitment_reviews import activist_reviews_missing
+    from .votes import admission_vote_problem, confirmation_vote_problem
 
     problem = None
     if to_stage == Stage.CANDIDATE:
@@ -358,6 +359,9 @@ def _check_reviews_and_vote(rec: Recruitment, to_stage: str) -> None:
     elif to_stage == Stage.PROBATIONARY:
         problem = admission_vote_problem(rec)
         field = "branch_vote_on"
+    elif to_stage == Stage.FULL:
+        problem = confirmation_vote_problem(rec)
+        field = "confirmed_on"
     if problem:
         raise ValidationError({field: problem})
 

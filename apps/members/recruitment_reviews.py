@@ -16,15 +16,19 @@ from apps.core.audit import audit_record, snapshot
 from apps.core.params import get_int_param, register
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 
-from .contact_models import ActivistReview, BranchVote
-from .models import Member
+from .contact_models import ActivistReview
+
+# The general meeting's votes live in votes.py (all kinds); these names stay importable from here.
+from .votes import (  # noqa: F401
+    VOTE_RULE,
+    admission_vote_problem,
+    branch_vote_record,
+    vote_tally_check,
+    voting_member_count,
+)
 
 register("activist_review_months", "6", "入党积极分子培养考察：每隔多少个月须有一次考察记录（0 为不检查）")
 REVIEW_RULE = _("党组织每半年对入党积极分子进行一次考察（《发展党员工作细则》第十二条）")
-VOTE_RULE = _(
-    "支部党员大会须有半数以上有表决权的正式党员到会，赞成人数超过应到会有表决权的正式党员的半数才能通过"
-    "（《发展党员工作细则》第二十三条）"
-)
 
 
 def months_between(start: datetime.date, end: datetime.date) -> int:
@@ -76,71 +80,3 @@ def activist_review_record(
     )
     audit_record(actor=acting_user, event="activist_review.create", obj=obj, after=snapshot(obj))
     return obj
-
-
-def voting_member_count(organization: Any, on: datetime.date) -> int:
-    """Full members in good standing with a vote on ``on`` (members under 留党察看 have none)."""
-    return Member.objects.filter(organization=organization).voting(on).count()
-
-
-def vote_tally_check(*, eligible: int, present: int, votes_for: int, against: int, abstain: int) -> tuple[bool, bool]:
-    """(quorum met, passed) — pure arithmetic of the rule, refusing impossible tallies."""
-    if min(eligible, present, votes_for, against, abstain) < 0:
-        raise ValidationError({"votes_for": _("人数和票数不能为负数。")})
-    if present > eligible:
-        raise ValidationError(
-            {"present": _("到会人数（%(p)d）超过有表决权的正式党员人数（%(e)d）。") % {"p": present, "e": eligible}}
-        )
-    if votes_for + against + abstain > present:
-        raise ValidationError({"votes_for": _("赞成、反对、弃权合计超过到会人数。")})
-    quorum = present * 2 > eligible
-    return quorum, quorum and votes_for * 2 > eligible
-
-
-@transaction.atomic
-def branch_vote_record(
-    *,
-    acting_user: Any,
-    organization: Any,
-    subject: str,
-    held_on: datetime.date,
-    present: int,
-    votes_for: int,
-    against: int,
-    abstain: int,
-    recruitment: Any = None,
-) -> BranchVote:
-    """Record a general meeting vote; ``eligible`` comes from the roster as of the meeting date."""
-    ensure_perm(acting_user, "members.add_branchvote")
-    ensure_org_in_scope(acting_user, organization)
-    if not (subject or "").strip():
-        raise ValidationError({"subject": _("请填写表决事项。")})
-    eligible = voting_member_count(organization, held_on)
-    quorum, passed = vote_tally_check(
-        eligible=eligible, present=present, votes_for=votes_for, against=against, abstain=abstain
-    )
-    vote = BranchVote.objects.create(
-        organization=organization,
-        org_path=organization.path,
-        subject=subject.strip(),
-        recruitment=recruitment,
-        held_on=held_on,
-        eligible=eligible,
-        present=present,
-        votes_for=votes_for,
-        votes_against=against,
-        abstentions=abstain,
-        quorum_met=quorum,
-        passed=passed,
-        recorded_by=acting_user,
-    )
-    audit_record(actor=acting_user, event="branch_vote.create", obj=vote, after=snapshot(vote))
-    return vote
-
-
-def admission_vote_problem(recruitment: Any) -> str | None:
-    """When an admission vote is recorded for the recruitment, it must have passed (else the rule's message)."""
-    votes = list(recruitment.votes.filter(held_on=recruitment.branch_vote_on)) if recruitment.pk else []
-    if votes and not any(v.passed for v in votes):
-        return _("%(rule)s：本次表决未通过。") % {"rule": VOTE_RULE}
-    return None

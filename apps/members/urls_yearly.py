@@ -7,6 +7,7 @@ from .views_yearly import contact as contact_views
 from .views_yearly import dues as dues_views
 from .views_yearly import points as points_views
 from .views_yearly import recruitment_reviews as review_views
+from .views_yearly import votes as vote_views
 
 urlpatterns = [
     path("dues/", dues_views.DuesMonthView.as_view(), name="dues_month"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("appraisals/", appraisal_views.AppraisalListView.as_view(), name="appraisal_list"),
     path("appraisals/new/", appraisal_views.AppraisalOpenView.as_view(), name="appraisal_open"),
     path("appraisals/<int:pk>/", appraisal_views.AppraisalDetailView.as_view(), name="appraisal_detail"),
+    path("appraisals/entries/<int:pk>/self/", appraisal_views.SelfAssessmentView.as_view(), name="appraisal_self"),
     path("appraisals/entries/<int:pk>/handling/", appraisal_views.HandlingView.as_view(), name="appraisal_handling"),
     path("points/", points_views.PointsRankingView.as_view(), name="points_ranking"),
     path("<int:pk>/points/", points_views.MemberPointsView.as_view(), name="points_member"),
@@ -36,5 +38,7 @@ urlpatterns = [
     path("<int:pk>/mobility/", contact_views.MobilityStartView.as_view(), name="mobility_start"),
     path("mobility/<int:pk>/end/", contact_views.MobilityEndView.as_view(), name="mobility_end"),
     path("recruitment/<int:pk>/review/", review_views.ActivistReviewView.as_view(), name="activist_review"),
+    path("votes/", vote_views.VoteListView.as_view(), name="vote_list"),
+    path("votes/new/", vote_views.VoteCreateView.as_view(), name="vote_create"),
     path("recruitment/<int:pk>/vote/", review_views.AdmissionVoteView.as_view(), name="admission_vote"),
 ]

@@ -25,3 +25,19 @@ def member_yearly_panel(*, member: Any) -> dict[str, Any]:
             "mobile": MobileRecord.objects.filter(member=member, ended_on__isnull=True).first(),
         }
     }
+
+
+def self_assessment_panel(*, user: Any) -> dict[str, Any]:
+    """Home panel for a member's own account: the open appraisals waiting for (or allowing) their 个人自评."""
+    from .appraisal_models import AppraisalEntry, AppraisalStatus
+
+    if not getattr(user, "member_id", None):
+        return {"kind": None}
+    entries = list(
+        AppraisalEntry.objects.filter(
+            member_id=user.member_id, appraisal__status=AppraisalStatus.OPEN, appraisal__committee_on__isnull=True
+        )
+        .select_related("appraisal__organization")
+        .order_by("-appraisal__year")[:3]
+    )
+    return {"kind": "self_assessment", "entries": entries} if entries else {"kind": None}

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from apps.members.choices import Category, MemberStatus, PartyPost
+from apps.members.choices import MemberStatus, PartyPost
 from apps.members.models import Member
 
 from .choices import MeetingKind
@@ -37,12 +37,22 @@ def roster_size(branch_id: int) -> int:
     return Member.objects.filter(organization_id=branch_id, status=MemberStatus.ACTIVE).count()
 
 
+def hosted_ids(branch_id: int, held_on: Any) -> set[int]:
+    """Inflow members (流入党员) the branch hosts on the meeting date: they may attend its party life."""
+    if held_on is None:
+        return set()
+    return set(Member.objects.hosted_by(branch_id, held_on, held_on).values_list("id", flat=True))
+
+
 def check_quorum(*, meeting: Any, present_ids: list[int] | None, attendee_count: int) -> tuple[bool | None, str]:
     """Whether enough people came (domain.md §2): (met, note). ``None`` when the rule does not apply or
-    cannot be checked (no voting full member or no committee member on the roster)."""
+    cannot be checked (no voting full member or no committee member on the roster).
+
+    Only the branch's own full members with a vote count: probationary members, members under 留党察看
+    (domain.md §2) and inflow members hosted by the branch (they vote in their own branch) do not."""
     base = Member.objects.filter(organization_id=meeting.organization_id, status=MemberStatus.ACTIVE)
     if meeting.kind == MeetingKind.GENERAL_MEETING:
-        ids = set(base.filter(category=Category.FULL).values_list("id", flat=True))
+        ids = set(base.voting(meeting.held_on).values_list("id", flat=True))
         rule, who = GENERAL_RULE, _("有表决权的正式党员")
     elif meeting.kind == MeetingKind.COMMITTEE_MEETING:
         ids = set(base.filter(party_post__in=COMMITTEE_POSTS).values_list("id", flat=True))
@@ -85,22 +95,26 @@ def apply(
         members = {
             m.pk: m for m in Member.objects.filter(pk__in=wanted).only("id", "name", "organization_id", "status")
         }
+        guests = hosted_ids(branch_id, meeting.held_on) & wanted
         strangers = [
             str(members[i].name) if i in members else f"#{i}"
             for i in wanted
-            if i not in members or members[i].organization_id != branch_id or members[i].status != MemberStatus.ACTIVE
+            if i not in guests
+            and (
+                i not in members or members[i].organization_id != branch_id or members[i].status != MemberStatus.ACTIVE
+            )
         ]
         if strangers:
             raise ValidationError(
                 {
-                    "attendees": _("以下人员不是本支部在册党员，不能记为参会人员：%(n)s。")
+                    "attendees": _("以下人员不是本支部在册党员或流入本支部的党员，不能记为参会人员：%(n)s。")
                     % {"n": "、".join(sorted(strangers))}
                 }
             )
         no_reason = [members[i].name for i, r in absent.items() if not r]
         if no_reason:
             raise ValidationError({"absentees": _("请填写缺席原因：%(n)s。") % {"n": "、".join(no_reason)}})
-        size = roster_size(branch_id)
+        size = roster_size(branch_id) + len(guests)
         if len(wanted) > size:
             raise ValidationError(
                 {"attendees": _("参会人数（%(a)d）超过本支部在册党员人数（%(m)d）。") % {"a": len(wanted), "m": size}}

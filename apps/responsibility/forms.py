@@ -262,6 +262,9 @@ def expected_at(member: Any, *, kind: str, party_group_id: int | None) -> bool:
     """The form's side of attendance.expected_members (same rule, on the roster already loaded)."""
     from .attendance import COMMITTEE_POSTS
 
+    if getattr(member, "hosted", False):
+        # an inflow member (流入党员) joins the host branch's meetings of all members, not its committee or groups
+        return kind not in (MeetingKind.COMMITTEE_MEETING, MeetingKind.GROUP_MEETING)
     if kind == MeetingKind.COMMITTEE_MEETING:
         return member.party_post in COMMITTEE_POSTS
     if kind == MeetingKind.GROUP_MEETING and party_group_id:

@@ -243,6 +243,7 @@ SPECTACULAR_SETTINGS = {
             "apps.members.choices.TransferStatus",
             "apps.members.roster_import.models.MemberImportJob.Status",
             "apps.members.dues_models.DuesCategory",
+            "apps.members.contact_models.VoteKind",
             "apps.members.dues_models.PaymentMethod",
             "apps.members.dues_models.ReductionKind",
             "apps.members.appraisal_models.AppraisalLevel",

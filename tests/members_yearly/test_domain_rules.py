@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.members.models import Member
+from apps.members.models import Member, Recruitment
 from apps.members.recruitment import recruitment_advance, recruitment_create, recruitment_update
 from apps.members.recruitment_reviews import (
     activist_review_record,
@@ -125,6 +125,8 @@ def test_review_and_vote_pages_record_and_show(tree, users, client_for):
     assert client_for(users.secretary_b).get(f"/members/recruitment/{rec.pk}/review/").status_code == 404
     for _ in range(4):
         make_member(tree.branch_a)
+    # the admission vote is about a 发展对象 (the service refuses it for an earlier stage)
+    Recruitment.objects.filter(pk=rec.pk).update(stage="candidate")
     c = client_for(users.district_staff)  # the same test client: log back in
     resp = c.post(
         f"/members/recruitment/{rec.pk}/vote/",

@@ -32,3 +32,30 @@ def test_a_changed_work_unit_suggests_a_transfer(tree, users):
     member_update(acting_user=users.district_staff, member=m, work_unit="乙公司")
     items = [i for i in collect_due_items(period=Period.current(), stage="reminder") if i.kind == "transfer_suggested"]
     assert [(i.organization_id, "工作单位发生变化" in i.title) for i in items] == [(tree.branch_a.pk, True)]
+
+
+def test_yearly_jobs_are_in_the_beat_schedule():
+    """The data migration installs the daily and the monthly job; re-running it neither duplicates nor
+    overwrites an entry an admin has edited; each entry names a task the worker knows."""
+    import importlib
+
+    from django.apps import apps
+    from django_celery_beat.models import PeriodicTask
+
+    from dangjian.celery import app as celery_app
+
+    migration = importlib.import_module("apps.members.migrations.0010_schedule_yearly_jobs")
+    PeriodicTask.objects.filter(task__startswith="apps.members.tasks.").delete()
+    migration.schedule(apps, None)
+    rows = {t.task: t for t in PeriodicTask.objects.filter(task__startswith="apps.members.tasks.")}
+    assert set(rows) == {"apps.members.tasks.members_daily_task", "apps.members.tasks.members_monthly_task"}
+    daily, monthly = rows["apps.members.tasks.members_daily_task"], rows["apps.members.tasks.members_monthly_task"]
+    assert (daily.crontab.day_of_month, daily.crontab.hour, daily.enabled) == ("*", "1", True)
+    assert (monthly.crontab.day_of_month, monthly.crontab.hour) == ("1", "3")
+    assert str(monthly.crontab.timezone) == "Asia/Shanghai"
+    celery_app.loader.import_default_modules()
+    assert {daily.task, monthly.task} <= set(celery_app.tasks)
+    PeriodicTask.objects.filter(pk=daily.pk).update(enabled=False)
+    migration.schedule(apps, None)
+    assert PeriodicTask.objects.filter(task__startswith="apps.members.tasks.").count() == 2
+    assert PeriodicTask.objects.get(pk=daily.pk).enabled is False

@@ -236,13 +236,27 @@ class AppraisalDecideSerializer(serializers.Serializer):
     meeting_on = serializers.DateField(label="党员大会评定日期")
 
 
+class SelfAssessmentInputSerializer(serializers.Serializer):
+    member = serializers.IntegerField(label="党员")
+    self_assessment = serializers.CharField(label="个人自评", max_length=appraisal_services.SELF_MAX)
+    self_assessed_on = serializers.DateField(label="自评日期", required=False)
+
+
+class SelfAssessmentSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.name", read_only=True)
+
+    class Meta:
+        model = AppraisalEntry
+        fields = ["id", "appraisal", "member", "member_name", "self_assessment", "self_assessed_on"]
+
+
 class AppraisalViewSet(_WriteMixin, ScopedReadOnlyViewSet):
     """民主评议党员, yearly per branch. Filters: year."""
 
     queryset = Appraisal.objects.all()
 
     def get_permissions(self) -> list:
-        if self.action == "decide":
+        if self.action in ("decide", "self_assessment"):
             self._ignore_model_permissions = True
         return super().get_permissions()
 
@@ -279,6 +293,22 @@ class AppraisalViewSet(_WriteMixin, ScopedReadOnlyViewSet):
             acting_user=request.user, appraisal=obj, levels=levels, meeting_on=ser.validated_data["meeting_on"]
         )
         return Response(AppraisalDetailSerializer(obj).data)
+
+    @extend_schema(request=SelfAssessmentInputSerializer, responses=SelfAssessmentSerializer)
+    @action(detail=True, methods=["post"], url_path="self-assessment")
+    def self_assessment(self, request: Request, pk: Any = None) -> Response:
+        """个人自评: the member's own account for their line, or the branch entering it on their behalf."""
+        obj = self.get_object()
+        ser = SelfAssessmentInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        entry = appraisal_services.appraisal_record_self(
+            acting_user=request.user,
+            appraisal=obj,
+            member_id=ser.validated_data["member"],
+            text=ser.validated_data["self_assessment"],
+            on=ser.validated_data.get("self_assessed_on"),
+        )
+        return Response(SelfAssessmentSerializer(entry).data)
 
 
 # ---- points --------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import yearly
+from . import votes, yearly
 
 router = SimpleRouter()
 router.register("members/dues-bases", yearly.DuesBaseViewSet, basename="dues-base")
@@ -9,4 +9,5 @@ router.register("members/appraisals", yearly.AppraisalViewSet, basename="apprais
 router.register("members/points", yearly.PointEntryViewSet, basename="point-entry")
 router.register("members/contact-reviews", yearly.ContactReviewViewSet, basename="contact-review")
 router.register("members/mobility", yearly.MobileRecordViewSet, basename="mobile-record")
+router.register("members/votes", votes.BranchVoteViewSet, basename="branch-vote")
 urlpatterns = router.urls

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 
@@ -175,3 +176,72 @@ class HandlingView(ServiceFormView):
         data["outcome"] = data.get("outcome") or ""
         services.unqualified_handling_record(acting_user=self.request.user, entry=self.object, **data)
         return self.object.appraisal
+
+
+class SelfAssessmentForm(StyledFormMixin, forms.Form):
+    self_assessment = forms.CharField(
+        label=gettext_lazy("个人自评"),
+        max_length=services.SELF_MAX,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=gettext_lazy("对照党员标准，从理想信念、学习、组织生活、作用发挥、遵规守纪等方面总结一年的表现。"),
+    )
+    self_assessed_on = forms.DateField(
+        label=gettext_lazy("自评日期"), widget=forms.DateInput(), initial=timezone.localdate
+    )
+
+
+class SelfAssessmentView(ServiceFormView):
+    """个人自评 of one line of an appraisal: the member themself, or the branch entering a paper form."""
+
+    model = AppraisalEntry
+    object_model = AppraisalEntry
+    permission_required = ()  # who may enter is the service's rule (may_self_assess), checked in dispatch
+    template_name = "members/appraisal_self.html"
+    form_class = SelfAssessmentForm
+    title = gettext_lazy("民主评议个人自评")
+
+    def optimize_object_qs(self, model: Any) -> Any:
+        return model.objects.select_related("appraisal__organization", "member")
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        if request.user.is_authenticated:
+            entry = get_visible_or_404(self.optimize_object_qs(AppraisalEntry), request.user, pk=kwargs["pk"])
+            if not services.may_self_assess(request.user, entry):
+                raise PermissionDenied(_("只有党员本人或负责民主评议的支部可以填写个人自评。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = {"self_assessed_on": self.object.self_assessed_on or timezone.localdate()}
+        if self.object.self_assessment:
+            initial["self_assessment"] = self.object.self_assessment
+        return initial
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        appraisal = self.object.appraisal
+        ctx.update(
+            appraisal=appraisal,
+            entry=self.object,
+            is_self=self.request.user.member_id == self.object.member_id,
+            editable=services.self_assessment_open(appraisal),
+            rule=services.SELF_RULE,
+        )
+        return ctx
+
+    def cancel_url(self) -> str:
+        if self.request.user.has_perm("members.view_appraisal"):
+            return self.object.appraisal.get_absolute_url()
+        return reverse("core:home")
+
+    def run_service(self, form: Any) -> Any:
+        services.appraisal_record_self(
+            acting_user=self.request.user,
+            appraisal=self.object.appraisal,
+            member_id=self.object.member_id,
+            text=form.cleaned_data["self_assessment"],
+            on=form.cleaned_data["self_assessed_on"],
+        )
+        return None
+
+    def success_url_for(self, result: Any) -> str:
+        return reverse("members:appraisal_self", args=[self.object.pk])

@@ -6,12 +6,16 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.views import ServiceFormView
 from apps.organizations.forms import StyledFormMixin
 
 from .. import recruitment_reviews as services
+from .. import votes
+from ..choices import RecruitmentStage
+from ..contact_models import VoteKind
 from ..models import Recruitment
 
 
@@ -47,7 +51,8 @@ class VoteForm(StyledFormMixin, forms.Form):
 
 
 class AdmissionVoteView(ServiceFormView):
-    """The tally of the general meeting that discusses admission; the advance to 预备党员 checks it."""
+    """The tally of the general meeting that discusses admission (a 发展对象) or confirmation (a 预备党员);
+    the advance to the next stage checks it."""
 
     model = Recruitment
     object_model = Recruitment
@@ -60,13 +65,25 @@ class AdmissionVoteView(ServiceFormView):
         return model.objects.select_related("organization")
 
     def get_initial(self) -> dict[str, Any]:
-        return {"held_on": self.object.branch_vote_on}
+        return {"held_on": self.object.branch_vote_on if self.is_admission() else self.object.probation_ends_on}
+
+    def is_admission(self) -> bool:
+        return self.object.stage != RecruitmentStage.PROBATIONARY
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = (
+            _("登记支部大会表决结果（接收预备党员）")
+            if self.is_admission()
+            else _("登记支部大会表决结果（预备党员转正）")
+        )
+        return ctx
 
     def run_service(self, form: Any) -> Any:
-        services.branch_vote_record(
+        votes.branch_vote_record(
             acting_user=self.request.user,
             organization=self.object.organization,
-            subject=f"接收{self.object.name}为预备党员",
+            kind=VoteKind.ADMISSION if self.is_admission() else VoteKind.CONFIRMATION,
             recruitment=self.object,
             **form.cleaned_data,
         )

@@ -50,6 +50,15 @@ class _MeetingFormMixin:
             .only("id", "name", "party_post", "party_group_id")
             .order_by("id")
         )
+        # Inflow members (流入党员) hosted by the branch during the ledger's month join its party life.
+        period = ledger.period
+        for m in (
+            Member.objects.hosted_by(ledger.organization_id, period.first_day, period.last_day)
+            .only("id", "name", "party_post", "party_group_id")
+            .order_by("id")
+        ):
+            m.hosted = True
+            kwargs["roster"].append(m)
         kwargs["groups"] = list(
             Organization.objects.filter(parent_id=ledger.organization_id, kind=OrgKind.PARTY_GROUP, is_active=True)
             .only("id", "name")
