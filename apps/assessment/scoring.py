@@ -273,9 +273,10 @@ def recalculate_results(plan: AssessmentPlan) -> None:
     results, items = AssessmentResult._meta.db_table, ItemScore._meta.db_table
     sql = f"""
         UPDATE {results} SET base_points = x.base, bonus_points = x.bonus, deduction_points = x.deduction,
-               total = x.total, vetoed = x.vetoed, veto_reason = x.veto_reason, rank = x.rk
+               total = x.total, vetoed = x.vetoed, veto_reason = x.veto_reason, rank = x.rk, position = x.pos
         FROM (
-            SELECT y.*, RANK() OVER (ORDER BY y.vetoed ASC, y.total DESC) AS rk FROM (
+            SELECT y.*, RANK() OVER (ORDER BY y.vetoed ASC, y.total DESC) AS rk,
+                   ROW_NUMBER() OVER (ORDER BY y.vetoed ASC, y.total DESC, y.id ASC) AS pos FROM (
                 SELECT r.id, COALESCE(a.base, 0) AS base, COALESCE(a.bonus, 0) AS bonus,
                        COALESCE(a.deduction, 0) AS deduction,
                        CASE WHEN COALESCE(a.base, 0) + COALESCE(a.bonus, 0) - COALESCE(a.deduction, 0) > 0
@@ -316,12 +317,12 @@ def recalculate_results(plan: AssessmentPlan) -> None:
 
 def grade_results(plan: AssessmentPlan) -> None:
     results = AssessmentResult.objects.filter(plan=plan)
+    n = results.count()
     if plan.grading_method == GradingMethod.THRESHOLDS:
         advanced = Q(total__gte=plan.advanced_min_score)
         lagging = Q(total__lt=plan.lagging_below_score)
     else:
         # Quotas by rank; organizations tied at the line share the better grade.
-        n = results.count()
         advanced = Q(rank__lte=n * plan.advanced_quota_percent // 100)
         lagging = Q(rank__gt=n - n * plan.lagging_quota_percent // 100)
     star = Value(None)
@@ -341,6 +342,23 @@ def grade_results(plan: AssessmentPlan) -> None:
         ),
         star_rating=star,
     )
+    store_summary(plan)
+
+
+def store_summary(plan: AssessmentPlan) -> dict[str, int]:
+    """The plan's counts by grade, pre-aggregated once per recalculation (plan page, ranking page)."""
+    from django.db.models import Count
+
+    summary = AssessmentResult.objects.filter(plan=plan).aggregate(
+        total=Count("id"),
+        advanced=Count("id", filter=Q(grade=Grade.ADVANCED)),
+        standard=Count("id", filter=Q(grade=Grade.STANDARD)),
+        lagging=Count("id", filter=Q(grade=Grade.LAGGING)),
+        vetoed=Count("id", filter=Q(vetoed=True)),
+    )
+    AssessmentPlan.objects.filter(pk=plan.pk).update(summary=summary)
+    plan.summary = summary
+    return summary
 
 
 # ------------------------------------------------------------------ scores people give
