@@ -356,6 +356,7 @@ def store_summary(plan: AssessmentPlan) -> dict[str, int]:
         lagging=Count("id", filter=Q(grade=Grade.LAGGING)),
         vetoed=Count("id", filter=Q(vetoed=True)),
     )
+    summary["version"] = f"{timezone.now().timestamp():.6f}"  # keys the ranking page's cached rows
     AssessmentPlan.objects.filter(pk=plan.pk).update(summary=summary)
     plan.summary = summary
     return summary

@@ -77,7 +77,7 @@ def ranking_page(*, user: Any, plan: AssessmentPlan, page: int = 1, after: int |
         pages = max(1, -(-total // RANKING_PAGE))
         page = min(max(page, 1), pages)
         low = (page - 1) * RANKING_PAGE
-        rows = list(qs.filter(position__gt=low, position__lte=low + RANKING_PAGE))
+        rows = qs.filter(position__gt=low, position__lte=low + RANKING_PAGE)  # lazy: the page may be cached
         return {"rows": rows, "full": True, "page": page, "pages": pages, "total": total,
                 "has_next": page < pages, "has_previous": page > 1}  # fmt: skip
     if after is not None:
@@ -126,7 +126,7 @@ def latest_job(plan: AssessmentPlan) -> ComputeJob | None:
 
 def plan_counts(plan: AssessmentPlan) -> dict[str, int]:
     """Counts by grade, pre-aggregated on the plan by each recalculation (no scan of the results)."""
-    return plan.summary or {}
+    return {k: v for k, v in (plan.summary or {}).items() if k != "version"}
 
 
 def own_result(*, user: Any, plan: AssessmentPlan) -> AssessmentResult | None:

@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -200,6 +203,10 @@ class IndicatorDeleteView(ScopedQuerysetMixin, View):
         return HttpResponseRedirect(indicator.plan.get_absolute_url())
 
 
+#: a cached ranking page is keyed by the plan's recalculation; the time bound covers organization renames
+RANKING_CACHE_SECONDS = 600
+
+
 class RankingView(ScopedQuerysetMixin, TemplateView):
     """The plan's ranking: one page at a time by seek on screen (bounded whatever the page), whole on the print
     page and in Excel."""
@@ -243,6 +250,15 @@ class RankingView(ScopedQuerysetMixin, TemplateView):
         ranking = selectors.ranking_page(user=self.request.user, plan=self.plan, page=page, after=after)
         ctx["object_list"] = ranking["rows"]
         ctx["ranking"] = ranking
+        version = (self.plan.summary or {}).get("version")
+        if ranking["full"] and version:
+            # everyone who sees the whole plan sees the same page: its rows are rendered once per recalculation
+            key = f"assessment:ranking:{self.plan.pk}:{version}:{ranking['page']}"
+            html = cache.get(key)
+            if html is None:
+                html = render_to_string("assessment/_ranking_table.html", {"results": ranking["rows"]})
+                cache.set(key, html, RANKING_CACHE_SECONDS)
+            ctx["ranking_html"] = mark_safe(html)  # our own autoescaped template output
         return ctx
 
 

@@ -57,10 +57,11 @@ def test_finding_checks_route_fields_and_scope(tree, users, visit):
 def test_rater_phone_page_records_a_finding(tree, users, client_for, visit):
     client = client_for(users.street_staff)
     url = reverse("supervision:observation_finding_create", args=[visit.pk, tree.branch_a.pk])
-    bad = client.post(url, {"category": "台账", "description": "", "rectify_by": "明天"})
-    assert bad.status_code == 200
-    text = bad.content.decode()
-    assert "请填写问题描述" in text and "整改期限" in text
+    bad = client.post(url, {"category": "台账", "description": "三会一课记录不全", "rectify_by": "明天"})
+    assert bad.status_code == 200 and "整改期限：请填写有效日期" in bad.content.decode()
+    bad = client.post(url, {"category": "台账", "description": ""})
+    assert bad.status_code == 200 and "请填写问题描述" in bad.content.decode()
+    assert not ObservationFinding.objects.exists()
     resp = client.post(url, {"category": "台账", "description": "三会一课记录不全", "severity": "minor"})
     assert resp.status_code == 302
     page = client.get(reverse("supervision:observation_rate_target", args=[visit.pk, tree.branch_a.pk]))
@@ -73,21 +74,21 @@ def test_rater_phone_page_records_a_finding(tree, users, client_for, visit):
 
 def test_findings_api_records_and_hides_siblings(tree, users, api_for, visit):
     api = api_for(users.street_staff)
-    resp = api.post("/api/v1/supervision/observation-findings/", {
+    resp = api.post("/api/v1/observation-findings/", {
         "visit": visit.pk, "target": tree.branch_b.pk, "category": "组织生活", "description": "主题党日形式单一"},
         format="json")  # fmt: skip
     assert resp.status_code == 201, resp.content
     body = resp.json()
     assert body["problem"] and body["severity_display"] == "一般"
-    bad = api.post("/api/v1/supervision/observation-findings/", {
+    bad = api.post("/api/v1/observation-findings/", {
         "visit": visit.pk, "target": tree.branch_b.pk, "category": "c", "description": "d", "severity": "huge"},
         format="json")  # fmt: skip
     assert bad.status_code == 400 and "severity" in bad.json()
     # branch B's own secretary sees its finding; branch A's does not; another district cannot post
-    assert [r["id"] for r in api_for(users.secretary_b).get("/api/v1/supervision/observation-findings/")
+    assert [r["id"] for r in api_for(users.secretary_b).get("/api/v1/observation-findings/")
             .json()["results"]] == [body["id"]]  # fmt: skip
-    assert api_for(users.secretary_a).get("/api/v1/supervision/observation-findings/").json()["results"] == []
-    assert api_for(users.secretary_a).get(f"/api/v1/supervision/observation-findings/{body['id']}/").status_code == 404
-    other = api_for(users.district_b_staff).post("/api/v1/supervision/observation-findings/", {
+    assert api_for(users.secretary_a).get("/api/v1/observation-findings/").json()["results"] == []
+    assert api_for(users.secretary_a).get(f"/api/v1/observation-findings/{body['id']}/").status_code == 404
+    other = api_for(users.district_b_staff).post("/api/v1/observation-findings/", {
         "visit": visit.pk, "target": tree.branch_b.pk, "category": "c", "description": "d"}, format="json")  # fmt: skip
     assert other.status_code == 404
