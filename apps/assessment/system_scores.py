@@ -3,9 +3,8 @@
 1. Each metric the plan uses is read once through the registry (``apps.core.metrics.own_figures``: one
    GROUP BY in the owning app, each organization's *own* figure) and streamed into a temporary table with
    one COPY per metric.
-2. One statement maps every organization under the issuer to the assessed result it lies under (the
-   result's own organization or a descendant: a path-range join on the organizations' path index), so the
-   subtree roll-up is a hash join and a GROUP BY, not a dictionary walk per organization.
+2. One statement rolls the own figures up to every assessed result: a path-range join (one index probe per
+   result on the temporary table) and a GROUP BY, not a dictionary walk per organization.
 3. One ``INSERT … SELECT`` writes all system indicators' item scores: the figure (a rate as a percentage,
    4 places), the rule compiled into a SQL ``CASE`` per indicator (linear, thresholds, per occurrence,
    the "nothing was due" share), vetoes with their evidence text.
@@ -106,13 +105,10 @@ def write_system_scores_pg(
     names = list(by_metric)
     results_t = AssessmentResult._meta.db_table
     items_t = ItemScore._meta.db_table
-    from apps.organizations.models import Organization
-
-    orgs_t = Organization._meta.db_table
     root = plan.organization.path
     with connection.cursor() as cur:
         # dropped on commit; dropped here too when an outer transaction (a test) computes twice
-        cur.execute("DROP TABLE IF EXISTS _a_own, _a_anc, _a_agg")
+        cur.execute("DROP TABLE IF EXISTS _a_own, _a_agg")
         cur.execute(
             "CREATE TEMP TABLE _a_own (m int NOT NULL, path text NOT NULL, num numeric NOT NULL, "
             "den numeric NOT NULL) ON COMMIT DROP"
@@ -123,21 +119,21 @@ def write_system_scores_pg(
             done += len(by_metric[name])
             if progress:
                 progress(done)
-        # every organization under the issuer -> the assessed result it lies under (itself or an ancestor)
-        cur.execute(
-            f"""CREATE TEMP TABLE _a_anc ON COMMIT DROP AS
-                SELECT o.path::text AS path, r.id AS result_id
-                FROM {results_t} r JOIN {orgs_t} o
-                  ON o.path >= r.org_path AND o.path < LEFT(r.org_path, -1) || '0'
-                WHERE r.plan_id = %s""",
-            [plan.pk],
-        )
+        # roll-up: each assessed result sums the own figures of every path in its subtree (itself included),
+        # one index range probe per result on the temp table (paths are digits and '/', so the subtree of
+        # "/1/7/" is the byte range ["/1/7/", "/1/7" + "0")). Fresh statistics first: the result rows were
+        # just inserted and a stale count makes the planner scan instead of probe.
+        cur.execute("CREATE INDEX ON _a_own (path)")
         cur.execute("ANALYZE _a_own")
-        cur.execute("ANALYZE _a_anc")
+        cur.execute(f"ANALYZE {results_t}")
         cur.execute(
-            """CREATE TEMP TABLE _a_agg ON COMMIT DROP AS
-               SELECT a.result_id, o.m, SUM(o.num) AS num, SUM(o.den) AS den
-               FROM _a_own o JOIN _a_anc a ON a.path = o.path GROUP BY a.result_id, o.m"""
+            f"""CREATE TEMP TABLE _a_agg ON COMMIT DROP AS
+                SELECT r.id AS result_id, o.m, SUM(o.num) AS num, SUM(o.den) AS den
+                FROM {results_t} r JOIN _a_own o
+                  ON o.path >= r.org_path::text AND o.path < LEFT(r.org_path::text, -1) || '0'
+                WHERE r.plan_id = %s
+                GROUP BY r.id, o.m""",
+            [plan.pk],
         )
         cur.execute("CREATE INDEX ON _a_agg (result_id, m)")
         cur.execute("ANALYZE _a_agg")
