@@ -16,10 +16,9 @@ from apps.core.audit import audit_record, snapshot
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 from apps.organizations.models import Organization
 
+from .choices import Severity
 from .models import ObservationVisit
 from .observation_models import ObservationFinding
-
-SEVERITIES = ("minor", "major", "serious")
 
 
 @transaction.atomic
@@ -44,7 +43,7 @@ def observation_finding_create(
         errors["category"] = _("请填写问题类别。")
     if not (description or "").strip():
         errors["description"] = _("请填写问题描述。")
-    if severity not in SEVERITIES:
+    if severity not in Severity.values:
         errors["severity"] = _("严重程度无效。")
     if rectify_by is not None and rectify_by < timezone.localdate():
         errors["rectify_by"] = _("整改期限不能早于今天。")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.scoping import OrgScopedQuerySet
 
+from .choices import Severity
+
 #: the five areas from the reports, the default sheet (editable per visit)
 DEFAULT_DIMENSIONS = [
     ("党建基础", 20),
@@ -142,8 +144,8 @@ class ObservationFinding(models.Model):
     severity = models.CharField(
         _("严重程度"),
         max_length=10,
-        choices=[("minor", _("一般")), ("major", _("较重")), ("serious", _("严重"))],
-        default="minor",
+        choices=Severity.choices,
+        default=Severity.MINOR,
     )
     rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
     problem = models.ForeignKey(

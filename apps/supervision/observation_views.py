@@ -18,6 +18,7 @@ from apps.organizations.models import Organization
 
 from . import observation_findings
 from . import observation_scoring as scoring
+from .choices import Severity
 from .models import ObservationVisit
 from .observation_models import ObservationRating, VisitType
 
@@ -135,7 +136,7 @@ class ObservationRateTargetView(_VisitPage):
             can_find=self.request.user.has_perm("supervision.add_observationfinding"),
             finding=kwargs.get("finding", {}),
             finding_errors=kwargs.get("finding_errors", {}),
-            severities=[("minor", _("一般")), ("major", _("较重")), ("serious", _("严重"))],
+            severities=Severity.choices,
             general_errors=general,
             target=self.target,
             rows=[{"dim": d, "value": values.get(str(d.pk), "")} for d in ctx["dimensions"]],

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from apps.core.api import ScopedModelViewSet
 from apps.organizations.models import Organization
 from apps.supervision import observation_scoring as scoring
+from apps.supervision.choices import Severity
 from apps.supervision.models import ObservationVisit
 from apps.supervision.observation_findings import observation_finding_create
 from apps.supervision.observation_models import ObservationFinding, ObservationRating
@@ -90,7 +91,7 @@ class ObservationFindingInputSerializer(serializers.Serializer):
     target = serializers.IntegerField(label="被观摩组织")
     category = serializers.CharField(label="问题类别", max_length=50)
     description = serializers.CharField(label="问题描述")
-    severity = serializers.ChoiceField(label="严重程度", choices=["minor", "major", "serious"], default="minor")
+    severity = serializers.ChoiceField(label="严重程度", choices=Severity.choices, default=Severity.MINOR)
     rectify_by = serializers.DateField(label="整改期限", required=False, allow_null=True, default=None)
 
 
