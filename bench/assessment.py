@@ -275,14 +275,12 @@ def main() -> int:
         py, db, wall, written = cpu(lambda: per_indicator_python(plan, results))
         line("system scores, previous per-indicator Python", py, db, wall,
              f"{written} rows → {(py + db) / set_cpu:5.1f} x set-based")  # fmt: skip
-        services.plan_compute(acting_user=user, plan=plan)  # back to the SQL path's rows
     sample = min(len(results), 20 if args.tiny else 100)
     py, db, wall, _ = cpu(lambda: naive_per_org(plan, results, sample))
     scale = len(results) / sample
     loop_cpu = (py + db) * scale
     note = f"→ {loop_cpu:8.1f} s cpu for {len(results)} (extrapolated) = {loop_cpu / set_cpu:6.1f} x set-based"
     line(f"per-organization loop (sample {sample})", py, db, wall, note)
-    services.plan_compute(acting_user=user, plan=plan)
     for label, (py, db, wall, _) in physical_floor(res["scores"]).items():
         line(f"floor: {res['scores']} rows, {label}", py, db, wall, f"set-based = {set_cpu / (py + db):5.1f} x this")
 
