@@ -7,6 +7,7 @@ counts where fewer is better: deductions per occurrence); with none registered t
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -133,6 +134,13 @@ def _observation_visit(ctx: DemoContext, staff: Any, raters: list[Any]) -> Any:
             points = {d.pk: D(str(round(min(20, max(10, base + ctx.rng.uniform(-1.5, 1.5))) * 2) / 2)) for d in dims}
             obs.observation_rating_set(acting_user=rater, visit=visit, target=target, points=points,
                                        comment="阵地规范，资料齐全")  # fmt: skip
+    if targets:
+        # a problem seen on the spot becomes a problem item with its rectification notice
+        from apps.supervision.observation_findings import observation_finding_create
+
+        observation_finding_create(acting_user=staff, visit=visit, target=targets[-1], category="阵地建设",
+                                   description="党员活动室制度未上墙，学习资料未及时更新", severity="minor",
+                                   rectify_by=ctx.today + datetime.timedelta(days=30))  # fmt: skip
     return visit
 
 

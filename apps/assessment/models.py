@@ -58,6 +58,8 @@ class AssessmentPlan(models.Model):
         "self", verbose_name=_("复制自"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     computed_at = models.DateTimeField(_("系统取数时间"), null=True, blank=True)
+    #: pre-aggregated by every recalculation: {"total", "advanced", "standard", "lagging", "vetoed"}
+    summary = models.JSONField(_("结果汇总"), default=dict, blank=True, editable=False)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     published_by = models.ForeignKey(
         User, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -157,6 +159,8 @@ class AssessmentResult(models.Model):
     deduction_points = models.DecimalField(_("扣分"), default=Decimal("0"), **POINTS)
     total = models.DecimalField(_("总分"), default=Decimal("0"), **POINTS)
     rank = models.PositiveIntegerField(_("名次"), null=True, blank=True)
+    #: 1..n in ranking order (rank, then id), unique in the plan: the ranking page seeks to a page by it
+    position = models.PositiveIntegerField(_("排序位置"), null=True, blank=True, editable=False)
     grade = models.CharField(_("等次"), max_length=12, blank=True)
     star_rating = models.PositiveSmallIntegerField(_("星级"), null=True, blank=True)
     vetoed = models.BooleanField(_("一票否决"), default=False)
@@ -173,6 +177,7 @@ class AssessmentResult(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "organization"], name="assessment_result_uniq")]
         indexes = [
             models.Index(fields=["plan", "rank", "id"], name="assessment_result_rank_idx"),
+            models.Index(fields=["plan", "position"], name="assessment_result_pos_idx"),
             models.Index(fields=["org_path"], name="assessment_result_path_idx"),
         ]
 

@@ -254,7 +254,15 @@ def _insert_results(plan: AssessmentPlan) -> int:
                 AND NOT EXISTS (SELECT 1 FROM {table} r WHERE r.plan_id = %s AND r.organization_id = o.id)"""
     with connection.cursor() as cur:
         cur.execute(sql, [plan.pk, *params, plan.pk])
-        return cur.rowcount
+        created = cur.rowcount
+        # ranking positions before any score exists: the tree's order (a computation renumbers by rank)
+        cur.execute(
+            f"""UPDATE {table} SET position = x.pos FROM (
+                    SELECT id, ROW_NUMBER() OVER (ORDER BY rank, org_path, id) AS pos FROM {table} WHERE plan_id = %s
+                ) x WHERE {table}.id = x.id""",
+            [plan.pk],
+        )
+    return created
 
 
 @transaction.atomic
@@ -267,6 +275,9 @@ def plan_start_scoring(*, acting_user: Any, plan: AssessmentPlan) -> AssessmentP
     if problems := plan_problems(plan):
         raise ValidationError({"__all__": problems})
     created = _insert_results(plan)
+    from .scoring import store_summary  # scoring imports this module
+
+    store_summary(plan)
     if not AssessmentResult.objects.filter(plan=plan).exists():
         raise ValidationError({"scope_kinds": _("按所选类别和领域，没有需要考核的党组织。")})
     before = snapshot(plan, ["status"])

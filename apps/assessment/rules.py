@@ -37,8 +37,15 @@ def figure_for(kind: str, value: Decimal | int | None) -> Decimal | None:
     if value is None:
         return None
     if kind == "rate":
-        return (Decimal(value) * 100).quantize(Decimal("0.0001"))
+        return (Decimal(value) * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
     return Decimal(value)
+
+
+def fmt_figure(value: Decimal | None) -> str:
+    """A figure as evidence shows it: one decimal at most, no trailing zeros (``85.5``, ``3``)."""
+    if value is None:
+        return ""
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP).normalize():f}"
 
 
 def compile_rule(*, rule: dict, points: Decimal, category: str) -> Callable[[Decimal | None], Decimal]:

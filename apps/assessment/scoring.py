@@ -11,7 +11,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,14 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.metrics import get_metric, metric_values, metrics
+from apps.core.metrics import metrics
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 from apps.organizations.choices import Grade
 
 from .choices import GradingMethod, IndicatorCategory, PlanStatus, ScoringMethod
 from .models import AssessmentPlan, AssessmentResult, DutyReport, Indicator, ItemScore, RaterScore, VoteTally
 from .plans import ensure_editable
-from .rules import ZERO, combine_raters, compile_rule, q, vote_share
+from .rules import ZERO, combine_raters, fmt_figure, q, vote_share
+from .system_scores import metric_unit, period_text, python_rows, write_system_scores_pg
 
 Row = tuple[int, str, Decimal, Decimal | None, str]  # result id, org path, points, figure, evidence
 COMPUTED_METHODS = (
@@ -51,49 +51,6 @@ def _results(plan: AssessmentPlan) -> list[tuple[int, int, str]]:
 # ------------------------------------------------------------------ one indicator, all organizations
 
 
-def _fmt(value: Decimal | None, unit: str) -> str:
-    if value is None:
-        return _("无应办事项")
-    text = f"{value.quantize(Decimal('0.1')).normalize():f}"
-    return f"{text}{unit}"
-
-
-def system_rows(plan: AssessmentPlan, ind: Indicator, results: list[tuple[int, int, str]]) -> list[Row]:
-    """One metric_values call for every assessed organization, then the rule in memory."""
-    metric = get_metric(ind.metric_name)
-    start, end = plan_period(plan)
-    orgs = [SimpleNamespace(id=org_id, path=path) for _pk, org_id, path in results]
-    values = metric_values(ind.metric_name, organizations=orgs, start=start, end=end)
-    period = _("%(y)d年1月1日至12月31日") % {"y": plan.year}
-    rows: list[Row] = []
-    unit = "%" if metric.kind == "rate" else metric.unit
-    score = compile_rule(rule=ind.rule, points=ind.points, category=ind.category) if ind.rule.get("kind") else None
-    hundred = Decimal(100)
-    quarter = Decimal("0.0001")
-    for pk, org_id, path in results:
-        mv = values.get(org_id)
-        value = mv.value if mv else (0 if metric.kind != "rate" else None)
-        if value is None:
-            figure = None
-        elif metric.kind == "rate":
-            figure = (value * hundred).quantize(quarter)
-        else:
-            figure = Decimal(value)
-        if ind.category == IndicatorCategory.VETO:
-            hit = figure is not None and figure > 0
-            evidence = _("%(label)s：%(fig)s（%(period)s）") % {
-                "label": metric.label,
-                "fig": _fmt(figure, unit),
-                "period": period,
-            }
-            rows.append((pk, path, ZERO, Decimal(1) if hit else ZERO, evidence[:300] if hit else ""))
-            continue
-        points = score(figure)
-        # the evidence text is built for display from the figure (evidence_for), not stored 100,000 times
-        rows.append((pk, path, points, figure, ""))
-    return rows
-
-
 def evidence_for(*, plan: AssessmentPlan, indicator: Indicator, score: ItemScore | None) -> str:
     """What a score rests on: stored text, or for a system item the figure, its unit and the period."""
     if score is None:
@@ -103,9 +60,9 @@ def evidence_for(*, plan: AssessmentPlan, indicator: Indicator, score: ItemScore
     metric = metrics().get(indicator.metric_name)
     if metric is None:
         return ""
-    unit = "%" if metric.kind == "rate" else metric.unit
-    period = _("%(y)d年1月1日至12月31日") % {"y": plan.year}
-    return f"{metric.label}：{_fmt(score.figure, unit)}（{period}）"
+    if score.figure is None:
+        return f"{metric.label}：{_('无应办事项')}（{period_text(plan)}）"
+    return f"{metric.label}：{fmt_figure(score.figure)}{metric_unit(metric)}（{period_text(plan)}）"
 
 
 def rater_rows(plan: AssessmentPlan, ind: Indicator, results: list[tuple[int, int, str]]) -> list[Row]:
@@ -195,7 +152,7 @@ def _ancestor_paths(path: str) -> list[str]:
 
 
 ROW_BUILDERS: dict[str, Callable[..., list[Row]]] = {
-    ScoringMethod.SYSTEM: system_rows,
+    ScoringMethod.SYSTEM: python_rows,
     ScoringMethod.RATERS: rater_rows,
     ScoringMethod.DEMOCRATIC: democratic_rows,
     ScoringMethod.DUTY_REVIEW: duty_rows,
@@ -276,11 +233,24 @@ def plan_compute(
         raise ValidationError({"__all__": _("只有评分中的考核方案才能计算得分。")})
     results = _results(plan)
     indicators = computable_indicators(plan)
+    total = len(indicators)
     written = 0
-    for n, ind in enumerate(indicators, start=1):
+    done = 0
+    system = [i for i in indicators if i.method == ScoringMethod.SYSTEM]
+    if system and connection.vendor == "postgresql":
+        # all system indicators at once: metrics read in bulk, roll-up, rules and the write in SQL
+        with transaction.atomic():
+            written += write_system_scores_pg(plan, system, progress=(lambda n: progress(n, total)) if progress
+                                              else None)  # fmt: skip
+        done = len(system)
+        rest = [i for i in indicators if i.method != ScoringMethod.SYSTEM]
+    else:
+        rest = indicators
+    for ind in rest:
         written += compute_indicator(plan, ind, results)
+        done += 1
         if progress:
-            progress(n, len(indicators))
+            progress(done, total)
     with transaction.atomic():
         recalculate_results(plan)
         AssessmentPlan.objects.filter(pk=plan.pk).update(computed_at=timezone.now())
@@ -303,9 +273,10 @@ def recalculate_results(plan: AssessmentPlan) -> None:
     results, items = AssessmentResult._meta.db_table, ItemScore._meta.db_table
     sql = f"""
         UPDATE {results} SET base_points = x.base, bonus_points = x.bonus, deduction_points = x.deduction,
-               total = x.total, vetoed = x.vetoed, veto_reason = x.veto_reason, rank = x.rk
+               total = x.total, vetoed = x.vetoed, veto_reason = x.veto_reason, rank = x.rk, position = x.pos
         FROM (
-            SELECT y.*, RANK() OVER (ORDER BY y.vetoed ASC, y.total DESC) AS rk FROM (
+            SELECT y.*, RANK() OVER (ORDER BY y.vetoed ASC, y.total DESC) AS rk,
+                   ROW_NUMBER() OVER (ORDER BY y.vetoed ASC, y.total DESC, y.id ASC) AS pos FROM (
                 SELECT r.id, COALESCE(a.base, 0) AS base, COALESCE(a.bonus, 0) AS bonus,
                        COALESCE(a.deduction, 0) AS deduction,
                        CASE WHEN COALESCE(a.base, 0) + COALESCE(a.bonus, 0) - COALESCE(a.deduction, 0) > 0
@@ -346,12 +317,12 @@ def recalculate_results(plan: AssessmentPlan) -> None:
 
 def grade_results(plan: AssessmentPlan) -> None:
     results = AssessmentResult.objects.filter(plan=plan)
+    n = results.count()
     if plan.grading_method == GradingMethod.THRESHOLDS:
         advanced = Q(total__gte=plan.advanced_min_score)
         lagging = Q(total__lt=plan.lagging_below_score)
     else:
         # Quotas by rank; organizations tied at the line share the better grade.
-        n = results.count()
         advanced = Q(rank__lte=n * plan.advanced_quota_percent // 100)
         lagging = Q(rank__gt=n - n * plan.lagging_quota_percent // 100)
     star = Value(None)
@@ -371,6 +342,24 @@ def grade_results(plan: AssessmentPlan) -> None:
         ),
         star_rating=star,
     )
+    store_summary(plan)
+
+
+def store_summary(plan: AssessmentPlan) -> dict[str, int]:
+    """The plan's counts by grade, pre-aggregated once per recalculation (plan page, ranking page)."""
+    from django.db.models import Count
+
+    summary = AssessmentResult.objects.filter(plan=plan).aggregate(
+        total=Count("id"),
+        advanced=Count("id", filter=Q(grade=Grade.ADVANCED)),
+        standard=Count("id", filter=Q(grade=Grade.STANDARD)),
+        lagging=Count("id", filter=Q(grade=Grade.LAGGING)),
+        vetoed=Count("id", filter=Q(vetoed=True)),
+    )
+    summary["version"] = f"{timezone.now().timestamp():.6f}"  # keys the ranking page's cached rows
+    AssessmentPlan.objects.filter(pk=plan.pk).update(summary=summary)
+    plan.summary = summary
+    return summary
 
 
 # ------------------------------------------------------------------ scores people give

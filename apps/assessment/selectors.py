@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from apps.core.metrics import metrics
+from apps.core.scoping import user_scope_path
 
 from .choices import IndicatorCategory, PlanStatus, ScoringMethod
 from .models import AssessmentPlan, AssessmentResult, ComputeJob, Indicator, ItemScore, RaterScore, VoteTally
@@ -51,12 +52,41 @@ def ranking(*, user: Any, plan: AssessmentPlan) -> QuerySet[AssessmentResult]:
             "veto_reason",
             "marked_for_consolidation",
             "org_path",
+            "position",
             "organization__name",
             "organization__code",
             "organization__kind",
         )
-        .order_by("rank", "id")
+        .order_by("position", "id")
     )
+
+
+RANKING_PAGE = 50
+
+
+def ranking_page(*, user: Any, plan: AssessmentPlan, page: int = 1, after: int | None = None) -> dict[str, Any]:
+    """One page of the ranking by seek, never OFFSET: whoever sees the whole plan seeks page N by the
+    pre-numbered position ((N-1)*50 < position <= N*50, the (plan, position) index) and reads the total from
+    the plan's pre-aggregated summary; others (their own subtree before publishing) follow an ``after``
+    cursor (position of the last row shown). Two queries, whatever the page."""
+    prefix = user_scope_path(user)
+    full = prefix is not None and plan.organization.path.startswith(prefix)
+    qs = ranking(user=user, plan=plan)
+    if full:
+        total = int((plan.summary or {}).get("total") or 0)
+        pages = max(1, -(-total // RANKING_PAGE))
+        page = min(max(page, 1), pages)
+        low = (page - 1) * RANKING_PAGE
+        rows = qs.filter(position__gt=low, position__lte=low + RANKING_PAGE)  # lazy: the page may be cached
+        return {"rows": rows, "full": True, "page": page, "pages": pages, "total": total,
+                "has_next": page < pages, "has_previous": page > 1}  # fmt: skip
+    if after is not None:
+        qs = qs.filter(position__gt=after)
+    rows = list(qs[: RANKING_PAGE + 1])
+    has_next = len(rows) > RANKING_PAGE
+    rows = rows[:RANKING_PAGE]
+    return {"rows": rows, "full": False, "has_next": has_next, "has_previous": after is not None,
+            "next_after": rows[-1].position if has_next and rows else None}  # fmt: skip
 
 
 def score_sheet(*, user: Any, result: AssessmentResult) -> list[dict[str, Any]]:
@@ -95,15 +125,8 @@ def latest_job(plan: AssessmentPlan) -> ComputeJob | None:
 
 
 def plan_counts(plan: AssessmentPlan) -> dict[str, int]:
-    from django.db.models import Count, Q
-
-    return AssessmentResult.objects.filter(plan=plan).aggregate(
-        total=Count("id"),
-        advanced=Count("id", filter=Q(grade="advanced")),
-        standard=Count("id", filter=Q(grade="standard")),
-        lagging=Count("id", filter=Q(grade="lagging")),
-        vetoed=Count("id", filter=Q(vetoed=True)),
-    )
+    """Counts by grade, pre-aggregated on the plan by each recalculation (no scan of the results)."""
+    return {k: v for k, v in (plan.summary or {}).items() if k != "version"}
 
 
 def own_result(*, user: Any, plan: AssessmentPlan) -> AssessmentResult | None:

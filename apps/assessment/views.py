@@ -6,11 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -200,13 +203,17 @@ class IndicatorDeleteView(ScopedQuerysetMixin, View):
         return HttpResponseRedirect(indicator.plan.get_absolute_url())
 
 
-class RankingView(ScopedListView):
-    """The plan's ranking: paginated on screen, whole on the print page and in Excel."""
+#: a cached ranking page is keyed by the plan's recalculation; the time bound covers organization renames
+RANKING_CACHE_SECONDS = 600
+
+
+class RankingView(ScopedQuerysetMixin, TemplateView):
+    """The plan's ranking: one page at a time by seek on screen (bounded whatever the page), whole on the print
+    page and in Excel."""
 
     model = AssessmentResult
     permission_required = ("assessment.view_assessmentresult",)
     template_name = "assessment/ranking.html"
-    paginate_by = 50
     printable = False
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
@@ -215,23 +222,43 @@ class RankingView(ScopedListView):
                                            pk=kwargs["pk"])  # fmt: skip
         return super().dispatch(request, *args, **kwargs)
 
-    def get_paginate_by(self, queryset: Any) -> int | None:
-        return None if self.printable else self.paginate_by
-
     def get_template_names(self) -> list[str]:
         return ["assessment/ranking_print.html"] if self.printable else [self.template_name]
 
-    def get_queryset(self) -> QuerySet:
-        return selectors.ranking(user=self.request.user, plan=self.plan)
-
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("format") == "xlsx":
-            return exports.ranking_xlsx_response(self.plan, self.get_queryset())
+            return exports.ranking_xlsx_response(self.plan, selectors.ranking(user=request.user, plan=self.plan))
         return super().get(request, *args, **kwargs)
+
+    @staticmethod
+    def _number(raw: str | None, field: str) -> int | None:
+        if raw in (None, ""):
+            return None
+        text = str(raw).strip()
+        if not text.isdigit() or len(text) > 9:
+            raise Http404(_("「%(f)s」须为正整数。") % {"f": field})
+        return int(text)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         ctx["plan"] = self.plan
+        if self.printable:
+            ctx["object_list"] = selectors.ranking(user=self.request.user, plan=self.plan)
+            return ctx
+        page = self._number(self.request.GET.get("page"), _("页码")) or 1
+        after = self._number(self.request.GET.get("after"), _("位置"))
+        ranking = selectors.ranking_page(user=self.request.user, plan=self.plan, page=page, after=after)
+        ctx["object_list"] = ranking["rows"]
+        ctx["ranking"] = ranking
+        version = (self.plan.summary or {}).get("version")
+        if ranking["full"] and version:
+            # everyone who sees the whole plan sees the same page: its rows are rendered once per recalculation
+            key = f"assessment:ranking:{self.plan.pk}:{version}:{ranking['page']}"
+            html = cache.get(key)
+            if html is None:
+                html = render_to_string("assessment/_ranking_table.html", {"results": ranking["rows"]})
+                cache.set(key, html, RANKING_CACHE_SECONDS)
+            ctx["ranking_html"] = mark_safe(html)  # our own autoescaped template output
         return ctx
 
 

@@ -164,3 +164,10 @@ def metric_values(
         org_id: MetricValue(numerator=num, denominator=den, value=_value(metric.kind, num, den))
         for org_id, (num, den) in figures.items()
     }
+
+
+def own_figures(name: str, *, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+    """Each organization's *own* figure under ``root_path`` (no roll-up): for set-based consumers that roll
+    the figures up in SQL themselves (assessment's compute over a whole province). Same source, same rows
+    as ``metric_values``; the caller scopes the organizations it writes for."""
+    return get_metric(name).source(root_path=root_path, start=start, end=end)

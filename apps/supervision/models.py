@@ -520,6 +520,7 @@ class ObservationScore(models.Model):
 
 from .observation_models import (  # noqa: E402,F401  (observation scoring lives in its own module)
     ObservationDimension,
+    ObservationFinding,
     ObservationRating,
     ObservationSheet,
     ObservationTarget,

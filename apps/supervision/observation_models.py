@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.scoping import OrgScopedQuerySet
 
+from .choices import Severity
+
 #: the five areas from the reports, the default sheet (editable per visit)
 DEFAULT_DIMENSIONS = [
     ("党建基础", 20),
@@ -121,3 +123,53 @@ class ObservationRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}: {self.total}"
+
+
+class FindingScopedQuerySet(OrgScopedQuerySet):
+    # the observed organization's subtree and every organization above it (the organizer, its raters)
+    scope_path = "org_path"
+
+
+class ObservationFinding(models.Model):
+    """A problem a rater found on the spot at an observation target (实地查看发现的问题). Like an inspection
+    finding it becomes a problem item with its rectification in the target's problem list (问题清单)."""
+
+    visit = models.ForeignKey("supervision.ObservationVisit", on_delete=models.CASCADE, related_name="findings")
+    target = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("被观摩组织"), on_delete=models.PROTECT, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    category = models.CharField(_("问题类别"), max_length=50)
+    description = models.TextField(_("问题描述"))
+    severity = models.CharField(
+        _("严重程度"),
+        max_length=10,
+        choices=Severity.choices,
+        default=Severity.MINOR,
+    )
+    rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
+    problem = models.ForeignKey(
+        "responsibility.ProblemItem",
+        verbose_name=_("问题清单条目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="observation_findings",
+    )
+    #: "responsibility.problemitem:<pk>", the same link as text (for letters and exports)
+    problem_ref = models.CharField(_("问题清单条目"), max_length=80, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发现人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    objects = FindingScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("观摩发现问题")
+        verbose_name_plural = _("观摩发现问题")
+        ordering = ["visit", "target", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:40]

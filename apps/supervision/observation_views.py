@@ -16,7 +16,9 @@ from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedQuerysetMixin
 from apps.organizations.models import Organization
 
+from . import observation_findings
 from . import observation_scoring as scoring
+from .choices import Severity
 from .models import ObservationVisit
 from .observation_models import ObservationRating, VisitType
 
@@ -130,6 +132,11 @@ class ObservationRateTargetView(_VisitPage):
         errors = dict(kwargs.get("errors", {}))
         general = [*errors.pop("__all__", []), *errors.pop("target", [])]
         ctx.update(
+            findings=observation_findings.findings_for(user=self.request.user, visit=self.visit, target=self.target),
+            can_find=self.request.user.has_perm("supervision.add_observationfinding"),
+            finding=kwargs.get("finding", {}),
+            finding_errors=kwargs.get("finding_errors", {}),
+            severities=Severity.choices,
             general_errors=general,
             target=self.target,
             rows=[{"dim": d, "value": values.get(str(d.pk), "")} for d in ctx["dimensions"]],
@@ -162,3 +169,38 @@ class ObservationRateTargetView(_VisitPage):
             except ValidationError as exc:
                 errors = exc.message_dict
         return self.render_to_response(self.get_context_data(values=raw, comment=comment, errors=errors))
+
+
+class ObservationFindingCreateView(ObservationRateTargetView):
+    """POST a problem found at the target on the spot: it becomes a problem item with its rectification."""
+
+    permission_required = ("supervision.add_observationfinding",)
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        return HttpResponseRedirect(reverse("supervision:observation_rate_target", args=[self.visit.pk,
+                                                                                        self.target.pk]))  # fmt: skip
+
+    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        import datetime
+
+        data = {k: request.POST.get(k, "").strip() for k in ("category", "description", "severity", "rectify_by")}
+        errors: dict[str, list[str]] = {}
+        rectify_by = None
+        if data["rectify_by"]:
+            try:
+                rectify_by = datetime.date.fromisoformat(data["rectify_by"])
+            except ValueError:
+                errors["rectify_by"] = [_("整改期限：请填写有效日期（如2026-12-31）。")]
+        if not errors:
+            try:
+                observation_findings.observation_finding_create(
+                    acting_user=request.user, visit=self.visit, target=self.target, category=data["category"],
+                    description=data["description"], severity=data["severity"] or "minor", rectify_by=rectify_by,
+                )  # fmt: skip
+                messages.success(request, _("问题已记录，并已生成整改通知。"))
+                return HttpResponseRedirect(
+                    reverse("supervision:observation_rate_target", args=[self.visit.pk, self.target.pk])
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+        return self.render_to_response(self.get_context_data(finding=data, finding_errors=errors))

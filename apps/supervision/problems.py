@@ -32,3 +32,24 @@ def problem_item_for_finding(*, acting_user: User, finding: Finding) -> Any:
         deadline_class=DeadlineClass.BY_DATE if finding.rectify_by else DeadlineClass.IMMEDIATE,
         deadline=finding.rectify_by,
     )
+
+
+def problem_item_for_observation(*, acting_user: User, finding: Any) -> Any:
+    """The same bridge for a problem found on an observation visit (source 观摩)."""
+    from apps.responsibility.choices import DeadlineClass, ProblemSource
+    from apps.responsibility.services import problem_create
+
+    visit = finding.visit
+    found_on = min(visit.visit_on or finding.created_at.date(), finding.created_at.date())
+    return problem_create(
+        acting_user=acting_user,
+        organization=finding.target,
+        year=found_on.year,
+        source=ProblemSource.OBSERVATION,
+        category=finding.category,
+        description=f"{finding.description}（{visit.title}）",
+        severity=SEVERITY_MAP.get(finding.severity, "general"),
+        found_on=found_on,
+        deadline_class=DeadlineClass.BY_DATE if finding.rectify_by else DeadlineClass.IMMEDIATE,
+        deadline=finding.rectify_by,
+    )

@@ -6,6 +6,7 @@ ROLE_PERMISSIONS = {
         "supervision.answer_letter",
         "supervision.view_inspectionrecord",
         "supervision.view_finding",
+        "supervision.view_observationfinding",
         "supervision.view_accountability",
     ],
     # inspectors record what they find straight into the problem list

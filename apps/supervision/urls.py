@@ -18,6 +18,11 @@ urlpatterns = [
         observation_views.ObservationRateTargetView.as_view(),
         name="observation_rate_target",
     ),
+    path(
+        "observations/<int:pk>/rate/<int:org>/finding/",
+        observation_views.ObservationFindingCreateView.as_view(),
+        name="observation_finding_create",
+    ),
     path("letters/", views.LetterListView.as_view(), name="letter_list"),
     path("letters/new/", views.LetterCreateView.as_view(), name="letter_create"),
     path("letters/<int:pk>/", views.LetterDetailView.as_view(), name="letter_detail"),

@@ -295,6 +295,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     }
 )
 
+# supervision: inspection and observation findings share one severity scale (一般/较重/严重), not the problem list's
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SupervisionSeverityEnum"] = "apps.supervision.choices.Severity"
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Personal-data encryption (used by the members app). Keys: "id:base64key,id:base64key"; the first one encrypts.

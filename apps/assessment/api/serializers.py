@@ -11,6 +11,7 @@ from apps.assessment.models import (
     ItemScore,
     RaterScore,
 )
+from apps.core.api import RequiredBooleanField
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -69,14 +70,36 @@ class RaterScoreInputSerializer(serializers.Serializer):
 
 class DutyReportSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
+    attachment_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = DutyReport
         fields = [
-            "id", "organization", "organization_name", "year", "reporter_name", "title", "text", "status",
-            "submitted_at", "votes_good", "votes_fair", "votes_average", "votes_poor", "rating", "review_comment",
-            "reviewed_at",
+            "id", "organization", "organization_name", "year", "reporter_name", "title", "text", "attachment_name",
+            "status", "submitted_at", "votes_good", "votes_fair", "votes_average", "votes_poor", "rating",
+            "review_comment", "reviewed_at",
         ]  # fmt: skip
+
+
+class DutyReportInputSerializer(serializers.Serializer):
+    """Write (or rewrite, until reviewed) the caller's organization's report for a year; ``submit`` sends it."""
+
+    year = serializers.IntegerField(label="年度", min_value=2000, max_value=2100)
+    reporter_name = serializers.CharField(label="述职人", max_length=50)
+    title = serializers.CharField(label="标题", max_length=200)
+    text = serializers.CharField(label="述职内容")
+    attachment = serializers.FileField(label="附件", required=False, allow_null=True)
+    submit = serializers.BooleanField(label="提交", required=False, default=False)
+
+
+class DutyReviewInputSerializer(serializers.Serializer):
+    """The review meeting's votes (好/较好/一般/差) and comment; the rating follows from the votes."""
+
+    good = serializers.IntegerField(label="好", min_value=0, max_value=100000)
+    fair = serializers.IntegerField(label="较好", min_value=0, max_value=100000)
+    average = serializers.IntegerField(label="一般", min_value=0, max_value=100000)
+    poor = serializers.IntegerField(label="差", min_value=0, max_value=100000)
+    comment = serializers.CharField(label="评议意见", required=False, allow_blank=True, default="")
 
 
 class AppealSerializer(serializers.ModelSerializer):
@@ -85,3 +108,20 @@ class AppealSerializer(serializers.ModelSerializer):
         fields = ["id", "result", "indicator", "reason", "status", "submitted_at", "answer", "points_before",
                   "points_after", "answered_at"]  # fmt: skip
         read_only_fields = ["status", "submitted_at", "answer", "points_before", "points_after", "answered_at"]
+
+
+class AppealInputSerializer(serializers.Serializer):
+    """The assessed organization contests an item (``indicator``) or its total (no indicator) in the window."""
+
+    result = serializers.IntegerField(label="考核结果")
+    indicator = serializers.IntegerField(label="申诉指标", required=False, allow_null=True, default=None)
+    reason = serializers.CharField(label="申诉理由")
+
+
+class AppealAnswerInputSerializer(serializers.Serializer):
+    """Staff of the issuing organization answer; accepting with ``new_points`` corrects the item."""
+
+    accept = RequiredBooleanField(label="是否采纳")
+    answer = serializers.CharField(label="答复意见")
+    new_points = serializers.DecimalField(label="调整后得分", max_digits=6, decimal_places=2, required=False,
+                                          allow_null=True, default=None)  # fmt: skip

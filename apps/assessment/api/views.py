@@ -4,20 +4,27 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework import permissions, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.assessment import services
 from apps.assessment.models import Appeal, AssessmentPlan, AssessmentResult, DutyReport, Indicator, RaterScore
 from apps.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from apps.core.scoping import user_scope_path
+from apps.core.scoping import get_visible_or_404, user_scope_path
 
 from .serializers import (
+    AppealAnswerInputSerializer,
+    AppealInputSerializer,
     AppealSerializer,
+    DutyReportInputSerializer,
     DutyReportSerializer,
+    DutyReviewInputSerializer,
     IndicatorSerializer,
     ItemScoreSerializer,
     PlanSerializer,
@@ -101,16 +108,86 @@ class RaterScoreViewSet(ScopedModelViewSet):
         return Response(RaterScoreSerializer(obj).data, status=status.HTTP_201_CREATED)
 
 
+# Write actions: rows come from visible_to (404 outside the scope) and the service checks the permission.
+SERVICE_CHECKED = [permissions.IsAuthenticated]
+
+
 class DutyReportViewSet(ScopedReadOnlyViewSet):
+    """述职报告. POST writes (or rewrites, until reviewed) the caller's organization's report for ``year``
+    (multipart for an attachment; ``submit`` sends it); POST ``{id}/review/`` records the review meeting's votes
+    (an organization above reviews)."""
+
     queryset = DutyReport.objects.all()
     serializer_class = DutyReportSerializer
     filterset_fields = ["year", "status"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization")
 
+    def get_permissions(self) -> list:
+        if self.action in ("create", "review"):
+            return [p() for p in SERVICE_CHECKED]
+        return super().get_permissions()
+
+    @extend_schema(
+        request={"application/json": DutyReportInputSerializer, "multipart/form-data": DutyReportInputSerializer},
+        responses={200: DutyReportSerializer, 201: DutyReportSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ser = DutyReportInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        org = request.user.organization
+        if org is None:
+            raise ValidationError({"organization": [_("您的账号未关联党组织，不能撰写述职报告。")]})
+        d = ser.validated_data
+        existed = DutyReport.objects.filter(organization=org, year=d["year"]).exists()
+        report = services.duty_report_save(acting_user=request.user, organization=org, **d)
+        return Response(DutyReportSerializer(report).data, status=status.HTTP_200_OK if existed else 201)
+
+    @extend_schema(request=DutyReviewInputSerializer, responses=DutyReportSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk: Any = None) -> Response:
+        ser = DutyReviewInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        report = services.duty_report_review(acting_user=request.user, report=self.get_object(), **ser.validated_data)
+        return Response(DutyReportSerializer(report).data)
+
 
 class AppealViewSet(ScopedReadOnlyViewSet):
+    """申诉. POST submits one for a result of the caller's own organization while the appeal window is open;
+    POST ``{id}/answer/`` answers it (staff of the issuing organization; accepting with ``new_points`` corrects
+    the item and re-ranks)."""
+
     queryset = Appeal.objects.all()
     serializer_class = AppealSerializer
     filterset_fields = ["result", "status"]
+
+    def get_permissions(self) -> list:
+        if self.action in ("create", "answer"):
+            return [p() for p in SERVICE_CHECKED]
+        return super().get_permissions()
+
+    @extend_schema(request=AppealInputSerializer, responses={201: AppealSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        ser = AppealInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        d = ser.validated_data
+        result = get_visible_or_404(AssessmentResult.objects.select_related("plan", "organization"), request.user,
+                                    pk=d["result"])  # fmt: skip
+        indicator = None
+        if d["indicator"] is not None:
+            indicator = Indicator.objects.filter(pk=d["indicator"], plan_id=result.plan_id).first()
+            if indicator is None:
+                raise ValidationError({"indicator": [_("指标不属于该考核方案。")]})
+        appeal = services.appeal_submit(acting_user=request.user, result=result, indicator=indicator,
+                                        reason=d["reason"])  # fmt: skip
+        return Response(AppealSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AppealAnswerInputSerializer, responses=AppealSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request: Request, pk: Any = None) -> Response:
+        ser = AppealAnswerInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        appeal = services.appeal_answer(acting_user=request.user, appeal=self.get_object(), **ser.validated_data)
+        return Response(AppealSerializer(appeal).data)

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from .observation import ObservationRatingViewSet
+from .observation import ObservationFindingViewSet, ObservationRatingViewSet
 from .views import AccountabilityViewSet, FindingViewSet, InspectionPlanViewSet, InspectionRecordViewSet, LetterViewSet
 
 router = SimpleRouter()
@@ -10,4 +10,5 @@ router.register("inspections", InspectionPlanViewSet, basename="inspection")
 router.register("inspection-records", InspectionRecordViewSet, basename="inspection-record")
 router.register("findings", FindingViewSet, basename="finding")
 router.register("observation-ratings", ObservationRatingViewSet, basename="observation-rating")
+router.register("observation-findings", ObservationFindingViewSet, basename="observation-finding")
 urlpatterns = router.urls

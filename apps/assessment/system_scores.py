@@ -1,0 +1,213 @@
+"""System indicators (系统取数) for every assessed organization at once, set-based on PostgreSQL.
+
+1. Each metric the plan uses is read once through the registry (``apps.core.metrics.own_figures``: one
+   GROUP BY in the owning app, each organization's *own* figure) and streamed into a temporary table with
+   one COPY per metric.
+2. One statement rolls the own figures up to every assessed result: a path-range join (one index probe per
+   result on the temporary table) and a GROUP BY, not a dictionary walk per organization.
+3. One ``INSERT … SELECT`` writes all system indicators' item scores: the figure (a rate as a percentage,
+   4 places), the rule compiled into a SQL ``CASE`` per indicator (linear, thresholds, per occurrence,
+   the "nothing was due" share), vetoes with their evidence text.
+
+Python touches each own figure once (to write the COPY line); scoring, roll-up and the write are SQL.
+On other databases (SQLite in tests) ``python_rows`` computes the same rows with ``rules.compile_rule``;
+``tests/assessment`` checks both against the rule functions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from apps.core.metrics import get_metric, metric_values, own_figures
+
+from .choices import IndicatorCategory, RuleKind
+from .models import AssessmentPlan, AssessmentResult, Indicator, ItemScore
+from .rules import ZERO, compile_rule, figure_for, fmt_figure, q
+
+Row = tuple[int, str, Decimal, Decimal | None, str]  # result id, org path, points, figure, evidence
+
+
+def period_text(plan: AssessmentPlan) -> str:
+    return _("%(y)d年1月1日至12月31日") % {"y": plan.year}
+
+
+def metric_unit(metric: Any) -> str:
+    return "%" if metric.kind == "rate" else metric.unit
+
+
+# ------------------------------------------------------------------ PostgreSQL: set-based
+
+
+def _points_sql(ind: Indicator, params: list[Any]) -> str:
+    """The indicator's rule as a SQL expression of ``f`` (the figure), appending its parameters."""
+    points = Decimal(ind.points)
+    rule = ind.rule or {}
+    standard = ind.category == IndicatorCategory.STANDARD
+    empty = q(points * Decimal(str(rule.get("empty", 1)))) if standard else ZERO
+
+    def p(value: Any) -> str:
+        params.append(value)
+        return "%s::numeric"
+
+    head = f"CASE WHEN f IS NULL THEN {p(empty)} ELSE "  # placeholders in text order
+    rk = rule.get("kind")
+    if rk == RuleKind.LINEAR:
+        low, high = Decimal(str(rule["low"])), Decimal(str(rule["high"]))
+        expr = f"ROUND({p(points)} * LEAST(GREATEST((f - {p(low)}) / {p(high - low)}, 0), 1), 2)"
+    elif rk == RuleKind.THRESHOLDS:
+        lower_better = bool(rule.get("lower_is_better"))
+        steps = sorted(((Decimal(str(v)), q(points * Decimal(str(s)))) for v, s in rule["steps"]),
+                       reverse=not lower_better)  # fmt: skip
+        op = "<=" if lower_better else ">="
+        whens = " ".join(f"WHEN f {op} {p(bound)} THEN {p(pts)}" for bound, pts in steps)
+        expr = f"CASE {whens} ELSE 0 END"
+    elif rk == RuleKind.PER_OCCURRENCE:
+        each = Decimal(str(rule["each"]))
+        if standard:
+            expr = f"ROUND(GREATEST({p(points)} - {p(each)} * f, 0), 2)"
+        else:
+            expr = f"ROUND(LEAST(GREATEST({p(each)} * f, 0), {p(points)}), 2)"
+    else:
+        raise ValueError(f"unknown rule kind {rk!r}")
+    return f"{head}{expr} END"
+
+
+def _copy_own(cur: Any, m: int, own: dict[str, tuple[Any, Any]]) -> None:
+    with cur.cursor.copy("COPY _a_own (m, path, num, den) FROM STDIN") as copy:
+        buf: list[str] = []
+        for path, (num, den) in own.items():
+            buf.append(f"{m}\t{path}\t{num}\t{den}\n")
+            if len(buf) >= 50000:
+                copy.write("".join(buf))
+                buf = []
+        if buf:
+            copy.write("".join(buf))
+
+
+def write_system_scores_pg(
+    plan: AssessmentPlan, indicators: list[Indicator], progress: Callable[[int], None] | None = None
+) -> int:
+    """Replace the item scores of ``indicators`` (all method=system) for all the plan's results. Call inside a
+    transaction (the temporary tables drop on commit). Returns the number of rows written."""
+    from .scoring import plan_period
+
+    start, end = plan_period(plan)
+    by_metric: dict[str, list[Indicator]] = defaultdict(list)
+    for ind in indicators:
+        by_metric[ind.metric_name].append(ind)
+    names = list(by_metric)
+    results_t = AssessmentResult._meta.db_table
+    items_t = ItemScore._meta.db_table
+    root = plan.organization.path
+    with connection.cursor() as cur:
+        # dropped on commit; dropped here too when an outer transaction (a test) computes twice
+        cur.execute("DROP TABLE IF EXISTS _a_own, _a_agg")
+        cur.execute(
+            "CREATE TEMP TABLE _a_own (m int NOT NULL, path text NOT NULL, num numeric NOT NULL, "
+            "den numeric NOT NULL) ON COMMIT DROP"
+        )
+        done = 0
+        for m, name in enumerate(names):
+            _copy_own(cur, m, own_figures(name, root_path=root, start=start, end=end))
+            done += len(by_metric[name])
+            if progress:
+                progress(done)
+        # roll-up: each assessed result sums the own figures of every path in its subtree (itself included),
+        # one index range probe per result on the temp table (paths are digits and '/', so the subtree of
+        # "/1/7/" is the byte range ["/1/7/", "/1/7" + "0")). Fresh statistics first: the result rows were
+        # just inserted and a stale count makes the planner scan instead of probe.
+        cur.execute("CREATE INDEX ON _a_own (path)")
+        cur.execute("ANALYZE _a_own")
+        cur.execute(f"ANALYZE {results_t}")
+        cur.execute(
+            f"""CREATE TEMP TABLE _a_agg ON COMMIT DROP AS
+                SELECT r.id AS result_id, o.m, SUM(o.num) AS num, SUM(o.den) AS den
+                FROM {results_t} r JOIN _a_own o
+                  ON o.path >= r.org_path::text AND o.path < LEFT(r.org_path::text, -1) || '0'
+                WHERE r.plan_id = %s
+                GROUP BY r.id, o.m""",
+            [plan.pk],
+        )
+        cur.execute("CREATE INDEX ON _a_agg (result_id, m)")
+        cur.execute("ANALYZE _a_agg")
+        cur.execute(f"DELETE FROM {items_t} WHERE indicator_id = ANY(%s::int[])", [[i.pk for i in indicators]])
+
+        params: list[Any] = []
+        values, point_whens, fig_whens, ev_whens = [], [], [], []
+        period = period_text(plan)
+        for m, name in enumerate(names):
+            metric = get_metric(name)
+            for ind in by_metric[name]:
+                values.append(f"({ind.pk}, {m})")
+                if metric.kind == "rate":
+                    fig = "CASE WHEN COALESCE(g.den, 0) = 0 THEN NULL ELSE ROUND(g.num * 100 / g.den, 4) END"
+                else:
+                    fig = "COALESCE(g.num, 0)"
+                fig_whens.append(f"WHEN {ind.pk} THEN {fig}")
+        sel_params: list[Any] = []
+        for name in names:
+            metric = get_metric(name)
+            unit = metric_unit(metric)
+            for ind in by_metric[name]:
+                if ind.category == IndicatorCategory.VETO:
+                    point_whens.append(f"WHEN {ind.pk} THEN 0")
+                    sel_params.extend([f"{metric.label}：", f"{unit}（{period}）"])
+                    text = "%s::text || TRIM_SCALE(ROUND(f, 1))::text || %s::text"
+                    ev_whens.append(f"WHEN {ind.pk} THEN CASE WHEN f > 0 THEN LEFT({text}, 300) ELSE '' END")
+                else:
+                    point_whens.append(f"WHEN {ind.pk} THEN {_points_sql(ind, params)}")
+        veto_ids = [i.pk for i in indicators if i.category == IndicatorCategory.VETO]
+        cats = " ".join(f"WHEN {i.pk} THEN '{IndicatorCategory(i.category).value}'" for i in indicators)
+        ev_sql = f"CASE x.ind {' '.join(ev_whens)} ELSE '' END" if ev_whens else "''"
+        figure_sql = "CASE WHEN x.ind = ANY(%s::int[]) THEN CASE WHEN f > 0 THEN 1 ELSE 0 END ELSE f END"
+        sql = f"""
+            INSERT INTO {items_t} (result_id, indicator_id, org_path, category, points, figure, evidence,
+                                   adjusted_by_appeal)
+            SELECT x.rid, x.ind, x.org_path, CASE x.ind {cats} END,
+                   CASE x.ind {" ".join(point_whens)} END, {figure_sql}, {ev_sql}, false
+            FROM (
+                SELECT r.id AS rid, i.ind, r.org_path, CASE i.ind {" ".join(fig_whens)} END AS f
+                FROM {results_t} r
+                CROSS JOIN (VALUES {", ".join(values)}) AS i(ind, m)
+                LEFT JOIN _a_agg g ON g.result_id = r.id AND g.m = i.m
+                WHERE r.plan_id = %s
+                ORDER BY r.id, i.ind
+            ) x"""
+        # parameter order follows the text: point CASEs, figure's veto list, evidence, then the plan
+        cur.execute(sql, [*params, veto_ids, *sel_params, plan.pk])
+        written = cur.rowcount
+    return written
+
+
+# ------------------------------------------------------------------ elsewhere (SQLite): the same in Python
+
+
+def python_rows(plan: AssessmentPlan, ind: Indicator, results: list[tuple[int, int, str]]) -> list[Row]:
+    """One indicator's rows through ``metric_values`` and the compiled rule (the reference semantics)."""
+    from .scoring import plan_period
+
+    metric = get_metric(ind.metric_name)
+    start, end = plan_period(plan)
+    orgs = [SimpleNamespace(id=org_id, path=path) for _pk, org_id, path in results]
+    values = metric_values(ind.metric_name, organizations=orgs, start=start, end=end)
+    unit = metric_unit(metric)
+    score = compile_rule(rule=ind.rule, points=ind.points, category=ind.category) if ind.rule.get("kind") else None
+    rows: list[Row] = []
+    for pk, org_id, path in results:
+        mv = values.get(org_id)
+        figure = figure_for(metric.kind, mv.value) if mv else (None if metric.kind == "rate" else Decimal(0))
+        if ind.category == IndicatorCategory.VETO:
+            hit = figure is not None and figure > 0
+            evidence = f"{metric.label}：{fmt_figure(figure)}{unit}（{period_text(plan)}）" if hit else ""
+            rows.append((pk, path, ZERO, Decimal(1) if hit else ZERO, evidence[:300]))
+            continue
+        assert score is not None
+        rows.append((pk, path, score(figure), figure, ""))
+    return rows
