@@ -27,9 +27,10 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.metrics import Metric, OwnFigures, register_metric
 from apps.core.periods import add_years
+from apps.organizations.choices import Sector
 from apps.organizations.models import Organization
 
-from .choices import Category, MemberStatus, RecruitmentStage, TransferKind, TransferStatus
+from .choices import Category, MemberStatus, OccupationCategory, RecruitmentStage, TransferKind, TransferStatus
 from .models import Member, Recruitment, Transfer
 
 #: 停止党籍 and the ways of leaving the party (出党) counted together in the yearly changes.
@@ -151,6 +152,88 @@ def _joined_year_case(as_of: datetime.date) -> Case:
         default=Value("no"),
         output_field=CharField(),
     )
+
+
+#: Breakdown dimensions whose values the roster can list (MemberFilterSet fields of the same name hold the
+#: same keys, "none" standing for an empty one); "sector" is the member's organization's sector.
+FILTERABLE_DIMENSIONS = {
+    "category": "category",
+    "gender": "gender",
+    "age": "age_band",
+    "education": "education",
+    "ethnicity": "ethnic_group",
+    "occupation": "occupation",
+    "sector": "sector",
+    "join_period": "join_period",
+    "standing": "standing",
+}
+NONE_KEY = "none"
+
+
+def _band_q(field: str, hi_dates: list[tuple[str, datetime.date | None]], key: str, strict: bool) -> Q | None:
+    """The members whose ``field`` falls in band ``key`` of an ordered CASE (first matching band wins):
+    past every earlier band's bound and within this one's (``strict``: ``>`` bounds, else ``<=``)."""
+    keys = [k for k, _d in hi_dates]
+    if key not in keys:
+        return None
+    i = keys.index(key)
+    op_in, op_out = ("gt", "lte") if strict else ("lte", "gt")
+    q = Q(**{f"{field}__isnull": False})
+    for _k, bound in hi_dates[:i]:
+        if bound is not None:
+            q &= Q(**{f"{field}__{op_out}": bound})
+    bound = hi_dates[i][1]
+    if bound is not None:
+        q &= Q(**{f"{field}__{op_in}": bound})
+    return q
+
+
+def dimension_q(dim: str, key: str, as_of: datetime.date) -> Q | None:
+    """The members counted under ``dim:key`` in ``member_breakdowns`` as of ``as_of`` (on top of good
+    standing), as a filter — the roster lists exactly what a dashboard bar counts. None: not a known key."""
+    key = "" if key == NONE_KEY else key
+    if dim == "category":
+        return Q(category=key) if key in Category.values else None
+    if dim == "gender":
+        if key in ("1", "2"):
+            return Q(gender=key)
+        return ~Q(gender__in=["1", "2"]) if key == UNKNOWN else None
+    if dim == "age":
+        if key == UNKNOWN:
+            return Q(birth_date__isnull=True)
+        bands = [(k, add_years(as_of, -(hi + 1)) if hi else None) for k, _l, _lo, hi in AGE_BANDS]
+        return _band_q("birth_date", bands, key, strict=True)
+    if dim == "education":
+        if key == "9":
+            return Q(education="") | Q(education__startswith="9")
+        return Q(education__startswith=key) if key in dict(EDUCATION_GROUPS) else None
+    if dim == "ethnicity":
+        minority = [f"{i:02d}" for i in range(2, 57)]
+        return {
+            "han": Q(ethnicity="01"),
+            "minority": Q(ethnicity__in=minority),
+            "other": ~Q(ethnicity__in=["01", *minority]),
+        }.get(key)
+    if dim == "occupation":
+        return Q(occupation_category=key) if key in OccupationCategory.values else None
+    if dim == "sector":
+        return Q(organization__sector=key) if key in ("", *Sector.values) else None
+    if dim == "join_period":
+        if key == UNKNOWN:
+            return Q(joined_on__isnull=True)
+        return _band_q("joined_on", [(k, last) for k, _l, _f, last in JOIN_PERIODS], key, strict=False)
+    if dim == "standing":
+        if key == "probationary":
+            return Q(category=Category.PROBATIONARY)
+        not_probationary = ~Q(category=Category.PROBATIONARY)
+        if key == UNKNOWN:
+            return not_probationary & Q(confirmed_on__isnull=True)
+        bands = [(k, add_years(as_of, -hi) if hi else None) for k, _l, _lo, hi in STANDING_BANDS]
+        q = _band_q("confirmed_on", bands, key, strict=True)
+        return not_probationary & q if q is not None else None
+    if dim == "joined_this_year":
+        return Q(joined_on__gte=datetime.date(as_of.year, 1, 1), joined_on__lte=as_of) if key == "yes" else None
+    return None
 
 
 def dimension_expressions(as_of: datetime.date) -> dict[str, Any]:
