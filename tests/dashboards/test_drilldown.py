@@ -35,7 +35,7 @@ def test_every_member_bar_lists_exactly_what_it_counts(tree, users, world, clien
         for item in panels[pid]["items"]:
             assert item["url"], (pid, item["key"])  # every bar drills down
             assert f"within={org.pk}" in item["url"]
-            pks, count = _listed(client, item["url"])
+            _pks, count = _listed(client, item["url"])
             assert count == item["value"], (pid, item["key"], item["url"])
             checked += bool(count)
     assert checked >= (4 if scope in ("city", "street_a") else 2)
