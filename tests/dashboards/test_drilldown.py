@@ -57,3 +57,30 @@ def test_sector_and_minority_bars_do_not_list_a_siblings_members(tree, users, wo
     # the same list asked for the sibling subtree is empty for this user
     sibling_url = school["url"].replace(f"within={tree.district_a.pk}", f"within={tree.district_b.pk}")
     assert _listed(client, sibling_url)[1] == 0
+
+
+def test_letter_bars_list_the_subtrees_letters_of_that_month(tree, users, world, client_for, api_for):
+    from tests.factories.supervision import make_letter
+
+    month = world.today.replace(day=1)
+    period = f"{month:%Y-%m}"
+    make_letter(tree.district_a, tree.branch_a, kind="warning", period=period, issued_on=month)
+    make_letter(tree.district_a, tree.branch_b, kind="warning", period=period, issued_on=month)
+    make_letter(tree.city, tree.branch_c, kind="warning", period=period, issued_on=month)  # the sibling district
+    stats_refresh()
+    client = client_for(users.district_staff)
+    resp = client.get(reverse("dashboards:dashboard") + f"?org={tree.district_a.code}")
+    panel = next(p for p in resp.context["chart_data"]["panels"] if p["id"] == "trend-letters")
+    series = next(s for s in panel["series"] if s["key"] == "supervision.letters.warning")
+    assert series["data"][-1] == 2
+    url = series["urls"][-1]
+    assert f"within={tree.district_a.code}" in url and f"issued={period}" in url
+    listed = client.get(url)
+    assert listed.status_code == 200
+    assert listed.context["paginator"].count == 2
+    # the same filter for the sibling district lists nothing, on the page and in the API
+    sibling = url.replace(tree.district_a.code, tree.district_b.code)
+    assert client.get(sibling).context["paginator"].count == 0
+    api = api_for(users.district_staff)
+    assert api.get("/api/v1/letters/", {"within": tree.district_b.code}).json()["results"] == []
+    assert len(api.get("/api/v1/letters/", {"within": tree.district_a.code, "issued": period}).json()["results"]) == 2
