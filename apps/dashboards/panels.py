@@ -176,7 +176,7 @@ def recruitment_panel(data: ScopeData, start: datetime.date, end: datetime.date)
 def organization_panels(data: ScopeData, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
     fig = data.scope
     kinds = [f"organizations.kind.{k}" for k, _l in OrgKind.choices]
-    sectors = [f"organizations.sector.{k}" for k, _l in Sector.choices]
+    sectors = [f"organizations.sector.{k}" for k, _l in Sector.choices] + ["organizations.sector.none"]
     grades = [f"organizations.grade.{k}" for k, _l in Grade.choices]
     stars = [f"organizations.star.{n}" for n in range(1, 6)]
 

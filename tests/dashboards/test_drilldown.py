@@ -84,3 +84,17 @@ def test_letter_bars_list_the_subtrees_letters_of_that_month(tree, users, world,
     api = api_for(users.district_staff)
     assert api.get("/api/v1/letters/", {"within": tree.district_b.code}).json()["results"] == []
     assert len(api.get("/api/v1/letters/", {"within": tree.district_a.code, "issued": period}).json()["results"]) == 2
+
+
+def test_star_and_unfilled_sector_bars_list_what_they_count(tree, users, world, client_for):
+    Organization.objects.filter(pk__in=[tree.branch_a.pk, tree.branch_b.pk, tree.branch_c.pk]).update(star_rating=3)
+    Organization.objects.filter(pk__in=[tree.branch_b.pk, tree.branch_c.pk]).update(sector="")
+    stats_refresh()
+    client = client_for(users.district_staff)
+    resp = client.get(reverse("dashboards:dashboard") + f"?org={tree.district_a.code}")
+    panels = {p["id"]: p for p in resp.context["chart_data"]["panels"]}
+    star = next(i for i in panels["orgs-star"]["items"] if i["key"] == "organizations.star.3")
+    none = next(i for i in panels["orgs-sector"]["items"] if i["key"] == "organizations.sector.none")
+    for item, expected in ((star, 2), (none, 1)):  # branch_c is in the sibling district
+        assert item["value"] == expected
+        assert len(client.get(item["url"]).context["object_list"]) == expected, item["url"]
