@@ -165,7 +165,8 @@ def main() -> int:
     t0, c0, b0 = time.perf_counter(), time.process_time(), _backend_cpu()
     run = stats_refresh(as_of=TODAY)
     refresh_s, refresh_cpu = time.perf_counter() - t0, time.process_time() - c0 + _backend_cpu() - b0
-    print(f"  nightly refresh (members + {run.metric_rows:,} metric rows, 12 months)   {refresh_s:8.2f} s   "
+    print(f"  nightly refresh (members + {run.metric_rows:,} metric rows; trend months missing or recent)   "
+          f"{refresh_s:8.2f} s   "
           f"CPU {refresh_cpu:7.2f} s   member rows {run.member_rows:,}")  # fmt: skip
     t0, c0, b0 = time.perf_counter(), time.process_time(), _backend_cpu()
     member_totals = rollup_counts(member_breakdowns(root_path="/", as_of=TODAY))
