@@ -18,7 +18,15 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.metrics import metrics
 from apps.members.choices import Category, OccupationCategory
-from apps.members.stats_metrics import AGE_BANDS, EDUCATION_GROUPS, JOIN_PERIODS, STANDING_BANDS, UNKNOWN
+from apps.members.stats_metrics import (
+    AGE_BANDS,
+    EDUCATION_GROUPS,
+    FILTERABLE_DIMENSIONS,
+    JOIN_PERIODS,
+    NONE_KEY,
+    STANDING_BANDS,
+    UNKNOWN,
+)
 from apps.organizations.choices import Grade, OrgKind, Sector
 
 from .selectors import Figures, ScopeData
@@ -89,26 +97,14 @@ def _member_url(org: Any, **params: Any) -> str:
 
 
 def _member_filter(dim: str, key: str, as_of: datetime.date) -> dict[str, Any] | None:
-    """The roster filter that lists the members behind one breakdown value (None: the roster has none)."""
-    if dim == "category":
-        return {"category": key}
-    if dim == "gender" and key in ("1", "2"):
-        return {"gender": key}
-    if dim == "education" and key != "9":
-        return {"education": key}
-    if dim == "ethnicity" and key == "han":
-        return {"ethnicity": "01"}
-    if dim == "age" and key != UNKNOWN:
-        band = next(b for b in AGE_BANDS if b[0] == key)
-        params = {}
-        if band[2] is not None:
-            params["age_min"] = band[2]
-        if band[3] is not None:
-            params["age_max"] = band[3]
-        return params
+    """The roster filter that lists the members behind one breakdown value: the roster's filter of that
+    dimension takes the same keys and applies the same rule (apps/members/stats_metrics.dimension_q)."""
     if dim == "joined_this_year":
-        return {"join_year": as_of.year}
-    return None
+        return {"join_year": as_of.year} if key == "yes" else None
+    param = FILTERABLE_DIMENSIONS.get(dim)
+    if param is None:
+        return None
+    return {param: key or NONE_KEY}
 
 
 def member_dimension(fig: Figures, dim: str, as_of: datetime.date | None) -> list[dict[str, Any]]:
@@ -180,7 +176,7 @@ def recruitment_panel(data: ScopeData, start: datetime.date, end: datetime.date)
 def organization_panels(data: ScopeData, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
     fig = data.scope
     kinds = [f"organizations.kind.{k}" for k, _l in OrgKind.choices]
-    sectors = [f"organizations.sector.{k}" for k, _l in Sector.choices]
+    sectors = [f"organizations.sector.{k}" for k, _l in Sector.choices] + ["organizations.sector.none"]
     grades = [f"organizations.grade.{k}" for k, _l in Grade.choices]
     stars = [f"organizations.star.{n}" for n in range(1, 6)]
 

@@ -123,6 +123,18 @@ def _insert(model: type[models.Model], rows: list[dict[str, Any]], batch_size: i
             copy.write_row([json.dumps(v, cls=DjangoJSONEncoder) if k in json_fields else v for k, v in r.items()])
 
 
+def _analyze(*models_: type[models.Model]) -> None:
+    """Fresh planner statistics for the tables just rewritten. Without them PostgreSQL believes the new
+    date holds almost no rows and reads a scope's few rows through the date index, filtering every
+    organization's row of that date (measured: 1,700 buffers and ~14 ms per request at 10k organizations,
+    against 4 buffers through the (organization, date) key once analysed)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        for model in models_:
+            cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def _prune(today: datetime.date) -> None:
     cutoff = today - datetime.timedelta(days=KEEP_DAYS)
     for model, field in ((MemberStatsSnapshot, "as_of"), (MetricSnapshot, "period")):
@@ -184,6 +196,7 @@ def stats_refresh(
     _insert(MetricSnapshot, metric_rows, batch_size)
     if as_of == today:
         _prune(today)
+    _analyze(MemberStatsSnapshot, MetricSnapshot)
     run.finished_at = timezone.now()
     run.seconds = time.perf_counter() - started
     run.member_rows, run.metric_rows = len(member_rows), len(metric_rows)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Subquery
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -114,26 +115,35 @@ def scope_data(
     ``figures`` leave out the member breakdowns or the metric values when a caller needs only the other)."""
     kids = child_orgs(user=user, org=org) if children else []
     ids = [org.pk] + [k.pk for k in kids]
-    m_date = snapshot_date(as_of=as_of) if members else None
-    v_date = _metric_date(as_of) if figures else None
-    member_rows = (
-        {
+    # the snapshot date is a subquery of the rows' query (one round trip); asked separately only when none
+    # of these organizations has a row (nothing to count below them)
+    member_rows: dict[int, MemberStatsSnapshot] = {}
+    metric_rows: dict[int, MetricSnapshot] = {}
+    m_date = v_date = None
+    if members:
+        latest = MemberStatsSnapshot.objects.all()
+        if as_of is not None:
+            latest = latest.filter(as_of__lte=as_of)
+        member_rows = {
             r.organization_id: r
-            for r in MemberStatsSnapshot.objects.visible_to(user).filter(as_of=m_date, organization_id__in=ids)
-        }
-        if m_date
-        else {}
-    )
-    metric_rows = (
-        {
-            r.organization_id: r
-            for r in MetricSnapshot.objects.visible_to(user).filter(
-                kind=MetricSnapshot.CURRENT, period=v_date, organization_id__in=ids
+            for r in MemberStatsSnapshot.objects.visible_to(user).filter(
+                as_of=Subquery(latest.order_by("-as_of").values("as_of")[:1]), organization_id__in=ids
             )
         }
-        if v_date
-        else {}
-    )
+        m_date = next(iter(member_rows.values())).as_of if member_rows else snapshot_date(as_of=as_of)
+    if figures:
+        latest_v = MetricSnapshot.objects.filter(kind=MetricSnapshot.CURRENT)
+        if as_of is not None:
+            latest_v = latest_v.filter(period__lte=as_of)
+        metric_rows = {
+            r.organization_id: r
+            for r in MetricSnapshot.objects.visible_to(user).filter(
+                kind=MetricSnapshot.CURRENT,
+                period=Subquery(latest_v.order_by("-period").values("period")[:1]),
+                organization_id__in=ids,
+            )
+        }
+        v_date = next(iter(metric_rows.values())).period if metric_rows else _metric_date(as_of)
 
     def figures_of(o: Organization) -> Figures:
         m, v = member_rows.get(o.pk), metric_rows.get(o.pk)

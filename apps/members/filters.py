@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import BaseFilterSet
 from apps.core.periods import add_years
+from apps.organizations.choices import Sector
 from apps.organizations.models import Organization
 
 from .choices import (
@@ -21,6 +22,7 @@ from .choices import (
     Gender,
     MemberStatus,
     MobileState,
+    OccupationCategory,
     PartyPost,
     RecruitmentStage,
     TransferKind,
@@ -28,6 +30,7 @@ from .choices import (
 )
 from .codes import EDUCATION_LEVELS, ETHNICITY_CHOICES
 from .models import Member, Recruitment, Transfer
+from .stats_metrics import AGE_BANDS, JOIN_PERIODS, NONE_KEY, STANDING_BANDS, UNKNOWN, dimension_q
 from .validators import normalize_id_number
 
 _ID_LIKE = re.compile(r"^[0-9０-９]{15}$|^[0-9０-９]{17}[0-9０-９xXｘＸ]$")
@@ -67,6 +70,21 @@ class WithinFilterMixin:
         return qs.filter(**{f"{self.within_path_field}__startswith": path}) if path else qs.none()
 
 
+_NOT_FILLED = _("未填写")
+
+#: filter name -> breakdown dimension (apps/members/stats_metrics.dimension_q): a dashboard bar's list
+DIMENSION_FILTERS = {
+    "gender": "gender",
+    "age_band": "age",
+    "education": "education",
+    "ethnic_group": "ethnicity",
+    "occupation": "occupation",
+    "sector": "sector",
+    "join_period": "join_period",
+    "standing": "standing",
+}
+
+
 class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
     id_hint = ""  # set by filter_q: the query looks like a partial or masked ID number
     q = django_filters.CharFilter(
@@ -84,12 +102,39 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
         help_text=_("页面按身份证号查找时，地址中只出现号码的密钥散列，不出现号码本身"),
     )
     category = django_filters.ChoiceFilter(label=_("人员类别"), choices=Category.choices)
-    gender = django_filters.ChoiceFilter(label=_("性别"), choices=[c for c in Gender.choices if c[0] in "12"])
+    gender = django_filters.ChoiceFilter(
+        label=_("性别"),
+        choices=[*[c for c in Gender.choices if c[0] in "12"], (UNKNOWN, _NOT_FILLED)],
+        method="filter_dimension",
+    )
     status = django_filters.ChoiceFilter(label=_("党籍状态"), choices=MemberStatus.choices)
     age_min = django_filters.NumberFilter(label=_("年龄不小于"), method="filter_age_min", min_value=0, max_value=150)
     age_max = django_filters.NumberFilter(label=_("年龄不大于"), method="filter_age_max", min_value=0, max_value=150)
     education = django_filters.ChoiceFilter(label=_("学历"), choices=EDUCATION_LEVELS, method="filter_education")
+    age_band = django_filters.ChoiceFilter(
+        label=_("年龄段"),
+        choices=[*[(k, label) for k, label, _lo, _hi in AGE_BANDS], (UNKNOWN, _("出生日期未填写"))],
+        method="filter_dimension",
+    )
     ethnicity = django_filters.ChoiceFilter(label=_("民族"), choices=ETHNICITY_CHOICES)
+    ethnic_group = django_filters.ChoiceFilter(
+        label=_("汉族/少数民族"),
+        choices=[("han", _("汉族")), ("minority", _("少数民族")), ("other", _("其他/未填写"))],
+        method="filter_dimension",
+    )
+    occupation = django_filters.ChoiceFilter(
+        label=_("工作岗位（职业）"),
+        choices=[*[c for c in OccupationCategory.choices if c[0]], (NONE_KEY, _NOT_FILLED)],
+        method="filter_dimension",
+    )
+    sector = django_filters.ChoiceFilter(
+        label=_("所在组织领域（行业）"), choices=[*Sector.choices, (NONE_KEY, _NOT_FILLED)], method="filter_dimension"
+    )
+    join_period = django_filters.ChoiceFilter(
+        label=_("入党时间段"),
+        choices=[*[(k, label) for k, label, _f, _l in JOIN_PERIODS], (UNKNOWN, _("入党日期未填写"))],
+        method="filter_dimension",
+    )
     join_year = django_filters.NumberFilter(
         label=_("入党年份"), method="filter_join_year", min_value=1921, max_value=2999
     )
@@ -106,6 +151,15 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
     standing_max = django_filters.NumberFilter(
         label=_("党龄不多于（年）"), method="filter_standing_max", min_value=0, max_value=110
     )
+    standing = django_filters.ChoiceFilter(
+        label=_("党龄段"),
+        choices=[
+            *[(k, label) for k, label, _lo, _hi in STANDING_BANDS],
+            ("probationary", _("预备党员（未计党龄）")),
+            (UNKNOWN, _("转正日期未填写")),
+        ],
+        method="filter_dimension",
+    )
 
     class Meta:
         model = Member
@@ -118,14 +172,20 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
             "status",
             "age_min",
             "age_max",
+            "age_band",
             "education",
             "ethnicity",
+            "ethnic_group",
+            "occupation",
+            "sector",
             "join_year",
+            "join_period",
             "mobile_state",
             "lost_contact",
             "party_post",
             "standing_min",
             "standing_max",
+            "standing",
         ]
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
@@ -164,7 +224,12 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
         return qs.standing_between(timezone.localdate(), None, int(value))
 
     def filter_education(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(education__startswith=value)
+        return self.filter_dimension(qs, name, value)
+
+    def filter_dimension(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """The members a dashboard breakdown counts under this value, by the same rule (as of today)."""
+        q = dimension_q(DIMENSION_FILTERS[name], value, timezone.localdate())
+        return qs.filter(q) if q is not None else qs.none()
 
     def filter_join_year(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         year = int(value)

@@ -19,7 +19,9 @@ class OrganizationFilterSet(BaseFilterSet):
 
     q = django_filters.CharFilter(label=_("名称或代码"), method="filter_q")
     kind = django_filters.ChoiceFilter(label=_("组织类别"), choices=OrgKind.choices)
-    sector = django_filters.ChoiceFilter(label=_("所属领域"), choices=Sector.choices)
+    sector = django_filters.ChoiceFilter(
+        label=_("所属领域"), choices=[*Sector.choices, ("none", _("未填写"))], method="filter_sector"
+    )
     grade = django_filters.ChoiceFilter(label=_("分类定级"), choices=Grade.choices)
     parent = django_filters.NumberFilter(label=_("上级组织ID"), field_name="parent_id")
     within = django_filters.NumberFilter(label=_("所属组织ID（含下级）"), method="filter_within")
@@ -31,6 +33,7 @@ class OrganizationFilterSet(BaseFilterSet):
     is_weak = django_filters.BooleanFilter(label=_("软弱涣散"))
     is_demonstration = django_filters.BooleanFilter(label=_("示范点"))
     is_active = django_filters.BooleanFilter(label=_("正常（未撤销）"))
+    star = django_filters.NumberFilter(label=_("星级"), field_name="star_rating", min_value=1, max_value=5)
 
     class Meta:
         model = Organization
@@ -47,7 +50,11 @@ class OrganizationFilterSet(BaseFilterSet):
             "is_weak",
             "is_demonstration",
             "is_active",
+            "star",
         ]
+
+    def filter_sector(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(sector="" if value == "none" else value)
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

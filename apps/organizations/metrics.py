@@ -85,7 +85,7 @@ def register() -> None:
             unit="个",
             kind="count",
             source=_counts(Q(sector="") & ~Q(kind=OrgKind.PARTY_GROUP)),
-            link=_list_link(),
+            link=_list_link(sector="none"),
         )
     )
     for grade, label in Grade.choices:
@@ -107,7 +107,7 @@ def register() -> None:
                 unit="个",
                 kind="count",
                 source=_counts(Q(star_rating=star)),
-                link=_list_link(),
+                link=_list_link(star=star),
             )
         )
     register_metric(

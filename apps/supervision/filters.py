@@ -13,7 +13,28 @@ from .choices import InspectionStatus, LetterKind, LetterStatus
 from .models import Accountability, InspectionPlan, Letter
 
 
-class LetterFilterSet(BaseFilterSet):
+class WithinCodeMixin:
+    """``within=<organization code>``: rows of an organization's subtree it the user can see (else none);
+    ``issued``/``opened`` month: the month the dashboards count the row in."""
+
+    def filter_within(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        from apps.organizations.models import Organization
+
+        user = getattr(self.request, "user", None)
+        path = Organization.objects.visible_to(user).filter(code=value.strip()).values_list("path", flat=True).first()
+        return qs.filter(org_path__startswith=path) if path else qs.none()
+
+    def filter_month(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if not value:
+            return qs
+        from apps.core.periods import Period
+
+        period = Period.parse(value)
+        field = "issued_on" if qs.model is Letter else "created_at__date"
+        return qs.filter(**{f"{field}__gte": period.first_day, f"{field}__lte": period.last_day})
+
+
+class LetterFilterSet(WithinCodeMixin, BaseFilterSet):
     """Shared by the letter list page and the API."""
 
     q = django_filters.CharFilter(label=_("收函/发函单位"), method="filter_q")
@@ -25,10 +46,15 @@ class LetterFilterSet(BaseFilterSet):
     issuer = django_filters.NumberFilter(label=_("发函单位ID"), field_name="issuer_id")
     addressee_code = django_filters.CharFilter(label=_("收函单位代码"), field_name="addressee__code")
     issuer_code = django_filters.CharFilter(label=_("发函单位代码"), field_name="issuer__code")
+    within = django_filters.CharFilter(label=_("收函单位（含下级，组织代码）"), method="filter_within")
+    issued = MonthFilter(label=_("发函月份"), method="filter_month")
 
     class Meta:
         model = Letter
-        fields = ["q", "kind", "status", "period", "overdue", "addressee", "issuer", "addressee_code", "issuer_code"]
+        fields = [
+            "q", "kind", "status", "period", "overdue", "addressee", "issuer", "addressee_code", "issuer_code",
+            "within", "issued",
+        ]  # fmt: skip
 
     def filter_q(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         return qs.filter(Q(addressee__name__contains=value) | Q(issuer__name__contains=value)) if value else qs
@@ -59,10 +85,12 @@ class InspectionPlanFilterSet(BaseFilterSet):
         fields = ["q", "period", "status"]
 
 
-class AccountabilityFilterSet(BaseFilterSet):
+class AccountabilityFilterSet(WithinCodeMixin, BaseFilterSet):
     period = MonthFilter()
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Accountability._meta.get_field("status").choices)
+    within = django_filters.CharFilter(label=_("所属党组织（含下级，组织代码）"), method="filter_within")
+    opened = MonthFilter(label=_("立案月份"), method="filter_month")
 
     class Meta:
         model = Accountability
-        fields = ["period", "status"]
+        fields = ["period", "status", "within", "opened"]

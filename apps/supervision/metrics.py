@@ -45,14 +45,21 @@ def accountability_open(*, root_path: str, start: datetime.date, end: datetime.d
 
 
 def _letter_link(kind: str) -> Callable[[Any, datetime.date, datetime.date], str]:
+    """The letters a figure counts: the subtree's, of this kind, issued in the period's last month (a trend
+    bar is one month; a year-to-date figure opens on its latest month)."""
+
     def link(org: Any, start: datetime.date, end: datetime.date) -> str:
-        return reverse("supervision:letter_list") + f"?kind={kind}&period={end:%Y-%m}"
+        return reverse("supervision:letter_list") + f"?within={org.code}&kind={kind}&issued={end:%Y-%m}"
 
     return link
 
 
-def _accountability_link(org: Any, start: datetime.date, end: datetime.date) -> str:
-    return reverse("supervision:accountability_list")
+def _accountability_opened_link(org: Any, start: datetime.date, end: datetime.date) -> str:
+    return reverse("supervision:accountability_list") + f"?within={org.code}&opened={end:%Y-%m}"
+
+
+def _accountability_open_link(org: Any, start: datetime.date, end: datetime.date) -> str:
+    return reverse("supervision:accountability_list") + f"?within={org.code}&status={AccountabilityStatus.OPEN}"
 
 
 def register() -> None:
@@ -76,7 +83,7 @@ def register() -> None:
             kind="count",
             source=accountability_opened,
             higher_is_better=False,
-            link=_accountability_link,
+            link=_accountability_opened_link,
         )
     )
     register_metric(
@@ -87,6 +94,6 @@ def register() -> None:
             kind="count",
             source=accountability_open,
             higher_is_better=False,
-            link=_accountability_link,
+            link=_accountability_open_link,
         )
     )
