@@ -10,6 +10,7 @@ from .models import Delivery
 @admin.register(Delivery)
 class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ("notice", "channel", "address", "status", "attempts", "sent_at", "last_error")
+    exclude = ("secret",)
     list_filter = ("channel", "status")
     raw_id_fields = ("notice",)
     show_full_result_count = False
@@ -19,5 +20,11 @@ class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     def retry(self, request: Any, queryset: Any) -> None:
         from .services import delivery_retry
 
+        from django.contrib import messages
+        from django.core.exceptions import ValidationError
+
         for d in queryset:
-            delivery_retry(acting_user=request.user, delivery=d)
+            try:
+                delivery_retry(acting_user=request.user, delivery=d)
+            except ValidationError as exc:
+                messages.error(request, f"{d}：{'；'.join(exc.messages)}")
