@@ -9,6 +9,12 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from apps.core.params import register_params
+
+        from . import params
+
+        register_params(params.PARAMS)
+
         from . import signals  # noqa: F401  (login sessions)
         from .roles import sync_role_groups_handler
 

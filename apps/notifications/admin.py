@@ -18,10 +18,10 @@ class DeliveryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="重新发送")
     def retry(self, request: Any, queryset: Any) -> None:
-        from .services import delivery_retry
-
         from django.contrib import messages
         from django.core.exceptions import ValidationError
+
+        from .services import delivery_retry
 
         for d in queryset:
             try:

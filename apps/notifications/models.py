@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.scoping import OrgScopedQuerySet, user_scope_path
 
-
 #: the purpose a secret SMS (an initial password) is sealed under (apps.core.sealed)
 SECRET_PURPOSE = "notifications.secret_sms"
 

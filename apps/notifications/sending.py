@@ -12,7 +12,7 @@ from apps.core.params import get_int_param
 from apps.core.sealed import unseal
 
 from .models import SECRET_PURPOSE, Channel, Delivery, DeliveryStatus
-from .sms import get_sms_sender
+from .sms import SmsGatewayError, get_sms_sender
 
 SMS_SIGNATURE = "【党建平台】"
 
@@ -53,7 +53,7 @@ def deliveries_send(*, limit: int = 500) -> dict[str, int]:
                 try:
                     _send_one(d, sms_sender)
                 except Exception as exc:  # any gateway error: record and retry later
-                    d.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    d.last_error = (str(exc) if isinstance(exc, SmsGatewayError) else f"{type(exc).__name__}: {exc}")[:2000]
                     d.status = DeliveryStatus.DEAD if d.attempts >= max_attempts else DeliveryStatus.FAILED
                     counts["dead" if d.status == DeliveryStatus.DEAD else "failed"] += 1
                 else:

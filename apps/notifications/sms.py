@@ -117,7 +117,7 @@ class HttpSmsSender(SmsSender):
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read(65536)
         except urllib.error.HTTPError as exc:
             raise SmsGatewayError(f"短信网关返回 HTTP {exc.code}") from None
