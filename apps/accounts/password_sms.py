@@ -83,8 +83,10 @@ def _ensure_rate(acting_user: User, users: Sequence[User]) -> None:
     sent = recent.filter(actor=acting_user).count() if getattr(acting_user, "pk", None) else 0
     if sent + len(users) > per_actor:
         raise ValidationError(
-            {"delivery": _("您一小时内最多发送 %(m)s 条密码短信（已发送 %(s)s 条，本次 %(n)s 条），请稍后再试。")
-                         % {"m": per_actor, "s": sent, "n": len(users)}}  # fmt: skip
+            {
+                "delivery": _("您一小时内最多发送 %(m)s 条密码短信（已发送 %(s)s 条，本次 %(n)s 条），请稍后再试。")
+                % {"m": per_actor, "s": sent, "n": len(users)}
+            }
         )
 
 
@@ -184,4 +186,3 @@ def sms_status(user_ids: Iterable[int]) -> dict[int, SecretSmsStatus]:
 
 def failed_count(user_ids: Iterable[int]) -> int:
     return sum(1 for s in sms_status(user_ids).values() if s.failed)
-

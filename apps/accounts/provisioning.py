@@ -69,8 +69,9 @@ def provisioning_candidates(*, acting_user: User, root: Organization) -> list[Ca
         .filter(path__startswith=root.path, kind__in=BRANCH_KINDS, is_active=True, secretary_member__isnull=False)
         .exclude(secretary_member_id__in=linked)
         .order_by("path")
-        .values_list("id", "name", "code", "secretary_member_id", "secretary_member__name",
-                     "secretary_member__phone")[: MAX_BATCH + 1]  # fmt: skip
+        .values_list("id", "name", "code", "secretary_member_id", "secretary_member__name", "secretary_member__phone")[
+            : MAX_BATCH + 1
+        ]
     )
     rows = list(rows)
     wanted = {f"sj{code}".lower() for _i, _n, code, _m, _s, _p in rows}

@@ -77,8 +77,7 @@ class NotificationsSecretSmsChannel:
                 notice__recipient_id__in=ids, notice__category=NoticeCategory.ACCOUNT, channel=Channel.SMS
             )
             .order_by("notice__recipient_id", "-id")
-            .values_list("notice__recipient_id", "status", "address", "attempts", "last_error", "created_at",
-                         "sent_at")  # fmt: skip
+            .values_list("notice__recipient_id", "status", "address", "attempts", "last_error", "created_at", "sent_at")
         )
         labels = dict(DeliveryStatus.choices)
         out: dict[int, SecretSmsStatus] = {}

@@ -53,7 +53,8 @@ def deliveries_send(*, limit: int = 500) -> dict[str, int]:
                 try:
                     _send_one(d, sms_sender)
                 except Exception as exc:  # any gateway error: record and retry later
-                    d.last_error = (str(exc) if isinstance(exc, SmsGatewayError) else f"{type(exc).__name__}: {exc}")[:2000]
+                    error = str(exc) if isinstance(exc, SmsGatewayError) else f"{type(exc).__name__}: {exc}"
+                    d.last_error = error[:2000]
                     d.status = DeliveryStatus.DEAD if d.attempts >= max_attempts else DeliveryStatus.FAILED
                     counts["dead" if d.status == DeliveryStatus.DEAD else "failed"] += 1
                 else:
@@ -61,9 +62,7 @@ def deliveries_send(*, limit: int = 500) -> dict[str, int]:
                     counts["sent"] += 1
                 if d.status in (DeliveryStatus.SENT, DeliveryStatus.DEAD):
                     d.secret = None
-            Delivery.objects.bulk_update(
-                batch, ["attempts", "last_error", "status", "sent_at", "updated_at", "secret"]
-            )
+            Delivery.objects.bulk_update(batch, ["attempts", "last_error", "status", "sent_at", "updated_at", "secret"])
             last_id = batch[-1].id
         if len(batch) < limit:
             return counts
