@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 
 from .contact_models import ActivistReview, BranchVote
 from .models import Member
 
-register("activist_review_months", "6", "入党积极分子培养考察：每隔多少个月须有一次考察记录（0 为不检查）")
 REVIEW_RULE = _("党组织每半年对入党积极分子进行一次考察（《发展党员工作细则》第十二条）")
 VOTE_RULE = _(
     "支部党员大会须有半数以上有表决权的正式党员到会，赞成人数超过应到会有表决权的正式党员的半数才能通过"
