@@ -15,6 +15,12 @@ class AccountsConfig(AppConfig):
 
         register_params(params.PARAMS)
 
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core.audit_labels import register_event_labels
+
+        register_event_labels({"user.password_sms": _("以短信发送了密码：")})
+
         from . import signals  # noqa: F401  (login sessions)
         from .roles import sync_role_groups_handler
 
