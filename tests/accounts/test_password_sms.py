@@ -301,3 +301,17 @@ def test_logging_backend_never_logs_a_secret(caplog):
     caplog.set_level(logging.INFO, logger="dangjian.sms")
     LoggingSmsSender().send(phone="13800138000", text="初始密码：Ab#12345", sensitive=True)
     assert "Ab#12345" not in caplog.text and "138****8000" in caplog.text
+
+
+def test_api_reset_by_sms_never_returns_the_password_and_refuses_a_sibling(sms, api_for, tree, users):
+    target = users.secretary_a
+    target.phone = "13900139000"
+    target.save()
+    assert (
+        api_for(users.district_b_staff).post(f"/api/v1/accounts/users/{target.pk}/reset-password-sms/").status_code
+        == 404
+    )
+    resp = api_for(users.street_staff).post(f"/api/v1/accounts/users/{target.pk}/reset-password-sms/")
+    assert resp.status_code == 200 and "password" not in resp.json() and resp.json()["phone"] == "139****9000"
+    deliveries_send()
+    assert _password_in(sms.outbox[-1][1]) not in resp.content.decode()

@@ -116,3 +116,19 @@ def test_reminder_the_day_before_reaches_the_branch_users_once(tree, users):
     notice = Notice.objects.get(recipient=users.secretary_a, category="life_day")
     assert "11月3日（星期二）是本支部的组织生活日" in notice.title
     assert reminders_run(today=datetime.date(2026, 11, 2), only=["life_day"]) == {"life_day": 0}  # idempotent
+
+
+def test_api_reads_and_sets_within_scope_and_refuses_a_sibling(api_for, tree, users):
+    api = api_for(users.district_staff)
+    assert api.get("/api/v1/responsibility/life-day/").json()["rule"] is None
+    resp = api.put("/api/v1/responsibility/life-day/", {"rule": "weekday", "week": 1, "weekday": 1}, format="json")
+    assert resp.status_code == 200 and resp.json()["own"] and resp.json()["description"] == "每月第一个星期二"
+    bad = api.put("/api/v1/responsibility/life-day/", {"rule": "monthday", "day": None}, format="json")
+    assert bad.status_code == 400 and "day" in bad.json()
+    below = api_for(users.secretary_a).get("/api/v1/responsibility/life-day/").json()
+    assert below["own"] is False and below["source_organization_name"] == "甲区委"
+    sibling = api_for(users.district_b_staff)
+    assert sibling.get(f"/api/v1/responsibility/life-day/?org={tree.branch_a.code}").status_code == 404
+    assert sibling.put(f"/api/v1/responsibility/life-day/?org={tree.branch_a.code}",
+                       {"rule": "monthday", "day": 5}, format="json").status_code == 404  # fmt: skip
+    assert api_for(users.leader).get("/api/v1/responsibility/life-day/").status_code == 403
