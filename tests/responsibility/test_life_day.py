@@ -132,3 +132,14 @@ def test_api_reads_and_sets_within_scope_and_refuses_a_sibling(api_for, tree, us
     assert sibling.put(f"/api/v1/responsibility/life-day/?org={tree.branch_a.code}",
                        {"rule": "monthday", "day": 5}, format="json").status_code == 404  # fmt: skip
     assert api_for(users.leader).get("/api/v1/responsibility/life-day/").status_code == 403
+
+
+def test_the_letters_source_and_the_reminder_take_a_fixed_number_of_queries(tree, users, django_assert_max_num_queries):
+    life_day.life_day_set(acting_user=users.district_staff, organization=tree.district_a, data=FIRST_TUESDAY)
+    life_day.life_day_set(acting_user=users.secretary_a, organization=tree.branch_a,
+                          data={"rule": "monthday", "day": 10, "postpone_on_holiday": False})  # fmt: skip
+    life_day.date_in(OrgLifeDay(rule="monthday", day=1), Period(2026, 11))  # warm the calendar cache
+    with django_assert_max_num_queries(3):  # settings, branches, theme days held: whatever the tree's size
+        life_day.life_day_due_items(period=Period(2026, 11), stage="warning")
+    with django_assert_max_num_queries(3):
+        life_day.life_day_reminders(datetime.date(2026, 11, 2))
