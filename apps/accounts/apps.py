@@ -9,6 +9,18 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from apps.core.params import register_params
+
+        from . import params
+
+        register_params(params.PARAMS)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core.audit_labels import register_event_labels
+
+        register_event_labels({"user.password_sms": _("以短信发送了密码：")})
+
         from . import signals  # noqa: F401  (login sessions)
         from .roles import sync_role_groups_handler
 

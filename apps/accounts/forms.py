@@ -39,13 +39,22 @@ class UserCreateForm(forms.Form):
     )
     organization = forms.ModelChoiceField(label=_("所属党组织"), queryset=None, empty_label=_("请选择党组织"))
     role = forms.ChoiceField(label=_("角色"))
+    delivery = forms.ChoiceField(
+        label=_("初始密码交付方式"),
+        choices=[("screen", _("开通后在本页显示一次")), ("sms", _("短信发送到上面的手机号（不在页面显示）"))],
+        initial="screen",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, user, **kwargs):
         from apps.organizations.models import Organization
 
         from .grants import role_choices_for
+        from .password_sms import sms_available
 
         super().__init__(*args, **kwargs)
+        if not sms_available():
+            del self.fields["delivery"]
         self.fields["organization"].queryset = (
             Organization.objects.visible_to(user).filter(is_active=True).exclude(kind="party_group").order_by("path")
         )
@@ -107,8 +116,16 @@ class PasswordChangeForm(forms.Form):
 
 class ProvisioningForm(forms.Form):
     organizations = forms.TypedMultipleChoiceField(label=_("支部"), coerce=int, choices=())
+    by_sms = forms.BooleanField(
+        label=_("短信发送初始密码（书记在党员信息中有有效手机号的，密码只发短信；其余仍列入一次性清单）"),
+        required=False,
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizations"].choices = [(c.organization_id, c.organization_name) for c in candidates]
         self.fields["organizations"].error_messages["required"] = _("请至少选择一个支部。")
+        from .password_sms import sms_available
+
+        if not sms_available():
+            del self.fields["by_sms"]

@@ -133,6 +133,7 @@ class ProvisioningBatch(models.Model):
     created_by = models.ForeignKey(User, verbose_name=_("开通人"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("开通时间"), auto_now_add=True)
     account_count = models.PositiveIntegerField(_("账号数"), default=0)
+    sms_count = models.PositiveIntegerField(_("短信发送初始密码的账号数"), default=0)
     secret = models.BinaryField(_("初始密码（加密）"), null=True, blank=True, editable=False)
     downloaded_at = models.DateTimeField(_("下载时间"), null=True, blank=True)
     downloaded_by = models.ForeignKey(

@@ -51,6 +51,9 @@ def _check_can_manage(actor: User | None, target: User) -> None:
         raise PermissionDenied(_("不能管理角色高于您可授予范围的账号，也不能对自己的账号执行此操作。"))
 
 
+ensure_can_manage = _check_can_manage  # for the other account workflows (password_sms)
+
+
 def _revoke_tokens(user: User) -> None:
     from rest_framework.authtoken.models import Token
 

@@ -15,6 +15,16 @@ urlpatterns = [
     path("users/<int:pk>/edit/", user_views.UserEditView.as_view(), name="user_edit"),
     path("users/<int:pk>/password/", user_views.PasswordShownView.as_view(), name="user_password_shown"),
     path("users/<int:pk>/reset-password/", user_views.UserActionView.as_view(action="reset"), name="user_reset"),
+    path(
+        "users/<int:pk>/reset-password-sms/",
+        user_views.UserActionView.as_view(action="reset_sms"),
+        name="user_reset_sms",
+    ),
+    path(
+        "users/<int:pk>/reassign-sms/",
+        user_views.UserActionView.as_view(action="reassign_sms"),
+        name="user_reassign_sms",
+    ),
     path("users/<int:pk>/unlock/", user_views.UserActionView.as_view(action="unlock"), name="user_unlock"),
     path("users/<int:pk>/deactivate/", user_views.UserActionView.as_view(action="deactivate"), name="user_deactivate"),
     path("users/<int:pk>/activate/", user_views.UserActionView.as_view(action="activate"), name="user_activate"),

@@ -21,7 +21,7 @@ from apps.core.scoping import get_visible_or_404
 from apps.core.spreadsheets import xlsx_response
 from apps.core.views import ScopedListView, ServiceFormView, form_errors_from
 
-from . import provisioning, services
+from . import password_sms, provisioning, services
 from .filters import UserFilterSet
 from .forms import ProvisioningForm, UserCreateForm, UserEditForm
 from .grants import can_manage, can_manage_accounts
@@ -103,6 +103,18 @@ class UserCreateView(AccountManagerMixin, ServiceFormView):
         return reverse("accounts:user_list")
 
     def run_service(self, form: Any) -> Any:
+        if form.cleaned_data.get("delivery") == "sms":
+            user = password_sms.user_create_with_sms(
+                acting_user=self.request.user,
+                username=form.cleaned_data["username"],
+                role=form.cleaned_data["role"],
+                organization=form.cleaned_data["organization"],
+                display_name=form.cleaned_data["display_name"],
+                phone=form.cleaned_data["phone"],
+            )
+            messages.success(self.request, _("已开通账号“%(u)s”，初始密码已交由短信发送。") % {"u": user.username})
+            self.sent_by_sms = True
+            return user
         password = services.generate_password()
         user = services.user_create(
             acting_user=self.request.user,
@@ -119,6 +131,8 @@ class UserCreateView(AccountManagerMixin, ServiceFormView):
         return user
 
     def success_url_for(self, result: Any) -> str:
+        if getattr(self, "sent_by_sms", False):
+            return reverse("accounts:user_detail", args=[result.pk])
         return reverse("accounts:user_password_shown", args=[result.pk])
 
 
@@ -139,6 +153,9 @@ class UserDetailView(AccountManagerMixin, TemplateView):
             locked=bool(services.locked_usernames([target.username])),
             stale=is_stale_secretary(target),
             manageable=can_manage(self.request.user, target),
+            sms_ready=password_sms.sms_available(),
+            sms_phone_ok=bool(password_sms.normalize_mobile(target.phone)),
+            password_sms=password_sms.sms_status([target.pk]).get(target.pk),
             history=AuditLog.objects.visible_to(self.request.user)
             .for_object(target)
             .select_related("content_type")[:30],
@@ -178,6 +195,14 @@ class UserActionView(AccountManagerMixin, View):
         target = _managed_user(request, pk)
         detail = reverse("accounts:user_detail", args=[target.pk])
         try:
+            if self.action == "reset_sms":
+                password_sms.user_reset_password_by_sms(acting_user=request.user, user=target)
+                messages.success(request, _("已重置密码，临时密码已交由短信发送，不在页面显示。"))
+                return HttpResponseRedirect(detail)
+            if self.action == "reassign_sms":
+                password_sms.user_reassign_by_sms(acting_user=request.user, user=target)
+                messages.success(request, _("已将账号移交现任书记，初始密码已交由短信发送。"))
+                return HttpResponseRedirect(detail)
             if self.action == "reset":
                 password = services.user_reset_password(acting_user=request.user, user=target)
                 request.session["one_time_password"] = {"user": target.pk, "password": password}
@@ -250,7 +275,10 @@ class ProvisioningView(AccountManagerMixin, TemplateView):
         if form.is_valid():
             try:
                 batch = provisioning.provisioning_commit(
-                    acting_user=request.user, root=root, organization_ids=form.cleaned_data["organizations"]
+                    acting_user=request.user,
+                    root=root,
+                    organization_ids=form.cleaned_data["organizations"],
+                    by_sms=bool(form.cleaned_data.get("by_sms")),
                 )
             except ValidationError as exc:
                 form_errors_from(form, exc)
@@ -268,7 +296,13 @@ class ProvisioningBatchView(AccountManagerMixin, TemplateView):
         batch = get_visible_or_404(ProvisioningBatch.objects.select_related("organization"), self.request.user,
                                    pk=kwargs["pk"])  # fmt: skip
         ctx["batch"] = batch
-        ctx["accounts"] = user_list(user=self.request.user).filter(provisioned_in=batch)
+        accounts = list(user_list(user=self.request.user).filter(provisioned_in=batch).select_related("organization"))
+        status = password_sms.sms_status([u.pk for u in accounts]) if batch.sms_count else {}
+        for u in accounts:
+            u.password_sms = status.get(u.pk)
+        ctx["accounts"] = accounts
+        ctx["sms_failed"] = sum(1 for s in status.values() if s.failed)
+        ctx["sms_sent"] = sum(1 for s in status.values() if s.status == "sent")
         return ctx
 
 

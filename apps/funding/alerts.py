@@ -11,18 +11,10 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.core.due_items import DueItem
-from apps.core.params import get_int_param, get_param, register
+from apps.core.params import get_int_param, get_param
 from apps.core.periods import Period
 
 from .models import Expense, FundingRollup
-
-register(
-    "funding_checkpoints",
-    "06-30:30,09-30:60",
-    "经费执行进度检查点（月-日:最低执行率%，逗号分隔；默认6月30日前30%、9月30日前60%）",
-)
-register("funding_voucher_grace_days", "15", "支出登记后须在多少天内上传凭证")
-register("funding_year_end_month", "12", "从几月起提示本年度经费尚未用完")
 
 
 def _money(value: Decimal | None) -> Decimal:

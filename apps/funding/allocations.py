@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_param, register
+from apps.core.params import get_param
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 from apps.members.choices import MemberStatus
 from apps.members.models import Member
@@ -26,8 +26,6 @@ from .choices import FundingSource, StandardBasis
 from .models import Allocation, AllocationNotice, Budget, FundingStandard, NoticeCounter
 from .rollup import Delta, rollup_apply, rollup_month
 from .validators import clean_money
-
-register("funding_notice_prefix", "", "经费下拨通知发文字号前缀（如「江组通」，留空则只写〔年份〕序号）")
 
 ZERO = Decimal("0.00")
 

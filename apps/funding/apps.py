@@ -7,15 +7,18 @@ class FundingConfig(AppConfig):
     verbose_name = "经费"
 
     def ready(self) -> None:
+        from apps.core.params import register_params
         from apps.core.roles import register_role_permissions
 
-        from . import roles
+        from . import params, roles
+
+        register_params(params.PARAMS)
 
         register_role_permissions(roles.ROLE_PERMISSIONS)
         from apps.core.due_items import register_source
         from apps.core.home import register_panel
 
-        from . import alerts, metrics, selectors, validators  # noqa: F401  (validators registers parameters)
+        from . import alerts, metrics, selectors
 
         register_source("funding.low_execution", alerts.low_execution_items)
         register_source("funding.unspent", alerts.unspent_items)

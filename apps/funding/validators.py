@@ -9,11 +9,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from apps.core.params import get_int_param, get_param, register
+from apps.core.params import get_int_param, get_param
 from apps.core.uploads import check_attachment
-
-register("funding_voucher_max_mb", "10", "经费支出凭证大小上限（MB）")
-register("funding_voucher_types", "pdf,jpg,jpeg,png", "经费支出凭证允许的文件类型（扩展名，逗号分隔）")
 
 
 def validate_voucher(file: Any) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_param, register
+from apps.core.params import get_param
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 from apps.organizations.choices import BRANCH_KINDS
 
@@ -30,7 +30,6 @@ from .appraisal_models import (
 from .choices import MemberStatus
 from .models import Member
 
-register("appraisal_excellent_cap", "1/3", "民主评议党员：评为优秀的党员占参评党员的比例上限（如 1/3）")
 CAP_RULE = _("评为优秀的党员一般不超过参评党员的%(cap)s")
 
 

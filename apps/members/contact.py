@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.due_items import DueItem
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.periods import Period, add_months, add_years
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 
@@ -28,9 +28,6 @@ from .choices import LostContactReason, MemberStatus, MobileState
 from .contact_models import ContactReview, MemberContact, ReviewDecision, ReviewKind
 from .dues_models import DuesPayment
 from .models import Member
-
-register("lost_contact_months", "6", "失去联系、未参加组织生活、未交纳党费满多少个月列入失联党员审查")
-register("lost_contact_removal_years", "2", "停止党籍后仍无联系满多少年列入除名审查")
 
 ActivitySource = Callable[..., Any]
 _ACTIVITY: dict[str, ActivitySource] = {}

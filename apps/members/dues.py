@@ -18,12 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_param, register
+from apps.core.params import get_param
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 
 from .dues_models import DuesBase, DuesBracket, DuesCategory, ReductionKind
-
-register("dues_round_to", "0.01", "党费金额保留到（0.01 为分，0.1 为角），四舍五入")
 
 
 @dataclass(frozen=True)

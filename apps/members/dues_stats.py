@@ -15,15 +15,13 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.utils.translation import gettext as _
 
 from apps.core.due_items import DueItem
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.periods import Period
 from apps.organizations.models import Organization
 
 from .choices import MemberStatus
 from .dues_models import DuesArrearsNote, DuesBase, DuesHandover, DuesMonthStats, DuesPayment, ReductionKind
 from .models import Member
-
-register("dues_arrears_months", "6", "连续多少个月未交纳党费（且无记录的原因）列为待办，提醒支部谈话")
 
 ZERO = Decimal("0.00")
 FIELDS = ("own_liable", "own_paid", "own_expected_amount", "own_paid_amount", "handed_up")

@@ -15,15 +15,13 @@ from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.due_items import DueItem
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.periods import Period, add_months
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 
 from .choices import MemberStatus
 from .contact_models import MobileDirection, MobileRecord
 from .models import Member
-
-register("mobile_transfer_months", "6", "流动党员在固定地点满多少个月，提示办理组织关系转接")
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.scoping import ensure_org_in_scope, ensure_perm
 
 from .contact_models import ActivistReview
@@ -27,7 +27,6 @@ from .votes import (  # noqa: F401
     voting_member_count,
 )
 
-register("activist_review_months", "6", "入党积极分子培养考察：每隔多少个月须有一次考察记录（0 为不检查）")
 REVIEW_RULE = _("党组织每半年对入党积极分子进行一次考察（《发展党员工作细则》第十二条）")
 
 

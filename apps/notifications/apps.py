@@ -18,3 +18,9 @@ class NotificationsConfig(AppConfig):
         register_params(params.PARAMS)
         register_role_permissions(roles.ROLE_PERMISSIONS)
         register_page_context(page_context)
+
+        from apps.core.secret_sms import register_secret_sms_channel
+
+        from .secret_sms import NotificationsSecretSmsChannel
+
+        register_secret_sms_channel(NotificationsSecretSmsChannel())

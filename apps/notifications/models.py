@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.scoping import OrgScopedQuerySet, user_scope_path
 
+#: the purpose a secret SMS (an initial password) is sealed under (apps.core.sealed)
+SECRET_PURPOSE = "notifications.secret_sms"
+
 
 class NoticeCategory(models.TextChoices):
     LETTER = "letter", _("三函")
@@ -19,6 +22,8 @@ class NoticeCategory(models.TextChoices):
     TRANSFER_EXPIRING = "transfer_expiring", _("介绍信即将到期")
     POLITICAL_BIRTHDAY = "political_birthday", _("政治生日")
     INSPECTION = "inspection", _("督查")
+    LIFE_DAY = "life_day", _("组织生活日提醒")
+    ACCOUNT = "account", _("账号安全")
     OTHER = "other", _("其他")
 
 
@@ -106,6 +111,9 @@ class Delivery(models.Model):
     address = models.CharField(_("地址"), max_length=254, blank=True)
     #: the message on this channel when it differs from the notice (a greeting SMS to a member)
     text = models.CharField(_("短信/邮件内容"), max_length=500, blank=True)
+    #: a message carrying a secret (an initial password): sealed here until sent once, then erased; ``text``
+    #: holds the redacted wording the pages show
+    secret = models.BinaryField(null=True, blank=True, editable=False)
     status = models.CharField(_("状态"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     last_error = models.TextField(_("最近错误"), blank=True)
@@ -113,6 +121,7 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
+    AUDIT_EXCLUDE = ("secret",)
     objects = DeliveryQuerySet.as_manager()
 
     class Meta:

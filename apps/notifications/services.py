@@ -6,14 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.core.bulk import insert_ignore_returning
-from apps.core.params import get_int_param, get_param
+from apps.core.params import get_param
 
 from .models import Channel, Delivery, DeliveryStatus, Notice
+from .queue import enqueue_send
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -121,14 +121,8 @@ def notices_create(*, specs: Sequence[NoticeSpec]) -> list[int]:
             rows,
         )  # fmt: skip
         if send_later:
-            transaction.on_commit(_enqueue_send)
+            transaction.on_commit(enqueue_send)
     return [c[0] for c in created]
-
-
-def _enqueue_send() -> None:
-    from .tasks import deliveries_send_task
-
-    deliveries_send_task.delay()
 
 
 def notify_orgs(
@@ -143,61 +137,21 @@ def notify_orgs(
     return notices_create(specs=specs)
 
 
-def _send_one(delivery: Delivery, sms_sender: Any) -> None:
-    notice = delivery.notice
-    text = f"{notice.title}\n\n{notice.body}".strip()
-    if delivery.channel == Channel.EMAIL:
-        send_mail(notice.title, delivery.text or text, None, [delivery.address], fail_silently=False)
-    elif delivery.channel == Channel.SMS:
-        sms_sender.send(phone=delivery.address, text=f"【党建平台】{delivery.text or notice.title}")
-
-
-def deliveries_send(*, limit: int = 500) -> dict[str, int]:
-    """Send due e-mail/SMS deliveries. Each row is locked while sent (skip-locked, so several workers share
-    the queue); failures are recorded with the error and retried until ``notice_max_attempts``."""
-    from .sms import get_sms_sender
-
-    max_attempts = get_int_param("notice_max_attempts")
-    sms_sender = get_sms_sender()
-    counts = {"sent": 0, "failed": 0, "dead": 0}
-    skip_locked = connection.features.has_select_for_update_skip_locked
-    last_id = 0
-    while True:
-        with transaction.atomic():
-            # id > last_id: a row that failed in this run waits for the next run (the beat retries every 10 min)
-            qs = Delivery.objects.due().filter(id__gt=last_id).select_related("notice").order_by("id")
-            if connection.features.has_select_for_update:
-                qs = qs.select_for_update(skip_locked=skip_locked, of=("self",))
-            batch = list(qs[:limit])
-            if not batch:
-                return counts
-            for d in batch:
-                d.attempts += 1
-                try:
-                    _send_one(d, sms_sender)
-                except Exception as exc:  # any gateway error: record and retry later
-                    d.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    d.status = DeliveryStatus.DEAD if d.attempts >= max_attempts else DeliveryStatus.FAILED
-                    counts["dead" if d.status == DeliveryStatus.DEAD else "failed"] += 1
-                else:
-                    d.status, d.sent_at, d.last_error = DeliveryStatus.SENT, timezone.now(), ""
-                    counts["sent"] += 1
-            Delivery.objects.bulk_update(batch, ["attempts", "last_error", "status", "sent_at", "updated_at"])
-            last_id = batch[-1].id
-        if len(batch) < limit:
-            return counts
-
-
 def delivery_retry(*, acting_user: User, delivery: Delivery) -> Delivery:
     """An admin puts a dead delivery back in the queue."""
     from apps.core.audit import audit_record
     from apps.core.scoping import ensure_perm
 
     ensure_perm(acting_user, "notifications.change_delivery")
+    if delivery.channel == Channel.SMS and delivery.secret is None and delivery.notice.category == "account":
+        from django.core.exceptions import ValidationError
+        from django.utils.translation import gettext as _
+
+        raise ValidationError(_("该密码短信已失效（已发送、已放弃或已被新密码取代），请在账号页面重置密码并重新发送。"))
     with transaction.atomic():
         Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, attempts=0)
         audit_record(actor=acting_user, event="delivery.retry", obj=delivery, org_path=delivery.org_path)
-        transaction.on_commit(_enqueue_send)
+        transaction.on_commit(enqueue_send)
     delivery.refresh_from_db()
     return delivery
 

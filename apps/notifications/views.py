@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -83,6 +84,10 @@ class DeliveryRetryView(ScopedQuerysetMixin, View):
 
     def post(self, request: Any, pk: int) -> HttpResponse:
         delivery = get_visible_or_404(Delivery, request.user, pk=pk)
-        services.delivery_retry(acting_user=request.user, delivery=delivery)
-        messages.success(request, _("已重新加入发送队列。"))
+        try:
+            services.delivery_retry(acting_user=request.user, delivery=delivery)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("已重新加入发送队列。"))
         return HttpResponseRedirect(reverse("notifications:delivery_list"))

@@ -22,6 +22,11 @@ class ResponsibilityConfig(AppConfig):
         register_source("responsibility.ledger", selectors.ledger_due_items)
         register_source("responsibility.meeting", selectors.meeting_due_items)
         register_reminder(Reminder(name="ledger_due", category="ledger_due", find=selectors.ledger_due_reminders))
+
+        from . import life_day
+
+        register_source("responsibility.life_day", life_day.life_day_due_items)
+        register_reminder(Reminder(name="life_day", category="life_day", find=life_day.life_day_reminders))
         register_panel(template="responsibility/_home_panel.html", build=selectors.home_panel)
 
         from django.utils.translation import gettext_lazy as _
@@ -36,6 +41,15 @@ class ResponsibilityConfig(AppConfig):
             allowed=is_root_admin,
             group="root",
             description=_("“三会一课”等会议的周期和最少次数"),
+        )
+
+        register_section(
+            key="responsibility.life_day",
+            label=_("组织生活日"),
+            url_name="responsibility:life_day_settings",
+            allowed=lambda user: user.has_perm("responsibility.change_orglifeday"),
+            group="unit",
+            description=_("每月固定开展主题党日的日子，下级未单独设置的按此执行"),
         )
 
         from . import member_points  # noqa: F401  (feeds the members' points and activity registries)

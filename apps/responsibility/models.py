@@ -579,3 +579,6 @@ class OrgMonthStats(models.Model):
     @property
     def meeting_compliance_rate(self) -> float | None:
         return self._rate(self.meeting_checks_met, self.meeting_checks)
+
+
+from .life_day_models import OrgLifeDay  # noqa: E402, F401  (组织生活日 lives in its own module)

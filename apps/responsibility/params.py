@@ -8,4 +8,5 @@ PARAMS = [
         "pdf,jpg,jpeg,png,doc,docx,xls,xlsx,wps",
         "月度台账会议附件允许的文件类型（扩展名，逗号分隔）",
     ),
+    ("life_day_remind_days", "1", "组织生活日：提前几天提醒各支部（0 为不提醒）"),
 ]

@@ -24,5 +24,9 @@ ROLE_PERMISSIONS = {
         "responsibility.view_meetingattendance",
         "responsibility.view_meetingrequirement",
         "responsibility.view_orgmonthstats",
+        "responsibility.view_orglifeday",
+        "responsibility.add_orglifeday",
+        "responsibility.change_orglifeday",
+        "responsibility.delete_orglifeday",
     ],
 }

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .views import issuance, items, ledgers, meetings, rollup, settings
+from .views import issuance, items, ledgers, life_day, meetings, rollup, settings
 from .views import rectifications as rect
 
 app_name = "responsibility"
 
 urlpatterns = [
+    path("settings/life-day/", life_day.LifeDaySettingsView.as_view(), name="life_day_settings"),
     path("", items.TaskItemListView.as_view(), name="item_list"),
     path("tasks/new/", items.TaskItemCreateView.as_view(), name="task_create"),
     path("tasks/<int:pk>/", items.TaskItemDetailView.as_view(), name="task_detail"),

@@ -7,9 +7,12 @@ class ServiceRequestsConfig(AppConfig):
     verbose_name = "为民服务"
 
     def ready(self) -> None:
+        from apps.core.params import register_params
         from apps.core.roles import register_role_permissions
 
-        from . import roles
+        from . import params, roles
+
+        register_params(params.PARAMS)
 
         register_role_permissions(roles.ROLE_PERMISSIONS)
         from apps.core.due_items import Reminder, register_reminder, register_source

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.params import get_int_param, get_param, register
+from apps.core.params import get_int_param, get_param
 from apps.core.scoping import ensure_org_in_scope, ensure_perm, org_in_scope
 from apps.core.uploads import check_attachment
 from apps.core.workdays import add_working_days, working_days_between
@@ -33,10 +33,6 @@ from .choices import RequestStatus as S
 from .choices import Satisfaction, StepAction
 from .models import ServiceCategory, ServiceRequest, ServiceStep
 from .stats import contribution, stats_apply
-
-register("service_attachment_types", "pdf,jpg,jpeg,png,doc,docx,xls,xlsx,wps", "为民服务佐证材料允许的文件类型")
-register("service_attachment_max_mb", "10", "为民服务佐证材料大小上限（MB）")
-register("service_duplicate_days", "7", "同一电话同一类别在多少天内再次登记时提示疑似重复")
 
 PERM_ADD = "service_requests.add_servicerequest"
 PERM_CHANGE = "service_requests.change_servicerequest"

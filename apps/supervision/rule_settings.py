@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.scoping import ensure_org_in_scope, ensure_perm
+from apps.core.scoping import ensure_org_in_scope, ensure_perm, ensure_root_admin
 
 from .choices import LETTER_DEFAULT_TEMPLATES, LetterKind
 from .letters import render_template
@@ -52,7 +52,8 @@ def letter_rule_for(issuer: Organization) -> LetterRule:
     return LetterRule.objects.filter(issuer=issuer).first() or LetterRule(issuer=issuer)
 
 
-def _validate_rule(rule: LetterRule) -> None:
+def validate_rule(rule: LetterRule) -> None:
+    """The rule's days and counts make sense together (raises ValidationError keyed by field, in Chinese)."""
     errors: dict[str, str] = {}
     for name in ("reminder_day", "supervision_day"):
         if not 1 <= getattr(rule, name) <= 28:
@@ -84,7 +85,7 @@ def letter_rule_update(*, acting_user: User, issuer: Organization, data: dict[st
     before = snapshot(rule, RULE_FIELDS) if rule.pk else None
     for key, value in data.items():
         setattr(rule, key, value)
-    _validate_rule(rule)
+    validate_rule(rule)
     rule.save()
     audit_record(
         actor=acting_user,
@@ -95,6 +96,46 @@ def letter_rule_update(*, acting_user: User, issuer: Organization, data: dict[st
         org_path=issuer.path,
     )
     return rule
+
+
+@transaction.atomic
+def letter_rule_delete(*, acting_user: User, issuer: Organization) -> None:
+    """Drop the issuer's own rule: the defaults apply again."""
+    ensure_org_in_scope(acting_user, issuer)
+    ensure_perm(acting_user, "supervision.delete_letterrule")
+    rule = LetterRule.objects.select_for_update().filter(issuer=issuer).first()
+    if rule is None:
+        return
+    audit_record(actor=acting_user, event="letterrule.delete", obj=rule, before=snapshot(rule, RULE_FIELDS),
+                 org_path=issuer.path)  # fmt: skip
+    rule.delete()
+
+
+def _ensure_may_edit_templates(acting_user: User, issuer: Organization | None, perm: str) -> None:
+    """An issuer's own wording: its staff; the deployment default (no issuer): root administrators only."""
+    if issuer is None:
+        ensure_root_admin(acting_user)
+    else:
+        ensure_org_in_scope(acting_user, issuer)
+    ensure_perm(acting_user, perm)
+
+
+def validate_template(*, kind: str, title: str, body: str) -> tuple[str, str]:
+    """Kind known, title and body present, within length, only known placeholders; returns them stripped."""
+    if kind not in LetterKind.values:
+        raise ValidationError({"kind": _("函件类别不正确。")})
+    title, body = title.strip(), body.strip()
+    if not title:
+        raise ValidationError({"title": _("请填写标题模板。")})
+    if len(title) > 200:
+        raise ValidationError({"title": _("标题模板不能超过200字。")})
+    if not body:
+        raise ValidationError({"body": _("请填写正文模板。")})
+    if len(body) > 5000:
+        raise ValidationError({"body": _("正文模板不能超过5000字。")})
+    validate_template_text(title, "title")
+    validate_template_text(body, "body")
+    return title, body
 
 
 def validate_template_text(text: str, field: str) -> None:
@@ -141,21 +182,11 @@ def letter_template_preview(*, title: str, body: str, issuer: Organization) -> d
 
 @transaction.atomic
 def letter_template_update(
-    *, acting_user: User, issuer: Organization, kind: str, title: str, body: str
+    *, acting_user: User, issuer: Organization | None, kind: str, title: str, body: str
 ) -> LetterTemplate:
-    ensure_org_in_scope(acting_user, issuer)
-    ensure_perm(acting_user, "supervision.change_lettertemplate")
-    if kind not in LetterKind.values:
-        raise ValidationError({"kind": _("函件类别不正确。")})
-    title, body = title.strip(), body.strip()
-    if not title:
-        raise ValidationError({"title": _("请填写标题模板。")})
-    if not body:
-        raise ValidationError({"body": _("请填写正文模板。")})
-    if len(body) > 5000:
-        raise ValidationError({"body": _("正文模板不能超过5000字。")})
-    validate_template_text(title, "title")
-    validate_template_text(body, "body")
+    """Set an issuer's own wording of a letter kind (``issuer=None``: the deployment default, root only)."""
+    _ensure_may_edit_templates(acting_user, issuer, "supervision.change_lettertemplate")
+    title, body = validate_template(kind=kind, title=title, body=body)
     tpl = LetterTemplate.objects.select_for_update().filter(issuer=issuer, kind=kind).first()
     before = snapshot(tpl, ["title", "body"]) if tpl else None
     if tpl is None:
@@ -168,16 +199,15 @@ def letter_template_update(
         obj=tpl,
         before=before,
         after=snapshot(tpl, ["title", "body"]),
-        org_path=issuer.path,
+        org_path=issuer.path if issuer else "/",
     )
     return tpl
 
 
 @transaction.atomic
-def letter_template_reset(*, acting_user: User, issuer: Organization, kind: str) -> None:
-    """Drop the issuer's own wording: the default applies again."""
-    ensure_org_in_scope(acting_user, issuer)
-    ensure_perm(acting_user, "supervision.change_lettertemplate")
+def letter_template_reset(*, acting_user: User, issuer: Organization | None, kind: str) -> None:
+    """Drop the issuer's own wording: the default applies again (the default dropped: the built-in text)."""
+    _ensure_may_edit_templates(acting_user, issuer, "supervision.change_lettertemplate")
     tpl = LetterTemplate.objects.filter(issuer=issuer, kind=kind).first()
     if tpl is None:
         return
@@ -186,6 +216,6 @@ def letter_template_reset(*, acting_user: User, issuer: Organization, kind: str)
         event="lettertemplate.delete",
         obj=tpl,
         before=snapshot(tpl, ["title", "body"]),
-        org_path=issuer.path,
+        org_path=issuer.path if issuer else "/",
     )
     tpl.delete()

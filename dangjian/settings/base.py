@@ -172,8 +172,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dangjian@localhost")
-# SMS gateway: a class implementing apps.notifications.sms.SmsSender; the default only logs.
+# SMS: a class implementing apps.notifications.sms.SmsSender. The default only logs (and so refuses to send
+# initial passwords); FileSmsSender writes to SMS_FILE_PATH for development; HttpSmsSender is the gateway.
 SMS_BACKEND = env.str("SMS_BACKEND", default="apps.notifications.sms.LoggingSmsSender")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(BASE_DIR / ".sms-outbox.txt"))
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY_ID = env.str("SMS_GATEWAY_KEY_ID", default="")
+SMS_GATEWAY_SECRET = env.str("SMS_GATEWAY_SECRET", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {

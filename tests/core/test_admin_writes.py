@@ -31,7 +31,13 @@ def test_admin_change_of_a_rule_row_is_audited(users, model):
     _save_through_admin(model, obj, users.admin, change=True)
     row = AuditLog.objects.latest("id")
     assert AuditLog.objects.count() == before + 1
-    assert row.event == f"{model._meta.app_label}.{model._meta.model_name}.update" and row.actor == users.admin
+    # letter templates are saved by the settings pages' service (supervision.rule_settings), under its events
+    expected = (
+        "lettertemplate.update"
+        if model is LetterTemplate
+        else f"{model._meta.app_label}.{model._meta.model_name}.update"
+    )
+    assert row.event == expected and row.actor == users.admin
 
 
 def test_admin_parameter_create_and_delete_are_audited(users):
@@ -65,3 +71,29 @@ def test_admin_offers_no_roster_export(users):
     member_admin = admin.site._registry[Member]
     assert not hasattr(member_admin, "export_action")
     assert "export" not in {a for a in member_admin.get_actions(_request(users.admin))}
+
+
+def test_admin_refuses_an_invalid_letter_rule_with_the_settings_page_message(client, tree, users):
+    """The admin goes through supervision.rule_settings: the same validation as the page, in Chinese."""
+    client.force_login(users.admin)
+    data = {"issuer": tree.district_a.pk, "is_active": "on", "reminder_enabled": "on", "reminder_day": "40",
+            "supervision_enabled": "on", "supervision_day": "15", "warning_enabled": "on", "warning_day": "0",
+            "response_days": "7", "warning_threshold": "2", "warning_window_months": "3"}  # fmt: skip
+    resp = client.post("/admin/supervision/letterrule/add/", data)
+    assert resp.status_code == 200 and "请填写1至28之间的日期" in resp.content.decode()
+    assert not LetterRule.objects.filter(issuer=tree.district_a).exists()
+    data["reminder_day"] = "3"
+    resp = client.post("/admin/supervision/letterrule/add/", data)
+    assert resp.status_code == 302
+    rule = LetterRule.objects.get(issuer=tree.district_a)
+    assert rule.reminder_day == 3
+    assert AuditLog.objects.filter(event="letterrule.create", object_id=str(rule.pk)).exists()
+
+
+def test_admin_refuses_an_unknown_placeholder_in_a_letter_template(client, tree, users):
+    client.force_login(users.admin)
+    resp = client.post("/admin/supervision/lettertemplate/add/", {
+        "issuer": tree.district_a.pk, "kind": "reminder", "title": "关于{收函单位}的提示", "body": "请于{deadline}前答复。",
+    })  # fmt: skip
+    assert resp.status_code == 200 and "不认识的占位符" in resp.content.decode()
+    assert not LetterTemplate.objects.filter(issuer=tree.district_a).exists()

@@ -5,7 +5,7 @@ import pytest
 from apps.members.models import Transfer
 from apps.notifications.models import Delivery, Notice
 from apps.notifications.reminders import reminders_run
-from apps.notifications.services import deliveries_send
+from apps.notifications.sending import deliveries_send
 from apps.notifications.sms import MemorySmsSender
 from tests.factories.members import make_member
 

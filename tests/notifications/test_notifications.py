@@ -7,7 +7,7 @@ from django.urls import reverse
 from apps.notifications.models import Delivery, Notice
 from apps.notifications.reminders import reminders_run
 from apps.notifications.selectors import unread_notice_count
-from apps.notifications.services import deliveries_send
+from apps.notifications.sending import deliveries_send
 from apps.notifications.sms import MemorySmsSender
 from tests.factories.notifications import make_notice
 from tests.helpers import count_queries
@@ -57,7 +57,7 @@ def test_failed_sms_is_recorded_retried_and_given_up_after_max_attempts(tree, us
     make_notice(users.secretary_a, category="letter")
     assert deliveries_send() == {"sent": 0, "failed": 1, "dead": 0}
     d = Delivery.objects.get(channel="sms")
-    assert d.status == "failed" and d.attempts == 1 and "gateway refused" in d.last_error
+    assert d.status == "failed" and d.attempts == 1 and "网关拒绝" in d.last_error
     for _ in range(4):
         deliveries_send()
     d.refresh_from_db()

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from apps.core.pii import phone_for
 from apps.organizations.models import Organization
 
-from .. import services
+from .. import password_sms, services
 from ..filters import UserFilterSet
 from ..grants import can_manage_accounts
 from ..models import Role, User
@@ -81,6 +81,13 @@ class PasswordSerializer(serializers.Serializer):
     password = serializers.CharField(help_text="新的初始密码（只返回这一次）")
 
 
+class PasswordSmsSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    phone = serializers.CharField(help_text="已脱敏的手机号")
+    sms_status = serializers.ChoiceField(choices=["pending", "sent", "failed", "dead", "skipped"])
+    sms_status_display = serializers.CharField()
+
+
 class UserViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -136,6 +143,22 @@ class UserViewSet(
         target = self.get_object()
         password = services.user_reset_password(acting_user=request.user, user=target)
         return Response({"username": target.username, "password": password})
+
+    @extend_schema(request=None, responses={200: PasswordSmsSerializer})
+    @action(detail=True, methods=["post"], url_path="reset-password-sms")
+    def reset_password_sms(self, request: Request, pk: Any = None) -> Response:
+        """Reset the password and send the new one only to the account's phone (never in the response)."""
+        target = self.get_object()
+        password_sms.user_reset_password_by_sms(acting_user=request.user, user=target)
+        status_row = password_sms.sms_status([target.pk]).get(target.pk)
+        return Response(
+            {
+                "username": target.username,
+                "phone": status_row.phone if status_row else "",
+                "sms_status": status_row.status if status_row else "pending",
+                "sms_status_display": status_row.label if status_row else "待发送",
+            }
+        )
 
     @extend_schema(request=None, responses={200: UserSerializer})
     @action(detail=True, methods=["post"])

@@ -14,17 +14,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from apps.core.params import get_int_param, register
+from apps.core.params import get_int_param
 from apps.core.uploads import UploadRefused, check_ooxml, read_sheet_isolated, read_workbook_isolated
 
 from .. import normalize as nz
 from .columns import _HEADER_LOOKUP, IGNORED_HEADERS, _header_key
-
-register("member_import_max_mb", "20", "党员导入：上传文件大小上限（MB）")
-register("member_import_max_rows", "200000", "党员导入：单个文件数据行数上限")
-register("member_import_max_unzipped_mb", "300", "党员导入：.xlsx 解压后总大小上限（MB），防止压缩炸弹")
-register("member_import_stale_minutes", "60", "党员导入：处理超过此分钟数仍未结束的任务视为进程已终止，标记为失败")
-register("member_import_async_rows", "3000", "党员导入：超过此行数（按文件大小估算）转后台任务执行")
 
 MAX_COMPRESSION_RATIO = 200
 MAX_COLUMNS = 200
