@@ -21,15 +21,22 @@ from apps.organizations.models import Organization
 
 from . import exports, forms, selectors, services
 from .filters import ServiceRequestFilterSet
+from .keyset import keyset_page
 from .models import ServiceRequest, ServiceStep
 from .pii import can_see_requester, requester_reveal, requester_view
 from .stats import subtree_rates
+from .workflow import follow_up_window_passed
 
 
 class RequestListView(ScopedListView):
+    """Scoped, filtered, newest first, paged by keyset cursors (``?after=`` / ``?before=``; no OFFSET, no
+    COUNT over the subtree): one query for the rows whatever the page."""
+
     model = ServiceRequest
     template_name = "service_requests/request_list.html"
     filterset_class = ServiceRequestFilterSet
+    paginate_by = None
+    per_page = 25
 
     def get_queryset(self) -> QuerySet:
         qs = selectors.request_list(user=self.request.user)
@@ -44,9 +51,18 @@ class RequestListView(ScopedListView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
+        get = self.request.GET
+        page = keyset_page(
+            self.object_list, after=get.get("after", ""), before=get.get("before", ""), per_page=self.per_page
+        )
+        ctx = super().get_context_data(**{**kwargs, "object_list": page.rows})
         user = self.request.user
-        ctx["rows"] = [(r, requester_view(user, r)) for r in ctx["object_list"]]
+        ctx["rows"] = [(r, requester_view(user, r)) for r in page.rows]
+        ctx["keyset"] = page
+        query = get.copy()
+        for key in ("page", "after", "before"):
+            query.pop(key, None)
+        ctx["querystring"] = query.urlencode()
         ctx["today"] = timezone.localdate()
         ctx["badges"] = selectors.STATUS_BADGE
         return ctx
@@ -91,6 +107,8 @@ def _available_actions(req: ServiceRequest, can_act: bool, can_decide: bool) -> 
             continue
         if name == "suspend" and req.suspension_pending:
             continue
+        if s == "answered" and name in ("follow_up", "close") and (name == "close") != follow_up_window_passed(req):
+            continue  # within the window: 回访 only; past it: 关闭 (超期未回访) only
         if s in allowed:
             out.append((name, label))
     return out
@@ -124,7 +142,7 @@ ACTIONS: dict[str, tuple[Any, Any, list[str], Any]] = {
                lambda u, r, d: services.request_answer(acting_user=u, request=r, **d)),
     "follow_up": (forms.FollowUpForm, _("回访"), ["answered"],
                   lambda u, r, d: services.request_follow_up(acting_user=u, request=r, **d)),
-    "close": (forms.NoteForm, _("关闭"), ["followed_up"],
+    "close": (forms.NoteForm, _("关闭"), ["followed_up", "answered"],
               lambda u, r, d: services.request_close(acting_user=u, request=r, note=d.get("note", ""))),
     "transfer": (forms.TransferForm, _("转办"), ["registered", "accepted", "assigned", "in_progress"],
                  lambda u, r, d: services.request_transfer(acting_user=u, request=r, **d)),
