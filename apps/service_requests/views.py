@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from apps.core.periods import Period
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from apps.organizations.models import Organization
@@ -24,6 +23,7 @@ from .filters import ServiceRequestFilterSet
 from .keyset import keyset_page
 from .models import ServiceRequest, ServiceStep
 from .pii import can_see_requester, requester_reveal, requester_view
+from .ranges import parse_range, range_label
 from .stats import subtree_rates
 from .workflow import follow_up_window_passed
 
@@ -204,13 +204,6 @@ class StepAttachmentView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
         return FileResponse(step.attachment.open("rb"), as_attachment=True, filename=step.attachment_name or "附件")
 
 
-def _month_or(value: str, default: datetime.date) -> datetime.date:
-    try:
-        return Period.parse(value).first_day if value else default
-    except ValidationError:
-        return default
-
-
 class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     """总业务量、响应率、按时办结率、满意率… for any subtree in scope and any range of months."""
 
@@ -228,16 +221,20 @@ class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
             if root is None:
                 raise Http404
-        today = timezone.localdate()
-        end = _month_or(get.get("end", ""), today.replace(day=1))
-        start = _month_or(get.get("start", ""), Period.of(end).shift(-11).first_day)
-        if start > end:
-            start, end = end, start
-        return root, start, Period.of(end).last_day
+        self.range_errors: dict[str, list[str]] = {}
+        try:
+            start, end = parse_range(get)
+        except ValidationError as exc:  # shown on the form; the default range is used meanwhile
+            self.range_errors = exc.message_dict
+            start, end = parse_range({})
+        return root, start, end
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
             root, start, end = self.root_and_range()
+            if self.range_errors:
+                return HttpResponse("；".join(m for v in self.range_errors.values() for m in v), status=400,
+                                    content_type="text/plain; charset=utf-8")  # fmt: skip
             return exports.rates_xlsx(
                 root=root, data=subtree_rates(root=root, start=start, end=end), start=start, end=end
             )
@@ -247,6 +244,18 @@ class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         root, start, end = self.root_and_range()
         ctx.update(root=root, start=start, end=end, data=subtree_rates(root=root, start=start, end=end))
-        ctx["form"] = forms.StatsForm(initial={"org": root.code, "start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"})
-        ctx["querystring"] = f"org={root.code}&start={start:%Y-%m}&end={end:%Y-%m}"
+        ctx["range_label"] = range_label(start, end)
+        range_q = f"from={start:%Y-%m-%d}&to={end:%Y-%m-%d}"
+        form = forms.StatsForm(
+            self.request.GET if self.range_errors else None,
+            initial={"org": root.code, "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}"},
+        )
+        for name, messages in self.range_errors.items():
+            if name in ("start", "end"):
+                name = "from" if name == "start" else "to"
+            for m in messages:
+                form.add_error(name, m)
+        ctx["form"] = form
+        ctx["range_query"] = range_q
+        ctx["querystring"] = f"org={root.code}&{range_q}"
         return ctx

@@ -73,7 +73,7 @@ class ServiceRequestDetailSerializer(ServiceRequestSerializer):
     steps = ServiceStepSerializer(many=True, read_only=True)
 
     class Meta(ServiceRequestSerializer.Meta):
-        fields = [*ServiceRequestSerializer.Meta.fields, "steps"]
+        fields = [*ServiceRequestSerializer.Meta.fields, "follow_up_due_on", "steps"]
         read_only_fields = fields
 
 
