@@ -86,7 +86,14 @@ class _ParentField(forms.ModelChoiceField):
 
 
 class CategoryForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(label=gettext_lazy("类别名称"), max_length=50)
+    name = forms.CharField(
+        label=gettext_lazy("类别名称"),
+        max_length=50,
+        error_messages={
+            "required": gettext_lazy("请填写类别名称。"),
+            "max_length": gettext_lazy("类别名称最多50个字。"),
+        },
+    )
     parent = _ParentField(
         label=gettext_lazy("上级类别"),
         queryset=ServiceCategory.objects.none(),
@@ -105,6 +112,11 @@ class CategoryForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, owner: Any, category: ServiceCategory | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("response_limit_days", "closure_limit_days", "follow_up_days", "sort_order"):
+            label = str(self.fields[name].label).split("（")[0]
+            message = _("%(label)s须填写整数。") % {"label": label}
+            self.fields[name].error_messages.update(required=message, invalid=message)
+        self.fields["parent"].error_messages["invalid_choice"] = _("上级类别不适用于该区域。")
         parents = ServiceCategory.objects.usable_at(owner.path).filter(parent__isnull=True)
         if category is not None:
             parents = parents.exclude(pk=category.pk)
