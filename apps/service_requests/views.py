@@ -52,9 +52,12 @@ class RequestListView(ScopedListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         get = self.request.GET
+        filters = getattr(self.filterset, "form", None)
+        data = filters.cleaned_data if filters is not None and hasattr(filters, "cleaned_data") else {}
         page = keyset_page(
-            self.object_list, after=get.get("after", ""), before=get.get("before", ""), per_page=self.per_page
-        )
+            self.object_list, after=get.get("after", ""), before=get.get("before", ""), per_page=self.per_page,
+            selective=bool(data.get("timing")) or data.get("status") == "suspended",
+        )  # fmt: skip
         ctx = super().get_context_data(**{**kwargs, "object_list": page.rows})
         user = self.request.user
         ctx["rows"] = [(r, requester_view(user, r)) for r in page.rows]

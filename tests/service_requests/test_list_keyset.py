@@ -88,3 +88,24 @@ def test_queries_do_not_grow_with_the_page_and_filters_use_ids_and_bounds(tree, 
 def test_sibling_community_sees_none_of_the_rows(tree, sr, client_for):
     req = make_request(sr.worker_a, tree.branch_a, sr.cat)
     assert req.code not in client_for(sr.worker_b).get(reverse("service_requests:request_list")).content.decode()
+
+
+def test_selective_filters_page_by_cursor_too(tree, sr, client_for):
+    old = timezone.localdate() - datetime.timedelta(days=30)
+    overdue = {
+        make_request(sr.worker_a, tree.branch_a, sr.cat, phone=f"1360000{i:04d}",
+                     received_at=old - datetime.timedelta(days=i)).code
+        for i in range(30)
+    }  # fmt: skip
+    make_request(sr.worker_a, tree.branch_a, sr.cat, phone="13500000000")  # today: not overdue
+    client = client_for(sr.worker_a)
+    url = reverse("service_requests:request_list")
+    html = client.get(url, {"timing": "overdue"}).content.decode()
+    first = _codes(html)
+    cursor = re.search(r"after=([0-9.\-]+)", html).group(1)
+    html = client.get(url, {"timing": "overdue", "after": cursor}).content.decode()
+    second = _codes(html)
+    assert len(first) == 25 and len(second) == 5 and set(first) | set(second) == overdue
+    assert first == sorted(first)  # newest first: here each later code was registered a day earlier
+    before = re.search(r"before=([0-9.\-]+)", html).group(1)
+    assert _codes(client.get(url, {"timing": "overdue", "before": before}).content.decode()) == first
