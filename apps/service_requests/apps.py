@@ -26,3 +26,17 @@ class ServiceRequestsConfig(AppConfig):
         register_change_hook(workflow.recompute_open_deadlines)
         register_reminder(Reminder(name="service_request_due", category="other", find=selectors.due_tomorrow_reminders))
         metrics.register()
+
+        from django.utils.translation import gettext_lazy as _
+
+        from apps.core.org_settings import register_section
+
+        from .settings_views import settings_allowed
+
+        register_section(
+            key="service_requests.categories",
+            label=_("服务类别"),
+            url_name="service_requests:category_settings",
+            allowed=settings_allowed,
+            description=_("为民服务事项的类别及受理、办结、回访时限（工作日），适用于本单位及下级"),
+        )

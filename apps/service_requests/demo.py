@@ -180,6 +180,7 @@ def _advance(req: ServiceRequest, rng: random.Random, today: datetime.date) -> N
     req.answered_at = _aware(answer_day, rng)
     req.closed_on_time = answer_day <= req.due_on
     req.workdays_to_close = working_days_between(received_day, answer_day)
+    req.follow_up_due_on = add_working_days(answer_day, cat.follow_up_days)
     follow_day = add_working_days(answer_day, rng.randint(1, cat.follow_up_days))
     if follow_day > today:
         return
@@ -188,8 +189,9 @@ def _advance(req: ServiceRequest, rng: random.Random, today: datetime.date) -> N
         req.reopen_count = 1
         second = add_working_days(follow_day, rng.randint(1, cat.closure_limit_days))
         if second > today:
-            req.status, req.answered_at, req.closed_on_time, req.workdays_to_close = (
+            req.status, req.answered_at, req.closed_on_time, req.workdays_to_close, req.follow_up_due_on = (
                 RequestStatus.IN_PROGRESS,
+                None,
                 None,
                 None,
                 None,
@@ -202,6 +204,7 @@ def _advance(req: ServiceRequest, rng: random.Random, today: datetime.date) -> N
         req.answered_at = _aware(second, rng)
         req.closed_on_time = second <= req.due_on
         req.workdays_to_close = working_days_between(follow_day, second)
+        req.follow_up_due_on = add_working_days(second, cat.follow_up_days)
         follow_day = add_working_days(second, 1)
         if follow_day > today:
             req.status = RequestStatus.ANSWERED

@@ -89,11 +89,15 @@ def rate_row(name: str, f: Any) -> list[Any]:
 
 
 def rates_xlsx(*, root: Any, data: dict[str, Any], start: datetime.date, end: datetime.date) -> HttpResponse:
-    rows = [rate_row(f"{root.name}（合计）", data["total"])] + [rate_row(c.name, f) for c, f in data["children"]]
+    from .ranges import range_label
+
+    label = range_label(start, end)
+    rows = [rate_row(f"{root.name}（合计，{label}）", data["total"])]
+    rows += [rate_row(c.name, f) for c, f in data["children"]]
     months = [rate_row(f"{m.year}年{m.month}月", f) for m, f in data["months"]]
     cats = [[name, n, "" if share is None else float(share)] for name, n, share in data["top_categories"]]
     return xlsx_response(
-        filename=f"为民服务统计_{start:%Y%m}-{end:%Y%m}.xlsx",
+        filename=f"为民服务统计_{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
         sheets=[
             ("按组织", RATE_HEADERS, rows),
             ("按月份", ["月份", *RATE_HEADERS[1:]], months),

@@ -111,9 +111,16 @@ class DecideForm(StyledFormMixin, forms.Form):
 
 
 class StatsForm(StyledFormMixin, forms.Form):
+    """The rates page's query: any date range (``from``/``to``; validated by ranges.parse_range)."""
+
     org = forms.CharField(label=_("组织代码"), required=False)
-    start = forms.CharField(label=_("起始月份"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
-    end = forms.CharField(label=_("截止月份"), required=False, widget=forms.TextInput(attrs={"type": "month"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label in (("from", _("起始日期")), ("to", _("截止日期"))):  # "from" is a keyword: no attribute
+            self.fields[name] = forms.CharField(
+                label=label, required=False, widget=forms.TextInput(attrs={"type": "date", "class": "form-control"})
+            )
 
 
 class WishForm(StyledFormMixin, forms.Form):

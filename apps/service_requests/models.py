@@ -80,6 +80,8 @@ class ServiceRequest(models.Model):
     status = models.CharField(_("状态"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.REGISTERED)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     answered_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    #: the follow-up window's last day (办结 date + the category's follow_up_days working days)
+    follow_up_due_on = models.DateField(_("回访时限"), null=True, blank=True, editable=False)
     followed_up_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     assignee_org = models.ForeignKey(
@@ -134,6 +136,9 @@ class ServiceRequest(models.Model):
             models.Index(fields=["org_path", "-received_at"], name="sr_req_path_received_idx"),
             models.Index(fields=["origin_path", "-received_at"], name="sr_req_origin_received_idx"),
             models.Index(fields=["status", "due_on"], name="sr_req_status_due_idx"),
+            # the list's keyset order: a backward scan finds a page of a large subtree without sorting it
+            models.Index(fields=["-received_at", "-id"], name="sr_req_received_id_idx"),
+            models.Index(fields=["category", "-received_at"], name="sr_req_cat_received_idx"),
             models.Index(fields=["requester_phone", "category", "received_at"], name="sr_req_dup_idx"),
         ]
 
@@ -225,6 +230,41 @@ class ServiceStatMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_path} {self.month:%Y-%m}"
+
+
+class ServiceStatDay(models.Model):
+    """Subtree figures per organization, day of registration and category, kept current by the same writes
+    as ServiceStatMonth. Read only for the partial months at the edges of an arbitrary date range (whole
+    months come from the monthly table), so a range page reads at most two months of day rows."""
+
+    organization = models.ForeignKey(ORG, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    day = models.DateField(_("日期"))
+    category = models.ForeignKey(
+        ServiceCategory, verbose_name=_("服务类别"), on_delete=models.CASCADE, related_name="+"
+    )
+    volume = models.IntegerField(_("总量"), default=0)
+    responded = models.IntegerField(_("已受理"), default=0)
+    responded_on_time = models.IntegerField(_("按时受理"), default=0)
+    closed = models.IntegerField(_("已办结"), default=0)
+    closed_on_time = models.IntegerField(_("按时办结"), default=0)
+    followed_up = models.IntegerField(_("已回访"), default=0)
+    satisfied = models.IntegerField(_("满意（含基本满意）"), default=0)
+    reopened = models.IntegerField(_("二次办理"), default=0)
+    workdays_to_close = models.IntegerField(_("办结用时合计（工作日）"), default=0)
+
+    objects = qs.StatQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务统计（日）")
+        verbose_name_plural = _("服务统计（日）")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "day", "category"], name="sr_statday_unique_org_day_cat")
+        ]
+        indexes = [models.Index(fields=["org_path", "day"], name="sr_statday_path_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.org_path} {self.day:%Y-%m-%d}"
 
 
 class MicroWish(models.Model):

@@ -76,14 +76,30 @@ def request_due_items(*, period: Period, stage: str, root_path: str = "/") -> li
 
 
 def due_tomorrow_reminders(today: datetime.date) -> list[DueItem]:
-    """Open requests due on the next working day, for the assignee organization (or the handling one).
+    """Open requests due on the next working day, for the assignee organization (or the handling one), and
+    answered requests whose follow-up (回访) window ends on it, for the handling organization.
     Rerunnable: the dedupe key makes one notice per request and deadline."""
     until = add_working_days(today, 1)
     rows = ServiceRequest.objects.filter(status__in=OPEN_STATUSES, due_on__gt=today, due_on__lte=until).values_list(
         "id", "organization_id", "assignee_org_id", "category__name", "due_on"
     )
+    follow = ServiceRequest.objects.filter(
+        status=RequestStatus.ANSWERED, follow_up_due_on__gt=today, follow_up_due_on__lte=until
+    ).values_list("id", "organization_id", "category__name", "follow_up_due_on")
     link = reverse("service_requests:request_detail", args=[987654321]).replace("987654321", "{}")
-    return [
+    follow_items = [
+        DueItem(
+            organization_id=oid,
+            kind="service_request_due",
+            title=f"为民服务事项FW{pk:08d}（{cat}）的回访时限为{cn_date(due)}，请及时回访",
+            due_date=due,
+            object_ref=f"service_requests.servicerequest:{pk}",
+            link=link.format(pk),
+            dedupe_key=f"sr_follow:{pk}:{due}",
+        )
+        for pk, oid, cat, due in follow
+    ]
+    return follow_items + [
         DueItem(
             organization_id=aid or oid,
             kind="service_request_due",

@@ -21,7 +21,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, Sum, When
 from django.utils import timezone
 
 from .choices import Satisfaction
-from .models import ServiceRequest, ServiceStatMonth
+from .models import ServiceRequest, ServiceStatDay, ServiceStatMonth
 
 COUNTERS = ServiceStatMonth.COUNTERS
 Contribution = tuple[int, str, datetime.date, int, tuple[int, ...]]
@@ -36,10 +36,14 @@ def path_prefixes(path: str) -> list[tuple[int, str]]:
     return [(oid, "/" + "/".join(str(i) for i in ids[: n + 1]) + "/") for n, oid in enumerate(ids)]
 
 
-def month_of(value: datetime.datetime | datetime.date) -> datetime.date:
+def day_of(value: datetime.datetime | datetime.date) -> datetime.date:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    return value.replace(day=1)
+    return value
+
+
+def month_of(value: datetime.datetime | datetime.date) -> datetime.date:
+    return day_of(value).replace(day=1)
 
 
 def counters_of(req: ServiceRequest) -> tuple[int, ...]:
@@ -60,7 +64,7 @@ def counters_of(req: ServiceRequest) -> tuple[int, ...]:
 def contribution(req: ServiceRequest | None) -> Contribution | None:
     if req is None:
         return None
-    return (req.organization_id, req.org_path, month_of(req.received_at), req.category_id, counters_of(req))
+    return (req.organization_id, req.org_path, day_of(req.received_at), req.category_id, counters_of(req))
 
 
 def _bump(org_id: int, path: str, is_rollup: bool, month: datetime.date, cat_id: int, deltas: dict[str, int]) -> None:
@@ -75,14 +79,28 @@ def _bump(org_id: int, path: str, is_rollup: bool, month: datetime.date, cat_id:
         ServiceStatMonth.objects.filter(**key).update(**updates)
 
 
+def _bump_day(org_id: int, path: str, day: datetime.date, cat_id: int, deltas: dict[str, int]) -> None:
+    key = {"organization_id": org_id, "day": day, "category_id": cat_id}
+    updates = {k: F(k) + v for k, v in deltas.items()}
+    if ServiceStatDay.objects.filter(**key).update(**updates):
+        return
+    try:
+        with transaction.atomic():
+            ServiceStatDay.objects.create(org_path=path, **key, **deltas)
+    except IntegrityError:  # created meanwhile by a concurrent write
+        ServiceStatDay.objects.filter(**key).update(**updates)
+
+
 def _apply_one(contrib: Contribution, sign: int) -> None:
-    org_id, path, month, cat_id, counters = contrib
+    org_id, path, day, cat_id, counters = contrib
     deltas = {name: sign * v for name, v in zip(COUNTERS, counters, strict=True) if v}
     if not deltas:
         return
+    month = day.replace(day=1)
     _bump(org_id, path, False, month, cat_id, deltas)
     for anc_id, anc_path in path_prefixes(path):
         _bump(anc_id, anc_path, True, month, cat_id, deltas)
+        _bump_day(anc_id, anc_path, day, cat_id, deltas)
 
 
 def stats_apply(before: Contribution | None, after: Contribution | None) -> None:
@@ -119,8 +137,9 @@ def _sum_expr() -> dict[str, Any]:
 
 
 def live_counters(*, root_path: str, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """The same totals as the stats table, by a live GROUP BY over the requests (tests and the bench)."""
-    start_dt, end_dt = _month_bounds(start, end)
+    """The same totals as the stats tables for registrations on [start, end], by a live GROUP BY over the
+    requests (tests and the bench)."""
+    start_dt, end_dt = day_bounds(start, end)
     row = (
         ServiceRequest.objects.filter(org_path__startswith=root_path, received_at__gte=start_dt, received_at__lt=end_dt)
         .order_by()
@@ -129,9 +148,9 @@ def live_counters(*, root_path: str, start: datetime.date, end: datetime.date) -
     return {k: int(row[k] or 0) for k in COUNTERS}
 
 
-def _month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    first = start.replace(day=1)
-    last = (end.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+def day_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start 00:00, the day after end 00:00) in the local time zone."""
+    first, last = start, end + datetime.timedelta(days=1)
     tz = timezone.get_current_timezone()
     return (
         timezone.make_aware(datetime.datetime.combine(first, datetime.time.min), tz),
@@ -141,32 +160,38 @@ def _month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.da
 
 @transaction.atomic
 def stats_rebuild(*, root_path: str = "/") -> int:
-    """Recompute the table for a subtree from the requests, set-based. For bulk loads (demo, bench) and repair.
-    PostgreSQL: one INSERT … SELECT … GROUP BY for the own rows and one per tree level for the subtree rows.
+    """Recompute both tables for a subtree from the requests, set-based. For bulk loads (demo, bench) and
+    repair. PostgreSQL: one GROUP BY of the requests into a temporary table of own figures per day, then
+    INSERT … SELECT … GROUP BY for the own month rows and one per tree level for the subtree rows.
     Elsewhere: one GROUP BY, the subtree rows summed up the paths in memory, bulk inserts."""
     if connection.vendor == "postgresql":
         return _stats_rebuild_pg(root_path)
+    from django.db.models.functions import TruncDate
+
     rows = (
         ServiceRequest.objects.filter(org_path__startswith=root_path)
-        .annotate(m=_trunc_month())
-        .values("organization_id", "org_path", "m", "category_id")
+        .annotate(d=TruncDate("received_at"))
+        .values("organization_id", "org_path", "d", "category_id")
         .annotate(**_sum_expr())
         .order_by()
     )
-    own: dict[tuple[int, str, datetime.date, int], list[int]] = {}
+    n = len(COUNTERS)
+    own: dict[tuple[int, str, datetime.date, int], list[int]] = defaultdict(lambda: [0] * n)
+    rollup: dict[tuple[int, str, datetime.date, int], list[int]] = defaultdict(lambda: [0] * n)
+    days: dict[tuple[int, str, datetime.date, int], list[int]] = defaultdict(lambda: [0] * n)
     for r in rows:
-        acc = own.setdefault((r["organization_id"], r["org_path"], month_of(r["m"]), r["category_id"]), [0] * 9)
-        for i, k in enumerate(COUNTERS):
-            acc[i] += int(r[k] or 0)
-    rollup: dict[tuple[int, str, datetime.date, int], list[int]] = defaultdict(lambda: [0] * len(COUNTERS))
-    for (_org_id, path, month, cat_id), values in own.items():
-        for anc_id, anc_path in path_prefixes(path):
-            if not anc_path.startswith(root_path):
-                continue
-            acc = rollup[(anc_id, anc_path, month, cat_id)]
+        day = r["d"] if isinstance(r["d"], datetime.date) else datetime.date.fromisoformat(str(r["d"]))
+        values = [int(r[k] or 0) for k in COUNTERS]
+        targets = [own[(r["organization_id"], r["org_path"], day.replace(day=1), r["category_id"])]]
+        for anc_id, anc_path in path_prefixes(r["org_path"]):
+            if anc_path.startswith(root_path):
+                targets.append(rollup[(anc_id, anc_path, day.replace(day=1), r["category_id"])])
+                targets.append(days[(anc_id, anc_path, day, r["category_id"])])
+        for acc in targets:
             for i, v in enumerate(values):
                 acc[i] += v
     ServiceStatMonth.objects.filter(org_path__startswith=root_path).delete()
+    ServiceStatDay.objects.filter(org_path__startswith=root_path).delete()
     objs = [
         ServiceStatMonth(
             organization_id=k[0],
@@ -180,65 +205,83 @@ def stats_rebuild(*, root_path: str = "/") -> int:
         for k, v in table.items()
     ]
     ServiceStatMonth.objects.bulk_create(objs, batch_size=5000)
-    return len(objs)
+    day_objs = [
+        ServiceStatDay(
+            organization_id=k[0], org_path=k[1], day=k[2], category_id=k[3], **dict(zip(COUNTERS, v, strict=True))
+        )
+        for k, v in days.items()
+    ]
+    ServiceStatDay.objects.bulk_create(day_objs, batch_size=5000)
+    return len(objs) + len(day_objs)
 
 
 def _stats_rebuild_pg(root_path: str) -> int:
     from django.conf import settings
 
-    table, src = ServiceStatMonth._meta.db_table, ServiceRequest._meta.db_table
+    table, day_table = ServiceStatMonth._meta.db_table, ServiceStatDay._meta.db_table
+    src = ServiceRequest._meta.db_table
     cols = ", ".join(COUNTERS)
     sums = ", ".join(f"SUM({c})" for c in COUNTERS)
     closed = "answered_at IS NOT NULL"
     live = ", ".join(
-        [
-            "COUNT(*)",
-            "COUNT(*) FILTER (WHERE accepted_at IS NOT NULL)",
-            "COUNT(*) FILTER (WHERE responded_on_time)",
-            f"COUNT(*) FILTER (WHERE {closed})",
-            f"COUNT(*) FILTER (WHERE {closed} AND closed_on_time)",
-            "COUNT(*) FILTER (WHERE satisfaction <> '')",
-            "COUNT(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic'))",
-            "COUNT(*) FILTER (WHERE reopen_count > 0)",
-            f"COALESCE(SUM(workdays_to_close) FILTER (WHERE {closed}), 0)",
-        ]
+        f"{expr} AS {name}"
+        for expr, name in zip(
+            [
+                "COUNT(*)",
+                "COUNT(*) FILTER (WHERE accepted_at IS NOT NULL)",
+                "COUNT(*) FILTER (WHERE responded_on_time)",
+                f"COUNT(*) FILTER (WHERE {closed})",
+                f"COUNT(*) FILTER (WHERE {closed} AND closed_on_time)",
+                "COUNT(*) FILTER (WHERE satisfaction <> '')",
+                "COUNT(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic'))",
+                "COUNT(*) FILTER (WHERE reopen_count > 0)",
+                f"COALESCE(SUM(workdays_to_close) FILTER (WHERE {closed}), 0)",
+            ],
+            COUNTERS,
+            strict=True,
+        )
     )
     like = root_path + "%"  # paths are digits and slashes only
+    parts = "string_to_array(trim(both '/' from org_path), '/')"
     total = 0
     with connection.cursor() as cur:
         cur.execute(f"DELETE FROM {table} WHERE org_path LIKE %s", [like])
+        cur.execute(f"DELETE FROM {day_table} WHERE org_path LIKE %s", [like])
+        cur.execute("DROP TABLE IF EXISTS sr_own_day")
         cur.execute(
-            f"INSERT INTO {table} (organization_id, org_path, month, category_id, is_rollup, {cols}) "
-            f"SELECT organization_id, org_path, date_trunc('month', received_at AT TIME ZONE %s)::date, category_id,"
-            f" false, {live} FROM {src} WHERE org_path LIKE %s GROUP BY 1, 2, 3, 4",
+            f"CREATE TEMP TABLE sr_own_day ON COMMIT DROP AS SELECT organization_id, org_path,"
+            f" (received_at AT TIME ZONE %s)::date AS day, category_id, {live} FROM {src} WHERE org_path LIKE %s"
+            " GROUP BY 1, 2, 3, 4",
             [settings.TIME_ZONE, like],
         )
-        total += cur.rowcount
         cur.execute(
-            f"SELECT COALESCE(MAX(cardinality(string_to_array(trim(both '/' from org_path), '/'))), 0) FROM {table}"
-            " WHERE NOT is_rollup AND org_path LIKE %s",
-            [like],
+            f"INSERT INTO {table} (organization_id, org_path, month, category_id, is_rollup, {cols}) "
+            f"SELECT organization_id, org_path, date_trunc('month', day)::date, category_id, false, {sums}"
+            " FROM sr_own_day GROUP BY 1, 2, 3, 4"
         )
+        total += cur.rowcount
+        cur.execute(f"SELECT COALESCE(MAX(cardinality({parts})), 0) FROM sr_own_day")
         depth = cur.fetchone()[0]
         root_depth = len(path_ids(root_path))
         for level in range(max(1, root_depth), depth + 1):
             # the ancestor at this level of every own row: its id and path are a prefix of the row's path
-            parts = "string_to_array(trim(both '/' from org_path), '/')"
+            ancestor = f"({parts})[%s]::bigint, '/' || array_to_string(({parts})[1:%s], '/') || '/'"
             cur.execute(
                 f"INSERT INTO {table} (organization_id, org_path, month, category_id, is_rollup, {cols}) "
-                f"SELECT ({parts})[%s]::bigint, '/' || array_to_string(({parts})[1:%s], '/') || '/', month,"
-                f" category_id, true, {sums} FROM {table} WHERE NOT is_rollup AND org_path LIKE %s"
-                f" AND cardinality({parts}) >= %s GROUP BY 1, 2, 3, 4",
+                f"SELECT {ancestor}, month, category_id, true, {sums} FROM {table}"
+                f" WHERE NOT is_rollup AND org_path LIKE %s AND cardinality({parts}) >= %s GROUP BY 1, 2, 3, 4",
                 [level, level, like, level],
             )
             total += cur.rowcount
+            cur.execute(
+                f"INSERT INTO {day_table} (organization_id, org_path, day, category_id, {cols}) "
+                f"SELECT {ancestor}, day, category_id, {sums} FROM sr_own_day"
+                f" WHERE cardinality({parts}) >= %s GROUP BY 1, 2, 3, 4",
+                [level, level, level],
+            )
+            total += cur.rowcount
+        cur.execute("DROP TABLE IF EXISTS sr_own_day")
     return total
-
-
-def _trunc_month() -> Any:
-    from django.db.models.functions import TruncMonth
-
-    return TruncMonth("received_at")
 
 
 # ---------------------------------------------------------------- reading
@@ -300,24 +343,75 @@ class Figures:
         return out
 
 
+def month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def split_range(
+    start: datetime.date, end: datetime.date
+) -> tuple[tuple[datetime.date, datetime.date] | None, list[tuple[datetime.date, datetime.date]]]:
+    """[start, end] as (first and last whole month, or None) and the partial months at its edges as day
+    ranges: 2026-03-05..2026-06-10 -> ((04-01, 05-01), [(03-05, 03-31), (06-01, 06-10)])."""
+    first_whole = start if start.day == 1 else month_end(start) + datetime.timedelta(days=1)
+    last_whole = end.replace(day=1) if end == month_end(end) else end.replace(day=1) - datetime.timedelta(days=1)
+    last_whole = last_whole.replace(day=1)
+    if first_whole > end or last_whole < first_whole:  # no whole month inside: days only
+        if start.replace(day=1) == end.replace(day=1):
+            return None, [(start, end)]
+        return None, [(start, month_end(start)), (end.replace(day=1), end)]
+    edges = []
+    if start < first_whole:
+        edges.append((start, first_whole - datetime.timedelta(days=1)))
+    if end > month_end(last_whole):
+        edges.append((month_end(last_whole) + datetime.timedelta(days=1), end))
+    return (first_whole, last_whole), edges
+
+
+def range_rows(*, org_ids: list[int], start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
+    """Subtree figures of ``org_ids`` for registrations on [start, end], per (organization, month, category):
+    whole months from the monthly table, the partial edge months from the daily one (two queries at most)."""
+    from django.db.models.functions import TruncMonth
+
+    months, edges = split_range(start, end)
+    sums = {k: Sum(k) for k in COUNTERS}
+    rows: list[dict[str, Any]] = []
+    if months is not None:
+        rows += list(
+            ServiceStatMonth.objects.filter(
+                is_rollup=True, organization_id__in=org_ids, month__gte=months[0], month__lte=months[1]
+            )
+            .values("organization_id", "month", "category_id")
+            .annotate(**sums)
+            .order_by()
+        )
+    if edges:
+        within = Q()
+        for a, b in edges:
+            within |= Q(day__gte=a, day__lte=b)
+        for r in (
+            ServiceStatDay.objects.filter(within, organization_id__in=org_ids)
+            .annotate(month=TruncMonth("day"))
+            .values("organization_id", "month", "category_id")
+            .annotate(**sums)
+            .order_by()
+        ):
+            r["month"] = month_of(r["month"])
+            rows.append(r)
+    return rows
+
+
 def subtree_rates(*, root: Any, start: datetime.date, end: datetime.date, top: int = 8) -> dict[str, Any]:
-    """Totals, per-child figures, per-month series and top categories of ``root``'s subtree, from the
-    subtree rows of the root and its children: one query, whatever the size of the tree below."""
+    """Totals, per-child figures, per-month series and top categories of ``root``'s subtree for the
+    registrations on [start, end] (any dates; whole months read the monthly rows, edge days the daily
+    rows): at most two queries over the subtree rows of the root and its children, whatever the tree."""
     from apps.organizations.models import Organization
 
     from .models import ServiceCategory
 
-    first, last = start.replace(day=1), end.replace(day=1)
     children = list(
         Organization.objects.filter(parent_id=root.pk, is_active=True).order_by("code").only("id", "name", "code")
     )
-    wanted = [root.pk, *(c.pk for c in children)]
-    rows = (
-        ServiceStatMonth.objects.filter(is_rollup=True, organization_id__in=wanted, month__gte=first, month__lte=last)
-        .values("organization_id", "month", "category_id")
-        .annotate(**{k: Sum(k) for k in COUNTERS})
-        .order_by()
-    )
+    rows = range_rows(org_ids=[root.pk, *(c.pk for c in children)], start=start, end=end)
     total, by_child = Figures(), {c.pk: Figures() for c in children}
     by_month: dict[datetime.date, Figures] = defaultdict(Figures)
     by_cat: dict[int, int] = defaultdict(int)
@@ -328,7 +422,7 @@ def subtree_rates(*, root: Any, start: datetime.date, end: datetime.date, top: i
             by_cat[r["category_id"]] += int(r["volume"] or 0)
         else:
             by_child[r["organization_id"]].add(r)
-    top_ids = sorted(by_cat, key=lambda c: -by_cat[c])[:top]
+    top_ids = sorted(by_cat, key=lambda c: (-by_cat[c], c))[:top]
     names = {c.pk: str(c) for c in ServiceCategory.objects.filter(pk__in=top_ids).select_related("parent")}
     return {
         "total": total,

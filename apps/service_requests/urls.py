@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_community
+from . import settings_views, views, views_community
 
 app_name = "service_requests"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("<int:pk>/do/<str:action>/", views.RequestActionView.as_view(), name="request_action"),
     path("steps/<int:pk>/attachment/", views.StepAttachmentView.as_view(), name="step_attachment"),
     path("stats/", views.StatsView.as_view(), name="stats"),
+    path("settings/categories/", settings_views.CategorySettingsView.as_view(), name="category_settings"),
+    path("settings/categories/new/", settings_views.CategoryCreateView.as_view(), name="category_create"),
+    path("settings/categories/<int:pk>/", settings_views.CategoryEditView.as_view(), name="category_edit"),
     path("wishes/", views_community.WishListView.as_view(), name="wish_list"),
     path("wishes/new/", views_community.WishCreateView.as_view(), name="wish_create"),
     path("wishes/<int:pk>/", views_community.WishDetailView.as_view(), name="wish_detail"),

@@ -14,22 +14,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from apps.core.periods import Period
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from apps.organizations.models import Organization
 
 from . import exports, forms, selectors, services
 from .filters import ServiceRequestFilterSet
+from .keyset import keyset_page
 from .models import ServiceRequest, ServiceStep
 from .pii import can_see_requester, requester_reveal, requester_view
+from .ranges import parse_range, range_label
 from .stats import subtree_rates
+from .workflow import follow_up_window_passed
 
 
 class RequestListView(ScopedListView):
+    """Scoped, filtered, newest first, paged by keyset cursors (``?after=`` / ``?before=``; no OFFSET, no
+    COUNT over the subtree): one query for the rows whatever the page."""
+
     model = ServiceRequest
     template_name = "service_requests/request_list.html"
     filterset_class = ServiceRequestFilterSet
+    paginate_by = None
+    per_page = 25
 
     def get_queryset(self) -> QuerySet:
         qs = selectors.request_list(user=self.request.user)
@@ -44,9 +51,21 @@ class RequestListView(ScopedListView):
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        ctx = super().get_context_data(**kwargs)
+        get = self.request.GET
+        filters = getattr(self.filterset, "form", None)
+        data = filters.cleaned_data if filters is not None and hasattr(filters, "cleaned_data") else {}
+        page = keyset_page(
+            self.object_list, after=get.get("after", ""), before=get.get("before", ""), per_page=self.per_page,
+            selective=bool(data.get("timing")) or data.get("status") == "suspended",
+        )  # fmt: skip
+        ctx = super().get_context_data(**{**kwargs, "object_list": page.rows})
         user = self.request.user
-        ctx["rows"] = [(r, requester_view(user, r)) for r in ctx["object_list"]]
+        ctx["rows"] = [(r, requester_view(user, r)) for r in page.rows]
+        ctx["keyset"] = page
+        query = get.copy()
+        for key in ("page", "after", "before"):
+            query.pop(key, None)
+        ctx["querystring"] = query.urlencode()
         ctx["today"] = timezone.localdate()
         ctx["badges"] = selectors.STATUS_BADGE
         return ctx
@@ -91,6 +110,8 @@ def _available_actions(req: ServiceRequest, can_act: bool, can_decide: bool) -> 
             continue
         if name == "suspend" and req.suspension_pending:
             continue
+        if s == "answered" and name in ("follow_up", "close") and (name == "close") != follow_up_window_passed(req):
+            continue  # within the window: 回访 only; past it: 关闭 (超期未回访) only
         if s in allowed:
             out.append((name, label))
     return out
@@ -124,7 +145,7 @@ ACTIONS: dict[str, tuple[Any, Any, list[str], Any]] = {
                lambda u, r, d: services.request_answer(acting_user=u, request=r, **d)),
     "follow_up": (forms.FollowUpForm, _("回访"), ["answered"],
                   lambda u, r, d: services.request_follow_up(acting_user=u, request=r, **d)),
-    "close": (forms.NoteForm, _("关闭"), ["followed_up"],
+    "close": (forms.NoteForm, _("关闭"), ["followed_up", "answered"],
               lambda u, r, d: services.request_close(acting_user=u, request=r, note=d.get("note", ""))),
     "transfer": (forms.TransferForm, _("转办"), ["registered", "accepted", "assigned", "in_progress"],
                  lambda u, r, d: services.request_transfer(acting_user=u, request=r, **d)),
@@ -186,13 +207,6 @@ class StepAttachmentView(LoginRequiredMixin, PermissionRequiredMixin, TemplateVi
         return FileResponse(step.attachment.open("rb"), as_attachment=True, filename=step.attachment_name or "附件")
 
 
-def _month_or(value: str, default: datetime.date) -> datetime.date:
-    try:
-        return Period.parse(value).first_day if value else default
-    except ValidationError:
-        return default
-
-
 class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     """总业务量、响应率、按时办结率、满意率… for any subtree in scope and any range of months."""
 
@@ -210,16 +224,20 @@ class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             root = user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
             if root is None:
                 raise Http404
-        today = timezone.localdate()
-        end = _month_or(get.get("end", ""), today.replace(day=1))
-        start = _month_or(get.get("start", ""), Period.of(end).shift(-11).first_day)
-        if start > end:
-            start, end = end, start
-        return root, start, Period.of(end).last_day
+        self.range_errors: dict[str, list[str]] = {}
+        try:
+            start, end = parse_range(get)
+        except ValidationError as exc:  # shown on the form; the default range is used meanwhile
+            self.range_errors = exc.message_dict
+            start, end = parse_range({})
+        return root, start, end
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
             root, start, end = self.root_and_range()
+            if self.range_errors:
+                return HttpResponse("；".join(m for v in self.range_errors.values() for m in v), status=400,
+                                    content_type="text/plain; charset=utf-8")  # fmt: skip
             return exports.rates_xlsx(
                 root=root, data=subtree_rates(root=root, start=start, end=end), start=start, end=end
             )
@@ -229,6 +247,18 @@ class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         root, start, end = self.root_and_range()
         ctx.update(root=root, start=start, end=end, data=subtree_rates(root=root, start=start, end=end))
-        ctx["form"] = forms.StatsForm(initial={"org": root.code, "start": f"{start:%Y-%m}", "end": f"{end:%Y-%m}"})
-        ctx["querystring"] = f"org={root.code}&start={start:%Y-%m}&end={end:%Y-%m}"
+        ctx["range_label"] = range_label(start, end)
+        range_q = f"from={start:%Y-%m-%d}&to={end:%Y-%m-%d}"
+        form = forms.StatsForm(
+            self.request.GET if self.range_errors else None,
+            initial={"org": root.code, "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}"},
+        )
+        for name, messages in self.range_errors.items():
+            if name in ("start", "end"):
+                name = "from" if name == "start" else "to"
+            for m in messages:
+                form.add_error(name, m)
+        ctx["form"] = form
+        ctx["range_query"] = range_q
+        ctx["querystring"] = f"org={root.code}&{range_q}"
         return ctx

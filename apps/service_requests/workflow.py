@@ -280,6 +280,7 @@ def request_answer(*, acting_user: Any, request: ServiceRequest, result: str, at
         answered = _local_date(req.answered_at)
         req.closed_on_time = answered <= req.due_on
         req.workdays_to_close = max(0, working_days_between(req.clock_start, answered) - req.suspended_days)
+        req.follow_up_due_on = follow_up_due(req)
 
     return _transition(
         acting_user=acting_user, request=request, action=StepAction.ANSWER,
@@ -288,23 +289,42 @@ def request_answer(*, acting_user: Any, request: ServiceRequest, result: str, at
     )  # fmt: skip
 
 
+def follow_up_due(req: ServiceRequest, category: ServiceCategory | None = None) -> datetime.date | None:
+    """The follow-up window's last day: the category's ``follow_up_days`` working days after 办结."""
+    if req.answered_at is None:
+        return None
+    return add_working_days(_local_date(req.answered_at), (category or req.category).follow_up_days)
+
+
+def follow_up_window_passed(req: ServiceRequest, today: datetime.date | None = None) -> bool:
+    return req.follow_up_due_on is not None and (today or timezone.localdate()) > req.follow_up_due_on
+
+
 def request_follow_up(
     *, acting_user: Any, request: ServiceRequest, satisfaction: str, note: str = ""
 ) -> ServiceRequest:
-    """回访. 不满意 the first time reopens the request (二次办理) with a fresh time limit; after that it stays
-    unsatisfied and can be closed."""
+    """回访, within the category's window (``follow_up_days`` working days after 办结); past it the request
+    can only be closed as not followed up (manually, or by the nightly sweep). 不满意 the first time reopens
+    the request (二次办理) with a fresh time limit; after that it stays unsatisfied and can be closed."""
     ensure_perm(acting_user, PERM_CHANGE)
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("请选择回访满意度。")})
     reopen = satisfaction == Satisfaction.UNSATISFIED and request.reopen_count == 0
 
     def apply(req: ServiceRequest) -> None:
+        if follow_up_window_passed(req):
+            raise ValidationError(
+                {
+                    "satisfaction": _("回访时限已过（应在%(date)s前回访），不能再登记回访，请按“超期未回访”关闭。")
+                    % {"date": req.follow_up_due_on.strftime("%Y年%m月%d日").replace("年0", "年").replace("月0", "月")}
+                }
+            )
         req.followed_up_at = timezone.now()
         req.follow_up_note = note[:500]
         if reopen:
             req.reopen_count += 1
             req.satisfaction = ""
-            req.answered_at = req.closed_on_time = req.workdays_to_close = None
+            req.answered_at = req.closed_on_time = req.workdays_to_close = req.follow_up_due_on = None
             req.clock_start = timezone.localdate()
             req.suspended_days = 0
             req.response_due_on, req.due_on = compute_deadlines(req)
@@ -320,14 +340,84 @@ def request_follow_up(
     )  # fmt: skip
 
 
+UNFOLLOWED_NOTE = "超期未回访，关闭"
+
+
 def request_close(*, acting_user: Any, request: ServiceRequest, note: str = "") -> ServiceRequest:
+    """关闭 after the follow-up; or, once the follow-up window has passed without one, as 超期未回访 (the
+    request then counts as closed but not followed up: it is in no satisfaction figure)."""
+
     def apply(req: ServiceRequest) -> None:
+        if req.status == S.ANSWERED and not follow_up_window_passed(req):
+            raise ValidationError(
+                {"status": _("尚未回访，回访时限内不能关闭（回访时限：%(date)s）。") % {"date": req.follow_up_due_on}}
+            )
         req.closed_at = timezone.now()
 
+    unfollowed = request.status == S.ANSWERED
+    text = UNFOLLOWED_NOTE + (f"：{note}" if note and unfollowed else "") if unfollowed else note
     return _transition(
-        acting_user=acting_user, request=request, action=StepAction.CLOSE, allowed=[S.FOLLOWED_UP],
-        to_status=S.CLOSED, apply=apply, note=note,
+        acting_user=acting_user, request=request, action=StepAction.CLOSE, allowed=[S.FOLLOWED_UP, S.ANSWERED],
+        to_status=S.CLOSED, apply=apply, note=text,
     )  # fmt: skip
+
+
+def close_unfollowed(*, today: datetime.date | None = None) -> int:
+    """Nightly: close every request whose follow-up window has passed without a follow-up, set-based (one
+    UPDATE, one bulk insert of timeline steps, one audit row per request). Figures are unchanged (they do
+    not depend on the closing). Rerunnable: a closed request is not touched again."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.core.models import AuditLog
+
+    today = today or timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            ServiceRequest.objects.select_for_update(skip_locked=True)
+            .filter(status=S.ANSWERED, follow_up_due_on__lt=today)
+            .values_list("id", "org_path", "content")
+        )
+        if not rows:
+            return 0
+        ids = [r[0] for r in rows]
+        ServiceRequest.objects.filter(pk__in=ids).update(status=S.CLOSED, closed_at=now, updated_at=now)
+        ServiceStep.objects.bulk_create(
+            [
+                ServiceStep(
+                    request_id=pk,
+                    action=StepAction.CLOSE,
+                    from_status=S.ANSWERED,
+                    to_status=S.CLOSED,
+                    actor=None,
+                    actor_name="系统",
+                    at=now,
+                    note=UNFOLLOWED_NOTE,
+                )
+                for pk in ids
+            ],
+            batch_size=2000,
+        )
+        ct = ContentType.objects.get_for_model(ServiceRequest)
+        AuditLog.objects.bulk_create(
+            [
+                AuditLog(
+                    actor=None,
+                    actor_name="系统",
+                    action=AuditLog.Action.UPDATE,
+                    event="servicerequest.close",
+                    content_type=ct,
+                    object_id=str(pk),
+                    object_repr=f"FW{pk:08d} {content[:30]}"[:255],
+                    org_path=path,
+                    changes={"status": [S.ANSWERED, S.CLOSED]},
+                    note=UNFOLLOWED_NOTE,
+                )
+                for pk, path, content in rows
+            ],
+            batch_size=2000,
+        )
+    return len(ids)
 
 
 def _hand_over(req: ServiceRequest, org: Any) -> None:
@@ -450,14 +540,23 @@ def recompute_open_deadlines(*, dates: list[datetime.date] | None = None) -> int
     paused). Changed rows only, in bulk; figures are untouched (they depend on answered requests only)."""
     changed = []
     qs = (
-        ServiceRequest.objects.filter(status__in=[*ACTIVE, S.SUSPENDED])
+        ServiceRequest.objects.filter(status__in=[*ACTIVE, S.SUSPENDED, S.ANSWERED])
         .select_related("category")
-        .only("id", "received_at", "clock_start", "suspended_days", "response_due_on", "due_on", "category")
-    )
+        .only(
+            "id", "status", "received_at", "clock_start", "suspended_days", "response_due_on", "due_on",
+            "answered_at", "follow_up_due_on", "category",
+        )
+    )  # fmt: skip
     for req in qs.iterator(chunk_size=2000):
+        if req.status == S.ANSWERED:  # only the follow-up window still runs
+            follow = follow_up_due(req)
+            if follow != req.follow_up_due_on:
+                req.follow_up_due_on = follow
+                changed.append(req)
+            continue
         response_due, due = compute_deadlines(req)
         if (response_due, due) != (req.response_due_on, req.due_on):
             req.response_due_on, req.due_on = response_due, due
             changed.append(req)
-    ServiceRequest.objects.bulk_update(changed, ["response_due_on", "due_on"], batch_size=2000)
+    ServiceRequest.objects.bulk_update(changed, ["response_due_on", "due_on", "follow_up_due_on"], batch_size=2000)
     return len(changed)

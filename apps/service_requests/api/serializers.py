@@ -73,7 +73,7 @@ class ServiceRequestDetailSerializer(ServiceRequestSerializer):
     steps = ServiceStepSerializer(many=True, read_only=True)
 
     class Meta(ServiceRequestSerializer.Meta):
-        fields = [*ServiceRequestSerializer.Meta.fields, "steps"]
+        fields = [*ServiceRequestSerializer.Meta.fields, "follow_up_due_on", "steps"]
         read_only_fields = fields
 
 
@@ -272,6 +272,9 @@ class ServiceStatsSerializer(serializers.Serializer):
     organization = StatsOrgSerializer()
     start = serializers.CharField(help_text="YYYY-MM")
     end = serializers.CharField(help_text="YYYY-MM")
+    # "from" and "to" are Python keywords: declared through the class namespace.
+    locals()["from"] = serializers.DateField(help_text="起始日期（含）")
+    locals()["to"] = serializers.DateField(help_text="截止日期（含）")
     generated_at = serializers.DateTimeField()
     total = ServiceRatesSerializer()
     children = StatsChildSerializer(many=True)

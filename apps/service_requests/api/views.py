@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, status
 from rest_framework.decorators import action
@@ -19,6 +19,7 @@ from apps.organizations.models import Organization
 from apps.service_requests import services
 from apps.service_requests.filters import MicroWishFilterSet, RegistrationFilterSet, ServiceRequestFilterSet
 from apps.service_requests.models import CommunityRegistration, MicroWish, ServiceRecord, ServiceRequest
+from apps.service_requests.ranges import parse_range
 from apps.service_requests.stats import subtree_rates
 
 from . import serializers as s
@@ -219,14 +220,17 @@ class ServiceRecordViewSet(ScopedReadOnlyViewSet):
 
 
 class ServiceStatsView(APIView):
-    """Rates of a subtree for a range of months: ?org=<code>&start=YYYY-MM&end=YYYY-MM (defaults: the
-    user's organization, the last 12 months). Totals, per child organization, per month, top categories."""
+    """Rates of a subtree for any date range: ?org=<code>&from=YYYY-MM-DD&to=YYYY-MM-DD (registrations on
+    those days, both included), or the older whole months ?start=YYYY-MM&end=YYYY-MM (defaults: the user's
+    organization, the last 12 months). Totals, per child organization, per month, top categories."""
 
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
         parameters=[
             OpenApiParameter("org", str, description="党组织代码（默认本人所在组织）"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="起始日期 YYYY-MM-DD（含），优先于 start"),
+            OpenApiParameter("to", OpenApiTypes.DATE, description="截止日期 YYYY-MM-DD（含）"),
             OpenApiParameter("start", {"type": "string", "pattern": MONTH_PATTERN}, description="起始月份 YYYY-MM"),
             OpenApiParameter("end", {"type": "string", "pattern": MONTH_PATTERN}, description="截止月份 YYYY-MM"),
         ],
@@ -242,19 +246,15 @@ class ServiceStatsView(APIView):
             root = request.user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
         if root is None:
             raise Http404
-        try:
-            end = Period.parse(request.query_params["end"]) if request.query_params.get("end") else Period.current()
-            start = Period.parse(request.query_params["start"]) if request.query_params.get("start") else end.shift(-11)
-        except ValidationError as exc:
-            raise exc
-        if start > end:
-            start, end = end, start
-        data = subtree_rates(root=root, start=start.first_day, end=end.last_day)
+        first, last = parse_range(request.query_params)  # ValidationError -> 400 naming the field
+        data = subtree_rates(root=root, start=first, end=last)
         return Response(
             {
                 "organization": {"id": root.pk, "code": root.code, "name": root.name},
-                "start": str(start),
-                "end": str(end),
+                "start": str(Period.of(first)),
+                "end": str(Period.of(last)),
+                "from": first.isoformat(),
+                "to": last.isoformat(),
                 "generated_at": timezone.now(),
                 "total": data["total"].as_dict(),
                 "children": [{"id": c.pk, "code": c.code, "name": c.name, **f.as_dict()} for c, f in data["children"]],
