@@ -6,40 +6,61 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_work_calendar_2026_2027'),
+        ("core", "0003_work_calendar_2026_2027"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ExportJob',
+            name="ExportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('org_path', models.CharField(db_index=True, max_length=255)),
-                ('title', models.CharField(max_length=100, verbose_name='导出内容')),
-                ('source_path', models.CharField(max_length=255)),
-                ('query', models.TextField(blank=True)),
-                ('permission', models.CharField(blank=True, max_length=255)),
-                ('full_pii', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('pending', '排队中'), ('running', '正在生成'), ('done', '已完成'), ('failed', '失败'), ('expired', '已过期')], default='pending', max_length=10, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='总行数')),
-                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='已处理行数')),
-                ('file', models.FileField(blank=True, max_length=255, upload_to='private/exports/%Y/%m/')),
-                ('file_name', models.CharField(blank=True, max_length=150, verbose_name='文件名')),
-                ('message', models.CharField(blank=True, max_length=255, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提交时间')),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('expires_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='下载有效期至')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='导出人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("org_path", models.CharField(db_index=True, max_length=255)),
+                ("title", models.CharField(max_length=100, verbose_name="导出内容")),
+                ("source_path", models.CharField(max_length=255)),
+                ("query", models.TextField(blank=True)),
+                ("permission", models.CharField(blank=True, max_length=255)),
+                ("full_pii", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "排队中"),
+                            ("running", "正在生成"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                            ("expired", "已过期"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="总行数")),
+                ("processed_rows", models.PositiveIntegerField(default=0, verbose_name="已处理行数")),
+                ("file", models.FileField(blank=True, max_length=255, upload_to="private/exports/%Y/%m/")),
+                ("file_name", models.CharField(blank=True, max_length=150, verbose_name="文件名")),
+                ("message", models.CharField(blank=True, max_length=255, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提交时间")),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="完成时间")),
+                ("expires_at", models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="下载有效期至")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="导出人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导出任务',
-                'verbose_name_plural': '导出任务',
-                'ordering': ['-created_at', '-id'],
-                'default_permissions': (),
+                "verbose_name": "导出任务",
+                "verbose_name_plural": "导出任务",
+                "ordering": ["-created_at", "-id"],
+                "default_permissions": (),
             },
         ),
     ]
