@@ -126,7 +126,7 @@ class ListExportMixin:
     def export_spec(self) -> Any:
         from .export_jobs import ExportSpec
 
-        name = str(self.export_filename) or "导出"
+        name = str(self.export_filename).removesuffix(".xlsx") or "导出"
         queryset = self.get_export_queryset()
         columns = [(str(h), fn) for h, fn in self.export_columns]
         return ExportSpec(

@@ -14,6 +14,29 @@ from .choices import Grade, OrgKind, Sector
 from .models import Organization
 
 
+class OrganizationFilter(django_filters.CharFilter):
+    """A filter on one organization, chosen by name (search box and tree, ``OrganizationPickerInput``); the
+    query string carries its code (or its id, ``value_key="id"``). The widget shows the chosen name, looked
+    up in the requesting user's scope."""
+
+    def __init__(self, *args: Any, value_key: str = "code", **kwargs: Any) -> None:
+        from .forms import OrganizationPickerInput
+
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "widget",
+            OrganizationPickerInput(value_key=value_key, attrs={"placeholder": _("输入名称搜索，或点右侧按钮浏览")}),
+        )
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self) -> Any:
+        field = super().field
+        request = getattr(getattr(self, "parent", None), "request", None)
+        field.widget.user = getattr(request, "user", None)
+        return field
+
+
 class OrganizationFilterSet(BaseFilterSet):
     """Shared by the list page, the API and exports."""
 
@@ -23,8 +46,8 @@ class OrganizationFilterSet(BaseFilterSet):
     grade = django_filters.ChoiceFilter(label=_("分类定级"), choices=Grade.choices)
     parent = django_filters.NumberFilter(label=_("上级组织ID"), field_name="parent_id")
     within = django_filters.NumberFilter(label=_("所属组织ID（含下级）"), method="filter_within")
-    parent_code = django_filters.CharFilter(label=_("上级组织代码"), field_name="parent__code")
-    within_code = django_filters.CharFilter(label=_("所属组织代码（含下级）"), method="filter_within_code")
+    parent_code = OrganizationFilter(label=_("上级组织"), field_name="parent__code")
+    within_code = OrganizationFilter(label=_("所属组织（含下级）"), method="filter_within_code")
     term_due_within = django_filters.NumberFilter(
         label=_("N个月内到期换届"), method="filter_term_due", min_value=0, max_value=120
     )
