@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,14 +16,46 @@ from .choices import Grade, OrgKind, Sector
 from .models import Organization
 
 
+class OrganizationFilterField(forms.CharField):
+    """The value of an organization filter: a code (or id), or — typed without picking, e.g. without
+    JavaScript — a name, resolved in the user's scope. Anything else is an error naming the field."""
+
+    user: Any = None
+    value_key = "code"
+
+    def clean(self, value: Any) -> str:
+        value = (super().clean(value) or "").strip()
+        if not value or self.user is None:
+            return value
+        qs = Organization.objects.visible_to(self.user)
+        if self.value_key == "id":
+            if value.isdigit() and len(value) < 16:
+                return value
+        elif qs.filter(code=value).exists():
+            return value
+        elif value.isdigit() and len(value) < 16:  # an id (API clients, older links): its code
+            code = qs.filter(pk=int(value)).values_list("code", flat=True).first()
+            if code:
+                return code
+        matches = list(qs.filter(name=value).only("id", "code")[:2]) or list(
+            qs.filter(name__contains=value).only("id", "code")[:2]
+        )
+        if len(matches) != 1:
+            raise ValidationError(_("找不到该党组织，或不在您的管理范围内；请从提示或组织树中选择。"))
+        return str(matches[0].pk) if self.value_key == "id" else matches[0].code
+
+
 class OrganizationFilter(django_filters.CharFilter):
     """A filter on one organization, chosen by name (search box and tree, ``OrganizationPickerInput``); the
     query string carries its code (or its id, ``value_key="id"``). The widget shows the chosen name, looked
     up in the requesting user's scope."""
 
+    field_class = OrganizationFilterField
+
     def __init__(self, *args: Any, value_key: str = "code", **kwargs: Any) -> None:
         from .forms import OrganizationPickerInput
 
+        self.value_key = value_key
         kwargs.setdefault("max_length", 200)
         kwargs.setdefault(
             "widget",
@@ -33,7 +67,8 @@ class OrganizationFilter(django_filters.CharFilter):
     def field(self) -> Any:
         field = super().field
         request = getattr(getattr(self, "parent", None), "request", None)
-        field.widget.user = getattr(request, "user", None)
+        field.user = field.widget.user = getattr(request, "user", None)
+        field.value_key = self.value_key
         return field
 
 

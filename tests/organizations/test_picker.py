@@ -106,3 +106,27 @@ def test_removing_the_chip_also_drops_the_search_text(tree, users, client_for):
     html = response.content.decode()
     chip = html.split('class="filter-chip"', 1)[1].split("</span>", 1)[0]
     assert "within" not in chip.split('href="', 1)[1].split('"', 1)[0]
+
+
+def test_a_typed_name_without_picking_is_resolved_in_scope(tree, users, client_for):
+    from apps.responsibility.filters import TaskItemFilterSet
+    from apps.responsibility.models import TaskItem
+
+    class Request:
+        user = users.street_staff
+
+    def cleaned(value):
+        fs = TaskItemFilterSet({"within_search": value}, queryset=TaskItem.objects.none(), request=Request())
+        return fs.is_valid(), fs.form.cleaned_data.get("within"), fs.form.errors
+
+    assert cleaned("甲支部")[:2] == (True, tree.branch_a.code)
+    ok, _value, errors = cleaned("丙支部")  # another district's branch: not found, named on the field
+    assert not ok and "找不到该党组织" in str(errors["within"])
+    ok, _value, errors = cleaned("支部")  # ambiguous fragment
+    assert not ok
+
+
+def test_an_out_of_scope_code_is_an_error_on_the_field(tree, users, client_for):
+    response = client_for(users.secretary_a).get(reverse("responsibility:item_list"), {"within": tree.branch_b.code})
+    html = response.content.decode()
+    assert "所属党组织（含下级）：找不到该党组织" in html
