@@ -2,6 +2,8 @@
 the organization picker's tree is used with the keyboard and on a 390-px phone."""
 
 import io
+import os
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,6 +17,12 @@ from tests.e2e.ui_assertions import assert_clean_page
 from tests.factories.members import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
+SHOTS = Path(os.environ.get("UI_SCREENSHOTS", "/tmp/ui"))
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture
@@ -44,6 +52,7 @@ def test_large_roster_export_runs_as_a_job_with_a_download_link(large_roster, us
     assert "已完成" in page.inner_text("h1")
     assert "下载有效期至" in page.inner_text("main")
     assert_clean_page(page)
+    _shot(page, f"export_job_done_{width}")
     if width == 390:  # nothing wider than the phone
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
     with page.expect_download() as info:
@@ -73,6 +82,7 @@ def test_the_job_page_shows_progress_then_the_link(large_roster, users, page_for
     assert bar.get_attribute("aria-valuenow") == "0"
     assert "排队中" in page.inner_text("main") and "已处理 0 / 6 行" in page.inner_text("main")
     assert_clean_page(page)
+    _shot(page, "export_job_progress_390")
     export_job_run(job_id=job.pk)  # the worker finishes; the page polls and reloads itself
     page.wait_for_selector("#export-download", timeout=20000)
     assert page.locator("#export-progress .progress").count() == 0
@@ -145,6 +155,7 @@ def test_picker_in_a_filter_panel_on_a_phone(tree, users, page_for):
     box = page.locator(".org-picker-tree").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    _shot(page, "org_picker_tree_390")
     page.click(".org-picker-treeview .org-tree-name:has-text('甲支部')")
     assert page.input_value("#id_within") == "甲支部"
     page.click("details.filter-panel button[type=submit]")
