@@ -84,7 +84,8 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         kwargs.setdefault("error_messages", {"invalid_choice": _("找不到该党组织，或不在您的管理范围内。")})
         kwargs.setdefault("help_text", _("输入党组织名称中的几个字，从提示中选择"))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"placeholder": _("输入名称搜索，如“春华社区”")})
+        self.widget.attrs.update({"placeholder": _("输入名称搜索，或点右侧按钮浏览")})
+        self.widget.user = user  # a code redisplayed after an error shows the organization's name
 
     def prepare_value(self, value: Any) -> Any:
         """(code, name shown in the box)."""
