@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.organizations.filters import OrganizationFilter
+
 from .models import Role, User
 
 
@@ -13,7 +15,7 @@ class UserFilterSet(django_filters.FilterSet):
     """Shared by the account list page, its export and the API."""
 
     q = django_filters.CharFilter(label=_("用户名或姓名"), method="filter_q", max_length=50)
-    org = django_filters.CharFilter(label=_("所属党组织代码（含下级）"), method="filter_org", max_length=32)
+    org = OrganizationFilter(label=_("所属党组织（含下级）"), method="filter_org", max_length=32)
     role = django_filters.ChoiceFilter(label=_("角色"), choices=Role.choices, empty_label=_("全部"))
     is_active = django_filters.BooleanFilter(label=_("启用"))
     never_logged_in = django_filters.BooleanFilter(label=_("从未登录"), method="filter_never")

@@ -9,7 +9,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import gettext_lazy as _
 
+        from .export_jobs import PARAMS as EXPORT_PARAMS
         from .org_settings import register_section
+        from .params import register_params
+
+        register_params(EXPORT_PARAMS)
         from .scoping import is_root_admin
 
         register_section(

@@ -41,6 +41,9 @@ VERBS: dict[str, Any] = {
 }
 
 _LABELS: dict[str, Any] = {
+    # core: background exports
+    "exportjob.create": _("提交了后台导出"),
+    "exportjob.download": _("下载了导出文件"),
     # organizations, accounts
     "organization.create": _("新建了党组织"),
     "organization.update": _("修改了党组织信息"),

@@ -54,6 +54,7 @@ def serve_file(
     filename: str | None = None,
     audit_obj: Any = None,
     audit_event: str = "",
+    audit_action: str = AuditLog.Action.VIEW_PII,
 ) -> FileResponse:
     """Stream a stored file as a download. The caller has already fetched the owner within scope.
 
@@ -73,7 +74,7 @@ def serve_file(
             actor=request.user,
             event=audit_event,
             obj=audit_obj,
-            action=AuditLog.Action.VIEW_PII,
+            action=audit_action,
             note=_("下载文件：%(n)s") % {"n": name},
         )
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"

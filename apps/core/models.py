@@ -163,3 +163,86 @@ class WorkCalendarDay(models.Model):
     def __str__(self) -> str:
         kind = "调休上班" if self.is_workday else "放假"
         return f"{self.date:%Y-%m-%d} {kind} {self.note}".strip()
+
+
+class ExportJobQuerySet(OrgScopedQuerySet):
+    scope_path = "org_path"
+
+    def of_user(self, user: Any) -> ExportJobQuerySet:
+        """A user's own jobs in their scope: a file built for one person (masked for their role) is theirs."""
+        return self.visible_to(user).filter(created_by_id=user.pk)
+
+
+class ExportJob(models.Model):
+    """A large export built in the background (apps/core/export_jobs.py): progress, then a file that expires.
+
+    The file sits under ``private/exports/`` in the media storage (never served by a URL of its own) and is
+    downloaded only through ``core:export_job_download`` by the user who asked for it, while their role still
+    has the page's permission; the cleanup task deletes it once ``expires_at`` has passed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("正在生成")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+        EXPIRED = "expired", _("已过期")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导出人"), on_delete=models.CASCADE, related_name="+"
+    )
+    org_path = models.CharField(max_length=255, db_index=True)
+    title = models.CharField(_("导出内容"), max_length=100)
+    source_path = models.CharField(max_length=255)
+    query = models.TextField(blank=True)
+    permission = models.CharField(max_length=255, blank=True)
+    full_pii = models.BooleanField(default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    file = models.FileField(upload_to="private/exports/%Y/%m/", blank=True, max_length=255)
+    file_name = models.CharField(_("文件名"), max_length=150, blank=True)
+    message = models.CharField(_("说明"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("下载有效期至"), null=True, blank=True, db_index=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.created_at:%Y-%m-%d %H:%M}）" if self.created_at else str(self.title)
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:export_job_detail", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def is_downloadable(self) -> bool:
+        from django.utils import timezone
+
+        return (
+            self.status == self.Status.DONE
+            and bool(self.file)
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )

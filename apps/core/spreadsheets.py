@@ -59,8 +59,11 @@ def display_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def write_xlsx(*, headers: list[str], rows: Iterable[Iterable[Any]], sheet: str = "数据") -> bytes:
-    """One sheet: a bold frozen header row, guarded cells, column widths fitted to CJK text."""
+def write_xlsx(
+    *, headers: list[str], rows: Iterable[Iterable[Any]], sheet: str = "数据", max_rows: int = EXPORT_ROW_CAP
+) -> bytes:
+    """One sheet: a bold frozen header row, guarded cells, column widths fitted to CJK text; at most
+    ``max_rows`` rows (a background export job may pass a larger cap than a page's)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -91,12 +94,12 @@ def write_xlsx(*, headers: list[str], rows: Iterable[Iterable[Any]], sheet: str 
     ws.append(header_cells)
     written = 0
     for row in sample:
-        if written >= EXPORT_ROW_CAP:
+        if written >= max_rows:
             break
         ws.append(row)
         written += 1
     for row in iterator:
-        if written >= EXPORT_ROW_CAP:
+        if written >= max_rows:
             break
         ws.append([safe_cell(v) for v in row])
         written += 1

@@ -51,3 +51,19 @@ def service_task(*, max_retries: int = TASK_MAX_RETRIES, **options: Any) -> Call
         )(run)
 
     return decorate
+
+
+@service_task(max_retries=2)
+def export_job_task(job_id: int) -> str:
+    """Build one background export's file (apps/core/export_jobs.py)."""
+    from .export_jobs import export_job_run
+
+    return export_job_run(job_id=job_id).status
+
+
+@service_task()
+def export_jobs_cleanup_task() -> dict:
+    """Hourly: delete expired export files, end jobs whose worker died."""
+    from .export_jobs import export_jobs_cleanup
+
+    return export_jobs_cleanup()

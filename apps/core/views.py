@@ -109,23 +109,33 @@ def field_columns(model: type[models.Model], names: list[str]) -> list[tuple[str
 
 class ListExportMixin:
     """``?export=xlsx`` on a list page downloads what the page shows: the same scoped, filtered queryset,
-    one column per ``export_columns`` entry (header, getter), the sheet named after the file."""
+    one column per ``export_columns`` entry (header, getter), the sheet named after the file. A large list
+    is built in the background (apps/core/export_jobs.py): the user sees its progress, then a download link."""
 
     export_columns: list[tuple[str, Any]] = []
     export_filename = ""
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx" and self.export_columns:
-            from . import spreadsheets
+            from .export_jobs import export_response
 
-            name = str(self.export_filename) or "导出"
-            return spreadsheets.export_queryset(
-                filename=f"{name}.xlsx",
-                columns=[(str(h), fn) for h, fn in self.export_columns],
-                queryset=self.get_export_queryset(),
-                sheet=name,
-            )
+            permissions = self.get_permission_required() if hasattr(self, "get_permission_required") else ()
+            return export_response(request, spec=self.export_spec(), permission=",".join(permissions))
         return super().get(request, *args, **kwargs)  # type: ignore[misc]
+
+    def export_spec(self) -> Any:
+        from .export_jobs import ExportSpec
+
+        name = str(self.export_filename).removesuffix(".xlsx") or "导出"
+        queryset = self.get_export_queryset()
+        columns = [(str(h), fn) for h, fn in self.export_columns]
+        return ExportSpec(
+            title=name,
+            filename=f"{name}.xlsx",
+            headers=[c[0] for c in columns],
+            rows=([fn(obj) for _h, fn in columns] for obj in queryset.iterator(chunk_size=2000)),
+            total=queryset.count(),
+        )
 
     def get_export_queryset(self) -> models.QuerySet:
         return self.get_queryset()  # type: ignore[attr-defined]

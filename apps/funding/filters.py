@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
 from .choices import ExpenseCategory, ExpenseStatus, FundingSource, StandardBasis
@@ -11,7 +12,7 @@ from .models import Allocation, Expense, FundingStandard
 
 
 class _ScopedFilterSet(django_filters.FilterSet):
-    within = django_filters.CharFilter(label=_("所属组织代码（含下级）"), method="filter_within")
+    within = OrganizationFilter(label=_("所属组织（含下级）"), method="filter_within")
     year = django_filters.NumberFilter(label=_("年度"))
 
     def filter_within(self, qs: QuerySet, name: str, value: str) -> QuerySet:

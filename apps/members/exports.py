@@ -10,6 +10,7 @@ with ``roster_import.rows.clean_member_row`` and checks it against the roster wi
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -19,9 +20,10 @@ from import_export import resources
 from import_export.fields import Field
 
 from apps.core.audit import audit_record
+from apps.core.export_jobs import ExportSpec, build_workbook
 from apps.core.pii import can_see_full_pii, mask_id_number, mask_phone
 from apps.core.scoping import user_scope_path
-from apps.core.spreadsheets import safe_cell, workbook_bytes, write_xlsx
+from apps.core.spreadsheets import EXPORT_ROW_CAP, safe_cell, workbook_bytes, write_xlsx
 
 from . import codes
 from .choices import Category, Gender, LostContactReason, MemberStatus, MobileState, OccupationCategory, PartyPost
@@ -173,28 +175,60 @@ _CONFLICT_FIELDS = ("id", "name", "org_path", "status", "organization_id")
 _WRITABLE = set(EDITABLE_FIELDS)  # what the resource may write is what the service lets anyone edit
 
 
+def member_export_rows(*, user: Any, queryset: QuerySet) -> Iterator[list[Any]]:
+    """The roster's rows, masked by role, read in chunks (a city's roster never sits in memory at once)."""
+    resource = MemberResource(user=user)
+    for member in resource.filter_export(queryset).iterator(chunk_size=2000):
+        yield resource.export_resource(member)
+
+
 def member_export_xlsx(*, user: Any, queryset: QuerySet) -> bytes:
     """The filtered, scoped roster as .xlsx (masked by role). ``queryset`` must come from ``visible_to``."""
-    dataset = MemberResource(user=user).export(queryset=queryset)
-    return write_xlsx(headers=list(dataset.headers), rows=iter(dataset), sheet=_("党员名册"))
+    return write_xlsx(
+        headers=list(TEMPLATE_HEADERS), rows=member_export_rows(user=user, queryset=queryset), sheet=_("党员名册")
+    )
+
+
+def member_export_spec(
+    *, acting_user: User, queryset: QuerySet, filters: Any = (), total: int, max_rows: int
+) -> ExportSpec:
+    """The roster export: masked by role; reading full ID numbers is audited once the file is built (one row
+    per export, on the exporting user's organization). Built at once when small, else as a background job
+    (apps.core.export_jobs) — the same rows and the same audit either way. ``queryset`` must come from
+    ``visible_to``; ``filters`` are the names of the filters in use."""
+    full_pii = can_see_full_pii(acting_user)
+
+    def audit() -> None:
+        if full_pii and acting_user.organization_id:
+            audit_record(
+                actor=acting_user,
+                event="member.export_full_pii",
+                obj=acting_user.organization,
+                action="view_pii",
+                # Filter names only: a value may be an ID number (?q=...), which never goes into the log.
+                note=_("导出含完整身份证号的党员名册（筛选：%(f)s）")
+                % {"f": "、".join(sorted(str(k) for k in filters))[:200] or _("无")},
+            )
+
+    return ExportSpec(
+        title=_("党员名册"),
+        filename=export_file_name(),
+        headers=list(TEMPLATE_HEADERS),
+        rows=member_export_rows(user=acting_user, queryset=queryset),
+        total=total,
+        sheet=_("党员名册"),
+        max_rows=max_rows,
+        full_pii=full_pii,
+        after_build=audit,
+    )
 
 
 def member_export(*, acting_user: User, queryset: QuerySet, filters: Any = ()) -> bytes:
-    """The roster export service: the file, masked by role; reading full ID numbers is audited (one row per
-    export, on the exporting user's organization). ``queryset`` must come from ``visible_to``; ``filters`` are
-    the names of the filters in use."""
-    data = member_export_xlsx(user=acting_user, queryset=queryset)
-    if can_see_full_pii(acting_user) and acting_user.organization_id:
-        audit_record(
-            actor=acting_user,
-            event="member.export_full_pii",
-            obj=acting_user.organization,
-            action="view_pii",
-            # Filter names only: a value may be an ID number (?q=...), which never goes into the log.
-            note=_("导出含完整身份证号的党员名册（筛选：%(f)s）")
-            % {"f": "、".join(sorted(str(k) for k in filters))[:200] or _("无")},
-        )
-    return data
+    """The roster export built at once (see ``member_export_spec``)."""
+    spec = member_export_spec(
+        acting_user=acting_user, queryset=queryset, filters=filters, total=0, max_rows=EXPORT_ROW_CAP
+    )
+    return build_workbook(spec)
 
 
 def member_template_xlsx() -> bytes:

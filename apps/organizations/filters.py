@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,62 @@ from apps.core.periods import add_months
 
 from .choices import Grade, OrgKind, Sector
 from .models import Organization
+
+
+class OrganizationFilterField(forms.CharField):
+    """The value of an organization filter: a code (or id), or — typed without picking, e.g. without
+    JavaScript — a name, resolved in the user's scope. Anything else is an error naming the field."""
+
+    user: Any = None
+    value_key = "code"
+
+    def clean(self, value: Any) -> str:
+        value = (super().clean(value) or "").strip()
+        if not value or self.user is None:
+            return value
+        qs = Organization.objects.visible_to(self.user)
+        if self.value_key == "id":
+            if value.isdigit() and len(value) < 16:
+                return value
+        elif qs.filter(code=value).exists():
+            return value
+        elif value.isdigit() and len(value) < 16:  # an id (API clients, older links): its code
+            code = qs.filter(pk=int(value)).values_list("code", flat=True).first()
+            if code:
+                return code
+        matches = list(qs.filter(name=value).only("id", "code")[:2]) or list(
+            qs.filter(name__contains=value).only("id", "code")[:2]
+        )
+        if len(matches) != 1:
+            raise ValidationError(_("找不到该党组织，或不在您的管理范围内；请从提示或组织树中选择。"))
+        return str(matches[0].pk) if self.value_key == "id" else matches[0].code
+
+
+class OrganizationFilter(django_filters.CharFilter):
+    """A filter on one organization, chosen by name (search box and tree, ``OrganizationPickerInput``); the
+    query string carries its code (or its id, ``value_key="id"``). The widget shows the chosen name, looked
+    up in the requesting user's scope."""
+
+    field_class = OrganizationFilterField
+
+    def __init__(self, *args: Any, value_key: str = "code", **kwargs: Any) -> None:
+        from .forms import OrganizationPickerInput
+
+        self.value_key = value_key
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault(
+            "widget",
+            OrganizationPickerInput(value_key=value_key, attrs={"placeholder": _("输入名称搜索，或点右侧按钮浏览")}),
+        )
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self) -> Any:
+        field = super().field
+        request = getattr(getattr(self, "parent", None), "request", None)
+        field.user = field.widget.user = getattr(request, "user", None)
+        field.value_key = self.value_key
+        return field
 
 
 class OrganizationFilterSet(BaseFilterSet):
@@ -25,8 +83,8 @@ class OrganizationFilterSet(BaseFilterSet):
     grade = django_filters.ChoiceFilter(label=_("分类定级"), choices=Grade.choices)
     parent = django_filters.NumberFilter(label=_("上级组织ID"), field_name="parent_id")
     within = django_filters.NumberFilter(label=_("所属组织ID（含下级）"), method="filter_within")
-    parent_code = django_filters.CharFilter(label=_("上级组织代码"), field_name="parent__code")
-    within_code = django_filters.CharFilter(label=_("所属组织代码（含下级）"), method="filter_within_code")
+    parent_code = OrganizationFilter(label=_("上级组织"), field_name="parent__code")
+    within_code = OrganizationFilter(label=_("所属组织（含下级）"), method="filter_within_code")
     term_due_within = django_filters.NumberFilter(
         label=_("N个月内到期换届"), method="filter_term_due", min_value=0, max_value=120
     )

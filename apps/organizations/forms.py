@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import Organization
@@ -12,20 +13,54 @@ from .services import EDITABLE_FIELDS
 
 
 class OrganizationPickerInput(forms.Widget):
-    """Pick an organization by its **name**: a search box (suggestions from the scoped lookup endpoint,
-    static/js/app.js) and a hidden input carrying the chosen organization's code. Typing a code or an exact
-    name without picking still works (the field resolves it), so the page also works without JavaScript."""
+    """Pick an organization by its **name**: a search box (suggestions from the scoped lookup endpoint) and a
+    tree browser (children loaded level by level from the scoped picker endpoint), both keyboard operable
+    (static/js/org-picker.js); a hidden input carries the chosen organization's code (or id, with
+    ``value_key="id"``). Typing a code or an exact name without picking still works (the field resolves it),
+    so the page also works without JavaScript.
+
+    In a filter panel the widget shows the chosen organization's name: ``user`` (set by
+    ``OrganizationFilter``) scopes that one lookup, so an out-of-scope code never reveals a name."""
 
     template_name = "organizations/widgets/org_picker.html"
 
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None, *, value_key: str = "code") -> None:
         super().__init__(attrs)
         self.display = ""
+        self.value_key = value_key
+        self.user: Any = None
+
+    @property
+    def companion_params(self) -> tuple[str, ...]:
+        return ("_search",)
+
+    def display_label(self, value: Any) -> str:
+        """The name shown for a submitted value (a code or an id), looked up in the user's scope."""
+        text = str(value or "").strip()
+        if not text or self.user is None:
+            return text
+        qs = Organization.objects.visible_to(self.user)
+        if self.value_key == "id":
+            qs = qs.filter(pk=int(text)) if text.isdigit() and len(text) < 16 else qs.none()
+        else:
+            qs = qs.filter(code=text)
+        return qs.values_list("name", flat=True).first() or text
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         ctx = super().get_context(name, value, attrs)
-        code, label = value if isinstance(value, tuple) else (value or "", value or "")
-        ctx["widget"].update(code=code, label=label, search_name=f"{name}_search")
+        if isinstance(value, tuple):
+            code, label = value
+        else:
+            code = value or ""
+            label = self.display_label(code) if code else ""
+        ctx["widget"].update(
+            code=code,
+            label=label,
+            search_name=f"{name}_search",
+            value_key=self.value_key,
+            tree_url=reverse_lazy("organizations:organization_picker"),
+            lookup_url=reverse_lazy("organizations:organization_lookup"),
+        )
         return ctx
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
@@ -49,7 +84,8 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         kwargs.setdefault("error_messages", {"invalid_choice": _("找不到该党组织，或不在您的管理范围内。")})
         kwargs.setdefault("help_text", _("输入党组织名称中的几个字，从提示中选择"))
         super().__init__(**kwargs)
-        self.widget.attrs.update({"placeholder": _("输入名称搜索，如“春华社区”")})
+        self.widget.attrs.update({"placeholder": _("输入名称搜索，或点右侧按钮浏览")})
+        self.widget.user = user  # a code redisplayed after an error shows the organization's name
 
     def prepare_value(self, value: Any) -> Any:
         """(code, name shown in the box)."""

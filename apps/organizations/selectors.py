@@ -27,6 +27,43 @@ def organization_children(*, user: Any, parent: Organization) -> QuerySet[Organi
     return Organization.objects.visible_to(user).filter(parent=parent).order_by("kind", "name")
 
 
+PICKER_PAGE = 100
+
+
+def picker_nodes(*, user: Any, parent_id: int | None, offset: int = 0) -> dict[str, Any]:
+    """One level of the organization picker's tree: the user's top (no parent) or a parent's active children,
+    in scope, a page of ``PICKER_PAGE`` at a time. One query (plus one for the parent's scope check), whatever
+    the size of the tree: children are found by the parent index, "has children" is the denormalized count."""
+    if parent_id is None:
+        qs = organization_roots_for(user=user).filter(is_active=True)
+    else:
+        parent = Organization.objects.visible_to(user).filter(pk=parent_id).only("id").first()
+        if parent is None:
+            return {"results": [], "more": False, "found": False}
+        qs = Organization.objects.visible_to(user).filter(parent_id=parent.pk, is_active=True)
+    rows = list(
+        qs.order_by("kind", "name", "id").only("id", "code", "name", "kind", "descendant_count")[
+            offset : offset + PICKER_PAGE + 1
+        ]
+    )
+    more = len(rows) > PICKER_PAGE
+    return {
+        "found": True,
+        "more": more,
+        "next_offset": offset + PICKER_PAGE if more else None,
+        "results": [
+            {
+                "id": o.pk,
+                "code": o.code,
+                "name": o.name,
+                "kind": str(o.get_kind_display()),
+                "has_children": o.descendant_count > 0,
+            }
+            for o in rows[:PICKER_PAGE]
+        ],
+    }
+
+
 def organization_search(*, user: Any, q: str, limit: int = 50) -> QuerySet[Organization]:
     q = q.strip()
     qs = Organization.objects.visible_to(user)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.OrganizationTreeView.as_view(), name="organization_tree"),
     path("list/", views.OrganizationListView.as_view(), name="organization_list"),
     path("lookup/", views.organization_lookup, name="organization_lookup"),
+    path("picker/", views.organization_picker, name="organization_picker"),
     path("new/", views.OrganizationCreateView.as_view(), name="organization_create"),
     path("<int:pk>/", views.OrganizationDetailView.as_view(), name="organization_detail"),
     path("<int:pk>/children/", views.OrganizationChildrenView.as_view(), name="organization_children"),

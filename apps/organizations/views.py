@@ -196,6 +196,26 @@ class OrganizationDeleteView(_ObjectFormView):
         return None
 
 
+def organization_picker(request: Any) -> HttpResponse:
+    """The picker's tree, one level at a time, as JSON: ``?parent=<id>`` (none: the user's top) and
+    ``&offset=`` for the next page of a large level. Scoped: an out-of-scope parent is a 404."""
+    from django.http import JsonResponse
+
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("请先登录。")}, status=401)
+    raw_parent, raw_offset = request.GET.get("parent", ""), request.GET.get("offset", "0")
+    if not (raw_parent == "" or (raw_parent.isdigit() and len(raw_parent) < 16)) or not (
+        raw_offset.isdigit() and int(raw_offset) <= 1_000_000
+    ):
+        return JsonResponse({"detail": _("参数有误。")}, status=400)
+    data = selectors.picker_nodes(
+        user=request.user, parent_id=int(raw_parent) if raw_parent else None, offset=int(raw_offset)
+    )
+    if not data.pop("found"):
+        return JsonResponse({"detail": _("找不到该党组织，或不在您的管理范围内。")}, status=404)
+    return JsonResponse(data)
+
+
 def organization_lookup(request: Any) -> HttpResponse:
     """Typeahead suggestions for the organization picker (scoped, at most 20)."""
     if not request.user.is_authenticated:
@@ -205,7 +225,13 @@ def organization_lookup(request: Any) -> HttpResponse:
         from django.http import JsonResponse
 
         rows = [
-            {"code": o.code, "name": o.name, "parent": o.parent.name if o.parent_id else "", "kind": o.kind_label}
+            {
+                "id": o.pk,
+                "code": o.code,
+                "name": o.name,
+                "parent": o.parent.name if o.parent_id else "",
+                "kind": o.kind_label,
+            }
             for o in results
         ]
         return JsonResponse({"results": rows})

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import BaseFilterSet, MonthFilter
 from apps.core.periods import Period
+from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
 from .choices import DutyPost, LedgerStatus, ProblemSource, RectificationStatus, Severity, TaskStatus
@@ -18,7 +19,7 @@ from .models import DutyItem, MonthlyLedger, ProblemItem, Rectification, TaskIte
 
 
 class _ScopedFilterSet(BaseFilterSet):
-    within = django_filters.CharFilter(label=_("所属党组织（名称或代码，含下级）"), method="filter_within")
+    within = OrganizationFilter(label=_("所属党组织（含下级）"), method="filter_within")
     year = django_filters.NumberFilter(label=_("年度"))
 
     def filter_within(self, qs: QuerySet, name: str, value: str) -> QuerySet:

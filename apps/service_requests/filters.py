@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.workdays import add_working_days
+from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
 from .choices import OPEN_STATUSES, Channel, RegistrationStatus, RequestStatus, WishStatus
@@ -18,7 +19,7 @@ from .models import CommunityRegistration, MicroWish, ServiceCategory, ServiceRe
 
 
 class _WithinFilterSet(django_filters.FilterSet):
-    within = django_filters.CharFilter(label=_("组织代码（含下级）"), method="filter_within")
+    within = OrganizationFilter(label=_("所属组织（含下级）"), method="filter_within")
 
     def filter_within(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import BaseFilterSet, MonthFilter
+from apps.organizations.filters import OrganizationFilter
 
 from .choices import InspectionStatus, LetterKind, LetterStatus
 from .models import Accountability, InspectionPlan, Letter
@@ -44,8 +45,8 @@ class LetterFilterSet(WithinCodeMixin, BaseFilterSet):
     overdue = django_filters.BooleanFilter(label=_("逾期未复"), method="filter_overdue")
     addressee = django_filters.NumberFilter(label=_("收函单位ID"), field_name="addressee_id")
     issuer = django_filters.NumberFilter(label=_("发函单位ID"), field_name="issuer_id")
-    addressee_code = django_filters.CharFilter(label=_("收函单位代码"), field_name="addressee__code")
-    issuer_code = django_filters.CharFilter(label=_("发函单位代码"), field_name="issuer__code")
+    addressee_code = OrganizationFilter(label=_("收函单位"), field_name="addressee__code")
+    issuer_code = OrganizationFilter(label=_("发函单位"), field_name="issuer__code")
     within = django_filters.CharFilter(label=_("收函单位（含下级，组织代码）"), method="filter_within")
     issued = MonthFilter(label=_("发函月份"), method="filter_month")
 

@@ -10,48 +10,6 @@
     btn.setAttribute("aria-expanded", open ? "false" : "true");
     list.hidden = open;
   });
-  // Organization picker (by name): suggestions from the scoped lookup endpoint; picking one puts its code in
-  // the hidden input. Editing the text clears the code, so a stale choice is never submitted.
-  var timer = null;
-  function results(box) { return box.closest(".org-picker").querySelector(".org-picker-results"); }
-  function close(box) { var r = results(box); r.hidden = true; r.innerHTML = ""; box.setAttribute("aria-expanded", "false"); }
-  document.addEventListener("input", function (ev) {
-    var box = ev.target;
-    if (!box.matches || !box.matches("[data-org-picker]")) return;
-    box.closest(".org-picker").querySelector("[data-org-picker-value]").value = "";
-    clearTimeout(timer);
-    var q = box.value.trim();
-    if (!q) { close(box); return; }
-    timer = setTimeout(function () {
-      fetch("/organizations/lookup/?format=json&q=" + encodeURIComponent(q), {credentials: "same-origin"})
-        .then(function (r) { return r.json(); })
-        .then(function (data) {
-          var list = results(box);
-          list.innerHTML = "";
-          data.results.forEach(function (o) {
-            var b = document.createElement("button");
-            b.type = "button";
-            b.setAttribute("role", "option");
-            b.dataset.code = o.code;
-            b.dataset.name = o.name;
-            b.textContent = o.name;
-            var path = document.createElement("div");
-            path.className = "path";
-            path.textContent = [o.kind, o.parent].filter(Boolean).join(" · ");
-            b.appendChild(path);
-            list.appendChild(b);
-          });
-          if (!data.results.length) {
-            var none = document.createElement("div");
-            none.className = "px-2 py-1 small text-muted";
-            none.textContent = "没有找到名称包含“" + q + "”的党组织";
-            list.appendChild(none);
-          }
-          list.hidden = false;
-          box.setAttribute("aria-expanded", "true");
-        });
-    }, 250);
-  });
   // Confirmation before a consequential submit: data-confirm on the form or on its submit button.
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
@@ -74,18 +32,6 @@
       ev.preventDefault();
       window.history.back();
     }
-  });
-  document.addEventListener("click", function (ev) {
-    var opt = ev.target.closest(".org-picker-results button");
-    document.querySelectorAll(".org-picker-results:not([hidden])").forEach(function (r) {
-      if (!opt || r !== opt.parentNode) { r.hidden = true; }
-    });
-    if (!opt) return;
-    var picker = opt.closest(".org-picker");
-    picker.querySelector("[data-org-picker-value]").value = opt.dataset.code;
-    var box = picker.querySelector("[data-org-picker]");
-    box.value = opt.dataset.name;
-    close(box);
   });
 })();
 // Print buttons (no inline handlers: strict CSP).

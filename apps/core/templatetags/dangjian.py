@@ -123,6 +123,8 @@ def filter_chips(filterset: Any) -> list[dict[str, str]]:
         bound = form[name]
         raw = [v for v in (data.getlist(bound.html_name) if hasattr(data, "getlist") else [data.get(name)]) if v]
         params = [bound.html_name]
+        # A widget with extra inputs (the organization picker's search box) is cleared with them.
+        params += [bound.html_name + suffix for suffix in getattr(field.widget, "companion_params", ())]
         if not raw and hasattr(field, "fields"):  # range widgets: name_after / name_before etc.
             for sub in ("after", "before", "min", "max", "0", "1"):
                 key = f"{bound.html_name}_{sub}"
@@ -143,6 +145,9 @@ def _chip_value(field: Any, value: str) -> str:
         return {"true": _("是"), "false": _("否"), "True": _("是"), "False": _("否"), "2": _("是"), "3": _("否")}.get(
             value, value
         )
+    display = getattr(field.widget, "display_label", None)  # the organization picker: the name, in scope
+    if display is not None:
+        return str(display(value))
     if isinstance(field, forms.ModelChoiceField):
         try:
             obj = field.to_python(value)

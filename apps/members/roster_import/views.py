@@ -19,6 +19,7 @@ from rest_framework import decorators, mixins, parsers, serializers
 from rest_framework.response import Response
 
 from apps.core.api import ScopedReadOnlyViewSet
+from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.files import serve_file
 from apps.core.pii import FULL_PII_PERMISSION, can_see_full_pii
 from apps.core.scoping import get_visible_or_404
@@ -26,7 +27,7 @@ from apps.core.spreadsheets import xlsx_file_response
 from apps.core.views import ScopedDetailView, ScopedListView, form_errors_from
 from apps.organizations.forms import StyledFormMixin
 
-from ..exports import export_file_name, member_export, member_template_xlsx
+from ..exports import member_export_spec, member_template_xlsx
 from .jobs import (
     member_import_job_confirm,
     member_import_job_create,
@@ -138,24 +139,36 @@ class MemberImportTemplateView(LoginRequiredMixin, View):
 
 
 class MemberExportView(LoginRequiredMixin, PermissionRequiredMixin, View):
-    """The roster list's filters (same MemberFilterSet) as .xlsx, masked by role."""
+    """The roster list's filters (same MemberFilterSet) as .xlsx, masked by role. A large roster is built in
+    the background (apps.core.export_jobs): the user watches its progress, then downloads the file."""
 
     permission_required = "members.view_member"
     max_rows = 200_000
 
     def get(self, request: Any) -> Any:
+        try:
+            spec = self.export_spec()
+        except ValidationError as exc:
+            return HttpResponse(" ".join(exc.messages), status=400)
+        return export_response(request, spec=spec, permission=self.permission_required)
+
+    def export_spec(self) -> ExportSpec:
         from ..filters import MemberFilterSet
         from ..models import Member
 
+        request = self.request
         qs = Member.objects.visible_to(request.user)
         filterset = MemberFilterSet(request.GET or None, queryset=qs, request=request)
         if filterset.is_bound and not filterset.is_valid():
-            return HttpResponse(_("筛选条件有误，无法导出。"), status=400)
+            raise ValidationError(_("筛选条件有误，无法导出。"))
         qs = filterset.qs if filterset.is_bound else qs
-        if qs[: self.max_rows + 1].count() > self.max_rows:
-            return HttpResponse(_("导出超过 %(n)s 条，请缩小筛选范围。") % {"n": self.max_rows}, status=400)
-        data = member_export(acting_user=request.user, queryset=qs, filters=[k for k, v in request.GET.items() if v])
-        return xlsx_file_response(data, export_file_name())
+        total = qs[: self.max_rows + 1].count()
+        if total > self.max_rows:
+            raise ValidationError(_("导出超过 %(n)s 条，请缩小筛选范围。") % {"n": self.max_rows})
+        filters = [k for k, v in request.GET.items() if v]
+        return member_export_spec(
+            acting_user=request.user, queryset=qs, filters=filters, total=total, max_rows=self.max_rows
+        )
 
 
 # -- API -----------------------------------------------------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.core import spreadsheets
+from apps.core.views import ListExportMixin
 from apps.core.views import ServiceFormView as CoreServiceFormView
 
 from ..models import (
@@ -21,25 +21,12 @@ from ..models import (
 # ---------------------------------------------------------------- bases
 
 
-class ExportMixin:
-    """``?export=xlsx`` on a list page exports the filtered rows (the same queryset the page shows)."""
+class ExportMixin(ListExportMixin):
+    """``?export=xlsx`` on a list page exports the filtered rows (the same queryset the page shows); a large
+    list is built in the background with a progress page and an expiring download (apps.core.export_jobs)."""
 
     export_columns: list[spreadsheets.Column] = []
     export_filename = "export.xlsx"
-
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.GET.get("export") == "xlsx":
-            qs = self.get_export_queryset()
-            return spreadsheets.export_queryset(
-                filename=self.export_filename,
-                columns=self.export_columns,
-                queryset=qs,
-                sheet=self.export_filename.removesuffix(".xlsx"),  # the sheet is named like the file
-            )
-        return super().get(request, *args, **kwargs)  # type: ignore[misc]
-
-    def get_export_queryset(self) -> QuerySet:
-        return self.get_queryset()  # type: ignore[attr-defined]
 
 
 class ServiceFormView(CoreServiceFormView):
