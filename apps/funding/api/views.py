@@ -214,7 +214,7 @@ class ExpenseViewSet(ScopedReadOnlyViewSet):
         return Response(s.ExpenseSerializer(self.get_queryset().get(pk=expense.pk)).data)
 
     @extend_schema(request=None, responses=s.ExpenseReviewSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def reviews(self, request: Request, pk: Any = None) -> Response:
         """The expense's review trail (submitted, returned with reasons, resubmitted, approved), oldest first."""
         expense = self.get_object()
