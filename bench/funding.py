@@ -299,9 +299,9 @@ def main() -> None:
         live = (cpu_now() - t0) * 1000 / k
         t0 = cpu_now()
         for _ in range(k):
-            summary = execution_summary(user=staff, organization=org, year=year)
+            scope_summary = execution_summary(user=staff, organization=org, year=year)
         sel = max(0.1, (cpu_now() - t0) * 1000 / k)
-        mine = {r.organization.pk: (r.allocated, r.spent) for r in summary["rows"] if r.allocated or r.spent}
+        mine = {r.organization.pk: (r.allocated, r.spent) for r in scope_summary["rows"] if r.allocated or r.spent}
         if mine != live_rows:
             agree = False
         p95, cp95 = percentile(lat, 95), percentile(cpu, 95)
