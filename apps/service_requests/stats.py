@@ -334,6 +334,17 @@ class Figures:
             return None
         return (Decimal(self.workdays_to_close) / Decimal(self.closed)).quantize(Decimal("0.1"))
 
+    @property
+    def cells(self) -> tuple[Any, ...]:
+        """The rates table's cells in order (volume, response rate, closed, on-time closure rate, satisfaction
+        rate, reopen rate, average working days; "—" without a denominator): one loop in the template
+        instead of seven filtered lookups per row."""
+        return tuple(
+            "—" if v is None else v
+            for v in (self.volume, self.response_rate, self.closed, self.on_time_closure_rate,
+                      self.satisfaction_rate, self.reopen_rate, self.avg_workdays_to_close)
+        )  # fmt: skip
+
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in COUNTERS}
         for k in ("response_rate", "closure_rate", "on_time_closure_rate", "satisfaction_rate", "reopen_rate",
