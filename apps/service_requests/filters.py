@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,10 +42,48 @@ def _category_choices(request: Any) -> QuerySet:
     return ServiceCategory.objects.visible_to(request.user).select_related("parent")
 
 
+def _options(field: Any) -> list[Any]:
+    objs = getattr(field, "_options", None)
+    if objs is None:
+        objs = field._options = list(field.queryset)
+    return objs
+
+
+class _OnceChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """The options from one query per form, shared by rendering, counting and validating (the stock
+    iterator runs a COUNT and a SELECT on every render and a GET to validate)."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in _options(self.field):
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(_options(self.field)) + (self.field.empty_label is not None)
+
+
+class _OnceModelChoiceField(django_filters.fields.ModelChoiceField):
+    iterator = _OnceChoiceIterator
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        key = str(getattr(value, "pk", value))
+        for obj in _options(self):
+            if str(obj.pk) == key:
+                return obj
+        raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
+class OnceModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _OnceModelChoiceField
+
+
 class ServiceRequestFilterSet(_WithinFilterSet):
     q = django_filters.CharFilter(label=_("编号/内容"), method="filter_q")
     status = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("状态"), choices=RequestStatus.choices)
-    category = django_filters.ModelChoiceFilter(
+    category = OnceModelChoiceFilter(
         empty_label=_("全部"), label=_("类别"), queryset=_category_choices, method="filter_category"
     )
     channel = django_filters.ChoiceFilter(empty_label=_("全部"), label=_("渠道"), choices=Channel.choices)

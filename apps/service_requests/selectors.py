@@ -12,11 +12,13 @@ from django.utils import timezone
 
 from apps.core.due_items import DueItem
 from apps.core.periods import Period
+from apps.core.pii import mask_phone
 from apps.core.text import cn_date
 from apps.core.workdays import add_working_days
 
 from .choices import OPEN_STATUSES, RecordStatus, RegistrationStatus, RequestStatus, WishStatus
 from .models import CommunityRegistration, MicroWish, ServiceRecord, ServiceRequest, ServiceStep
+from .pii import mask_name
 
 
 def request_list(*, user: Any) -> QuerySet:
@@ -25,6 +27,54 @@ def request_list(*, user: Any) -> QuerySet:
         .select_related("organization", "category", "category__parent")
         .order_by("-received_at", "-id")
     )
+
+
+#: the list page's columns: the row query reads only these (the content as its first characters), never the
+#: long text fields (result, notes) or the other joined organizations
+LIST_COLUMNS = (
+    "id", "status", "received_at", "due_on", "requester_name", "requester_phone", "reopen_count", "escalated",
+    "duplicate_of_id", "organization__name", "category__name", "category__parent__name",
+)  # fmt: skip
+LIST_CONTENT_CHARS = 40
+
+
+def request_list_page_qs(qs: QuerySet) -> QuerySet:
+    """A filtered request list narrowed to what one row of the list page shows."""
+    from django.db.models.functions import Left
+
+    return qs.only(*LIST_COLUMNS).annotate(content_head=Left("content", LIST_CONTENT_CHARS + 1))
+
+
+def request_list_rows(rows: list[ServiceRequest], *, today: datetime.date) -> list[dict[str, Any]]:
+    """Plain values for the list template (masked requester, the detail link, labels), so the template does
+    variable lookups only: no filters, URL reversing or method calls per row."""
+    link = reverse("service_requests:request_detail", args=[987654321]).replace("987654321", "{}")
+    labels = {value: str(label) for value, label in RequestStatus.choices}
+    open_statuses = set(OPEN_STATUSES)
+    out = []
+    for r in rows:
+        cat = r.category
+        head = r.content_head or ""
+        local = timezone.localtime(r.received_at)
+        out.append(
+            {
+                "code": f"FW{r.pk:08d}",
+                "url": link.format(r.pk),
+                "content": head if len(head) <= LIST_CONTENT_CHARS else head[: LIST_CONTENT_CHARS - 1] + "…",
+                "duplicate": r.duplicate_of_id is not None,
+                "reopened": bool(r.reopen_count),
+                "escalated": r.escalated,
+                "category": f"{cat.parent.name}·{cat.name}" if cat.parent_id else cat.name,
+                "who": f"{mask_name(r.requester_name)} {mask_phone(r.requester_phone)}",
+                "org": r.organization.name,
+                "received": f"{local:%Y-%m-%d %H:%M}",
+                "due": f"{r.due_on:%Y-%m-%d}" if r.due_on else "",
+                "overdue": r.status in open_statuses and r.due_on is not None and r.due_on < today,
+                "badge": STATUS_BADGE.get(r.status, "secondary"),
+                "status": labels.get(r.status, r.status),
+            }
+        )
+    return out
 
 
 def request_timeline(*, req: ServiceRequest) -> list[ServiceStep]:

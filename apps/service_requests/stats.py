@@ -334,6 +334,17 @@ class Figures:
             return None
         return (Decimal(self.workdays_to_close) / Decimal(self.closed)).quantize(Decimal("0.1"))
 
+    @property
+    def cells(self) -> tuple[Any, ...]:
+        """The rates table's cells in order (volume, response rate, closed, on-time closure rate, satisfaction
+        rate, reopen rate, average working days; "—" without a denominator): one loop in the template
+        instead of seven filtered lookups per row."""
+        return tuple(
+            "—" if v is None else v
+            for v in (self.volume, self.response_rate, self.closed, self.on_time_closure_rate,
+                      self.satisfaction_rate, self.reopen_rate, self.avg_workdays_to_close)
+        )  # fmt: skip
+
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in COUNTERS}
         for k in ("response_rate", "closure_rate", "on_time_closure_rate", "satisfaction_rate", "reopen_rate",
@@ -367,21 +378,39 @@ def split_range(
     return (first_whole, last_whole), edges
 
 
-def range_rows(*, org_ids: list[int], start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
-    """Subtree figures of ``org_ids`` for registrations on [start, end], per (organization, month, category):
-    whole months from the monthly table, the partial edge months from the daily one (two queries at most)."""
+def range_rows(
+    *, org_ids: list[int], start: datetime.date, end: datetime.date, detail_id: int | None = None
+) -> list[tuple]:
+    """Subtree figures of ``org_ids`` for registrations on [start, end] as tuples (organization_id, month,
+    category_id, *COUNTERS): whole months from the monthly table, the partial edge months from the daily one
+    (two queries at most). With ``detail_id`` only that organization's rows are per month and category; every
+    other organization's figures come summed in SQL into one row (month and category None), so a page reads
+    a few dozen rows rather than one per child, month and category."""
+    from django.db.models import BigIntegerField, DateField
     from django.db.models.functions import TruncMonth
 
     months, edges = split_range(start, end)
     sums = {k: Sum(k) for k in COUNTERS}
-    rows: list[dict[str, Any]] = []
+
+    def keys(month: Any) -> dict[str, Any]:
+        if detail_id is None:
+            return {"m": month, "c": F("category_id")}
+        mine = Q(organization_id=detail_id)
+        return {
+            "m": Case(When(mine, then=month), output_field=DateField()),
+            "c": Case(When(mine, then=F("category_id")), output_field=BigIntegerField()),
+        }
+
+    fields = ("organization_id", "m", "c", *COUNTERS)
+    rows: list[tuple] = []
     if months is not None:
         rows += list(
             ServiceStatMonth.objects.filter(
                 is_rollup=True, organization_id__in=org_ids, month__gte=months[0], month__lte=months[1]
             )
-            .values("organization_id", "month", "category_id")
+            .values("organization_id", **keys(F("month")))
             .annotate(**sums)
+            .values_list(*fields)
             .order_by()
         )
     if edges:
@@ -390,20 +419,24 @@ def range_rows(*, org_ids: list[int], start: datetime.date, end: datetime.date) 
             within |= Q(day__gte=a, day__lte=b)
         for r in (
             ServiceStatDay.objects.filter(within, organization_id__in=org_ids)
-            .annotate(month=TruncMonth("day"))
-            .values("organization_id", "month", "category_id")
+            .values("organization_id", **keys(TruncMonth("day")))
             .annotate(**sums)
+            .values_list(*fields)
             .order_by()
         ):
-            r["month"] = month_of(r["month"])
-            rows.append(r)
+            rows.append((r[0], month_of(r[1]) if r[1] is not None else None, *r[2:]))
     return rows
+
+
+def _figures(acc: list[int]) -> Figures:
+    return Figures(**dict(zip(COUNTERS, acc, strict=True)))
 
 
 def subtree_rates(*, root: Any, start: datetime.date, end: datetime.date, top: int = 8) -> dict[str, Any]:
     """Totals, per-child figures, per-month series and top categories of ``root``'s subtree for the
     registrations on [start, end] (any dates; whole months read the monthly rows, edge days the daily
-    rows): at most two queries over the subtree rows of the root and its children, whatever the tree."""
+    rows): at most two queries over the subtree rows of the root and its children, whatever the tree; the
+    children's rows summed in SQL (one row each), the root's per month and category."""
     from apps.organizations.models import Organization
 
     from .models import ServiceCategory
@@ -411,24 +444,32 @@ def subtree_rates(*, root: Any, start: datetime.date, end: datetime.date, top: i
     children = list(
         Organization.objects.filter(parent_id=root.pk, is_active=True).order_by("code").only("id", "name", "code")
     )
-    rows = range_rows(org_ids=[root.pk, *(c.pk for c in children)], start=start, end=end)
-    total, by_child = Figures(), {c.pk: Figures() for c in children}
-    by_month: dict[datetime.date, Figures] = defaultdict(Figures)
+    rows = range_rows(org_ids=[root.pk, *(c.pk for c in children)], start=start, end=end, detail_id=root.pk)
+    n = len(COUNTERS)
+    total = [0] * n
+    by_child: dict[int, list[int]] = {c.pk: [0] * n for c in children}
+    by_month: dict[datetime.date, list[int]] = {}
     by_cat: dict[int, int] = defaultdict(int)
-    for r in rows:
-        if r["organization_id"] == root.pk:
-            total.add(r)
-            by_month[r["month"]].add(r)
-            by_cat[r["category_id"]] += int(r["volume"] or 0)
+    for oid, month, cat, *values in rows:
+        if oid == root.pk:
+            acc_m = by_month.setdefault(month, [0] * n)
+            for i, v in enumerate(values):
+                v = int(v or 0)
+                total[i] += v
+                acc_m[i] += v
+            by_cat[cat] += int(values[0] or 0)
         else:
-            by_child[r["organization_id"]].add(r)
+            acc = by_child[oid]
+            for i, v in enumerate(values):
+                acc[i] += int(v or 0)
+    totals = _figures(total)
     top_ids = sorted(by_cat, key=lambda c: (-by_cat[c], c))[:top]
     names = {c.pk: str(c) for c in ServiceCategory.objects.filter(pk__in=top_ids).select_related("parent")}
     return {
-        "total": total,
-        "children": [(c, by_child[c.pk]) for c in children],
-        "months": sorted(by_month.items()),
-        "top_categories": [(names.get(c, ""), by_cat[c], _share(by_cat[c], total.volume)) for c in top_ids],
+        "total": totals,
+        "children": [(c, _figures(by_child[c.pk])) for c in children],
+        "months": sorted((m, _figures(v)) for m, v in by_month.items()),
+        "top_categories": [(names.get(c, ""), by_cat[c], _share(by_cat[c], totals.volume)) for c in top_ids],
     }
 
 

@@ -55,19 +55,18 @@ class RequestListView(ScopedListView):
         filters = getattr(self.filterset, "form", None)
         data = filters.cleaned_data if filters is not None and hasattr(filters, "cleaned_data") else {}
         page = keyset_page(
-            self.object_list, after=get.get("after", ""), before=get.get("before", ""), per_page=self.per_page,
+            selectors.request_list_page_qs(self.object_list), after=get.get("after", ""),
+            before=get.get("before", ""), per_page=self.per_page,
             selective=bool(data.get("timing")) or data.get("status") == "suspended",
         )  # fmt: skip
         ctx = super().get_context_data(**{**kwargs, "object_list": page.rows})
-        user = self.request.user
-        ctx["rows"] = [(r, requester_view(user, r)) for r in page.rows]
+        ctx["today"] = today = timezone.localdate()
+        ctx["rows"] = selectors.request_list_rows(page.rows, today=today)
         ctx["keyset"] = page
         query = get.copy()
         for key in ("page", "after", "before"):
             query.pop(key, None)
         ctx["querystring"] = query.urlencode()
-        ctx["today"] = timezone.localdate()
-        ctx["badges"] = selectors.STATUS_BADGE
         return ctx
 
 

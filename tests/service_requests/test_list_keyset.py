@@ -109,3 +109,16 @@ def test_selective_filters_page_by_cursor_too(tree, sr, client_for):
     assert first == sorted(first)  # newest first: here each later code was registered a day earlier
     before = re.search(r"before=([0-9.\-]+)", html).group(1)
     assert _codes(client.get(url, {"timing": "overdue", "before": before}).content.decode()) == first
+
+
+def test_category_options_are_one_query_and_an_unknown_category_shows_no_rows(tree, sr, client_for, api_for):
+    req = make_request(sr.worker_a, tree.branch_a, sr.sub)
+    client, url = client_for(sr.worker_a), reverse("service_requests:request_list")
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url, {"category": sr.sub.pk}).content.decode()
+    assert _codes(html) == [req.code] and f'<option value="{sr.sub.pk}" selected>' in html
+    cats = [q["sql"] for q in ctx.captured_queries if 'FROM "service_requests_servicecategory"' in q["sql"]]
+    assert len(cats) == 2 and not any("COUNT(" in q.upper() for q in cats)  # the options, the sub-kinds
+    html = client.get(url, {"category": 987654}).content.decode()
+    assert _codes(html) == [] and "filter-errors" in html
+    assert api_for(sr.worker_a).get("/api/v1/service-requests/", {"category": 987654}).status_code == 400
