@@ -223,9 +223,15 @@ def computable_indicators(plan: AssessmentPlan) -> list[Indicator]:
 
 
 def plan_compute(
-    *, acting_user: Any, plan: AssessmentPlan, progress: Callable[[int, int], None] | None = None
+    *,
+    acting_user: Any,
+    plan: AssessmentPlan,
+    progress: Callable[[int, int], None] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Compute every computed indicator for all assessed organizations, then totals, ranks and grades."""
+    """Compute every computed indicator for all assessed organizations, then totals, ranks and grades.
+    ``step(label)`` is called at the end of each step (the bench prints wall and CPU per step)."""
+    step = step or (lambda label: None)
     ensure_perm(acting_user, "assessment.score_assessment")
     ensure_org_in_scope(acting_user, plan.organization)
     plan = AssessmentPlan.objects.select_related("organization").get(pk=plan.pk)
@@ -241,7 +247,8 @@ def plan_compute(
         # all system indicators at once: metrics read in bulk, roll-up, rules and the write in SQL
         with transaction.atomic():
             written += write_system_scores_pg(plan, system, progress=(lambda n: progress(n, total)) if progress
-                                              else None)  # fmt: skip
+                                              else None, step=step)  # fmt: skip
+        step("commit system scores (deferred checks)")
         done = len(system)
         rest = [i for i in indicators if i.method != ScoringMethod.SYSTEM]
     else:
@@ -251,23 +258,26 @@ def plan_compute(
         done += 1
         if progress:
             progress(done, total)
+    step("other computed indicators")
     with transaction.atomic():
-        recalculate_results(plan)
+        recalculate_results(plan, step=step)
         AssessmentPlan.objects.filter(pk=plan.pk).update(computed_at=timezone.now())
         if connection.vendor == "postgresql":
             # a big rewrite leaves the planner's row counts stale; the ranking page needs the (plan, rank) index
             with connection.cursor() as cur:
                 cur.execute(f"ANALYZE {AssessmentResult._meta.db_table}, {ItemScore._meta.db_table}")
+            step("analyze")
         audit_record(
             actor=acting_user,
             event="assessmentplan.compute",
             obj=plan,
             note=_("计算%(i)d项指标，%(n)d条得分") % {"i": len(indicators), "n": written},
         )
+    step("audit and commit")
     return {"indicators": len(indicators), "scores": written, "organizations": len(results)}
 
 
-def recalculate_results(plan: AssessmentPlan) -> None:
+def recalculate_results(plan: AssessmentPlan, step: Callable[[str], None] | None = None) -> None:
     """Totals with caps, vetoes and ranks (ties share a rank, vetoed after every non-vetoed) in one UPDATE over
     one GROUP BY of the item scores; then grades and stars."""
     results, items = AssessmentResult._meta.db_table, ItemScore._meta.db_table
@@ -312,7 +322,11 @@ def recalculate_results(plan: AssessmentPlan) -> None:
     }
     with connection.cursor() as cur:
         cur.execute(sql, params)
+    if step:
+        step("totals and ranks")
     grade_results(plan)
+    if step:
+        step("grades, stars, summary")
 
 
 def grade_results(plan: AssessmentPlan) -> None:

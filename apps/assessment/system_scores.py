@@ -92,11 +92,17 @@ def _copy_own(cur: Any, m: int, own: dict[str, tuple[Any, Any]]) -> None:
 
 
 def write_system_scores_pg(
-    plan: AssessmentPlan, indicators: list[Indicator], progress: Callable[[int], None] | None = None
+    plan: AssessmentPlan,
+    indicators: list[Indicator],
+    progress: Callable[[int], None] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> int:
     """Replace the item scores of ``indicators`` (all method=system) for all the plan's results. Call inside a
-    transaction (the temporary tables drop on commit). Returns the number of rows written."""
+    transaction (the temporary tables drop on commit). Returns the number of rows written. ``step(label)`` is
+    called at the end of each step (the bench times them)."""
     from .scoring import plan_period
+
+    step = step or (lambda label: None)
 
     start, end = plan_period(plan)
     by_metric: dict[str, list[Indicator]] = defaultdict(list)
@@ -107,6 +113,8 @@ def write_system_scores_pg(
     items_t = ItemScore._meta.db_table
     root = plan.organization.path
     with connection.cursor() as cur:
+        # the roll-up's aggregate and the insert's sort hold ~2M rows at full size: in memory, not spilled to disk
+        cur.execute("SET LOCAL work_mem = '256MB'")
         # dropped on commit; dropped here too when an outer transaction (a test) computes twice
         cur.execute("DROP TABLE IF EXISTS _a_own, _a_agg")
         cur.execute(
@@ -115,7 +123,10 @@ def write_system_scores_pg(
         )
         done = 0
         for m, name in enumerate(names):
-            _copy_own(cur, m, own_figures(name, root_path=root, start=start, end=end))
+            own = own_figures(name, root_path=root, start=start, end=end)
+            step(f"metric {name} (read)")
+            _copy_own(cur, m, own)
+            step(f"metric {name} (copy)")
             done += len(by_metric[name])
             if progress:
                 progress(done)
@@ -137,7 +148,9 @@ def write_system_scores_pg(
         )
         cur.execute("CREATE INDEX ON _a_agg (result_id, m)")
         cur.execute("ANALYZE _a_agg")
+        step("roll-up (temp tables)")
         cur.execute(f"DELETE FROM {items_t} WHERE indicator_id = ANY(%s::int[])", [[i.pk for i in indicators]])
+        step("delete previous system scores")
 
         params: list[Any] = []
         values, point_whens, fig_whens, ev_whens = [], [], [], []
@@ -183,6 +196,7 @@ def write_system_scores_pg(
         # parameter order follows the text: point CASEs, figure's veto list, evidence, then the plan
         cur.execute(sql, [*params, veto_ids, *sel_params, plan.pk])
         written = cur.rowcount
+        step("insert system scores")
     return written
 
 
