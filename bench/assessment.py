@@ -128,7 +128,7 @@ class StepClock:
         merged: dict[str, list[float]] = {}
         for label, py, db, wall in self.steps:
             key = "metrics: read (own_figures), 20 sources" if label.endswith("(read)") else (
-                "metrics: COPY to the temp table" if label.endswith("(copy)") else label)  # fmt: skip
+                "metrics: roll-up and COPY to the temp table" if label.endswith("copy)") else label)  # fmt: skip
             acc = merged.setdefault(key, [0.0, 0.0, 0.0])
             acc[0] += py
             acc[1] += db
