@@ -132,8 +132,8 @@ def write_system_scores_pg(
     step: Callable[[str], None] | None = None,
 ) -> int:
     """Replace the item scores of ``indicators`` (all method=system) for all the plan's ``results`` (id,
-    organization id, path). Returns the number of rows written or changed. ``step(label)`` is called at the
-    end of each step (the bench times them).
+    organization id, path). Returns the number of item scores (one per result and indicator). ``step(label)``
+    is called at the end of each step (the bench times them).
 
     Reading the metrics runs outside any transaction of ours (each COPY commits, so the progress the task
     writes is visible to the page that polls it); the write is one transaction."""
@@ -157,11 +157,12 @@ def write_system_scores_pg(
             "den numeric NOT NULL)"
         )
         try:
-            written = _write(cur, plan, indicators, by_metric, names, start, end, root, owners, results_t,
-                             items_t, progress, step)  # fmt: skip
+            _write(cur, plan, indicators, by_metric, names, start, end, root, owners, results_t, items_t,
+                   progress, step)  # fmt: skip
         finally:
             cur.execute("DROP TABLE IF EXISTS _a_fig")
-    return written
+    # every (result, indicator) pair has its row now, written or (on a recompute) left as it was
+    return len(results) * len(indicators)
 
 
 def _write(cur, plan, indicators, by_metric, names, start, end, root, owners, results_t, items_t, progress, step):
@@ -187,9 +188,9 @@ def _write(cur, plan, indicators, by_metric, names, start, end, root, owners, re
         cur.execute(f"SELECT EXISTS (SELECT 1 FROM {items_t} WHERE indicator_id = ANY(%s::int[]))", [ind_ids])
         recompute = cur.fetchone()[0]
         step("analyze")
-        written = _insert(cur, plan, indicators, by_metric, names, results_t, items_t, recompute)
+        changed = _insert(cur, plan, indicators, by_metric, names, results_t, items_t, recompute)
         step("recompute: upsert changed system scores" if recompute else "insert system scores")
-    return written
+    return changed
 
 
 def _insert(cur, plan, indicators, by_metric, names, results_t, items_t, recompute: bool) -> int:
