@@ -107,6 +107,51 @@ class Cpu:
         return time.process_time() - p0, self.backend() - d0, time.perf_counter() - w0, out
 
 
+class StepClock:
+    """``step(label)`` callback for plan_compute: wall and CPU (python + backend) of each step since the last."""
+
+    def __init__(self, cpu: Cpu) -> None:
+        self.cpu = cpu
+        self.steps: list[tuple[str, float, float, float]] = []
+        self.reset()
+
+    def reset(self) -> None:
+        self.steps = []
+        self.last = (time.process_time(), self.cpu.backend(), time.perf_counter())
+
+    def __call__(self, label: str) -> None:
+        now = (time.process_time(), self.cpu.backend(), time.perf_counter())
+        self.steps.append((label, now[0] - self.last[0], now[1] - self.last[1], now[2] - self.last[2]))
+        self.last = now
+
+    def print(self) -> None:
+        merged: dict[str, list[float]] = {}
+        for label, py, db, wall in self.steps:
+            key = "metrics: read (own_figures), 20 sources" if label.endswith("(read)") else (
+                "metrics: roll-up and COPY to the temp table" if label.endswith("copy)") else label)  # fmt: skip
+            acc = merged.setdefault(key, [0.0, 0.0, 0.0])
+            acc[0] += py
+            acc[1] += db
+            acc[2] += wall
+        for label, (py, db, wall) in merged.items():
+            line(f"  · {label}", py, db, wall)
+
+
+def providers(root) -> None:
+    """Each registered metric (the real ones, in the other apps) read once at the root: its own CPU and wall.
+    The bench tree has organizations only, so sources over other apps' tables read empty tables here."""
+    from apps.assessment.scoring import plan_period
+    from apps.core.metrics import metrics, own_figures
+
+    cpu = Cpu()
+    start, end = plan_period(type("P", (), {"year": 2025})())
+    for name in sorted(metrics()):
+        if name.startswith("bench."):
+            continue
+        py, db, wall, own = cpu(lambda name=name: own_figures(name, root_path=root.path, start=start, end=end))
+        line(f"  provider {name}", py, db, wall, f"{len(own)} organizations with a figure")
+
+
 def line(label: str, py: float, db: float, wall: float, note: str = "") -> None:
     print(f"{label:<46} cpu {py + db:8.2f} s (python {py:7.2f} + db {db:7.2f})   wall {wall:7.1f} s   {note}")
 
@@ -218,6 +263,8 @@ def main() -> int:
     parser.add_argument("--orgs", type=int, default=0)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--no-python-path", action="store_true", help="skip the previous per-indicator version")
+    parser.add_argument("--build-only", action="store_true", help="build the tree and exit (before a locked run)")
+    parser.add_argument("--providers", action="store_true", help="time each registered metric source at the root")
     args = parser.parse_args()
     target = args.orgs or (400 if args.tiny else 100_000)
     setup_django("postgres://postgres@127.0.0.1:5432/dangjian_assessment_bench")
@@ -243,6 +290,8 @@ def main() -> int:
 
         root = bulk_build(scale_spec(target), rng=random.Random(7), today=datetime.date(2026, 11, 15))
         print(f"tree built: {Organization.objects.count()} organizations in {time.perf_counter() - t0:.1f} s")
+    if args.build_only:
+        return 0
     user = User.objects.filter(username="bench_assessment").first()
     if user is None:
         from apps.accounts.services import user_create
@@ -259,11 +308,21 @@ def main() -> int:
     n = AssessmentResult.objects.filter(plan=plan).count()
     line("start scoring (result rows)", py, db, wall, f"{n} organizations")
 
-    py, db, wall, res = cpu(lambda: services.plan_compute(acting_user=user, plan=plan))
+    clock = StepClock(cpu)
+
+    def compute():
+        clock.reset()
+        return services.plan_compute(acting_user=user, plan=plan, step=clock)
+
+    py, db, wall, res = cpu(compute)
     set_cpu, compute_wall = py + db, wall
     line("compute all (set-based, SQL)", py, db, wall, f"{res['scores']} item scores")
-    py, db, wall, _ = cpu(lambda: services.plan_compute(acting_user=user, plan=plan))
+    clock.print()
+    py, db, wall, _ = cpu(compute)
     line("recompute (replaces, idempotent)", py, db, wall)
+    clock.print()
+    if args.providers:
+        providers(root)
     from apps.assessment.models import ItemScore
 
     assert ItemScore.objects.filter(result__plan=plan).count() == res["scores"], "recompute duplicated rows"

@@ -197,8 +197,18 @@ class AssessmentResult(models.Model):
 class ItemScore(models.Model):
     """The points one organization got on one item, with the evidence (figure and period) behind them."""
 
-    result = models.ForeignKey(AssessmentResult, on_delete=models.CASCADE, related_name="item_scores")
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    # No database FK constraints and no per-column indexes on these two: a plan's computation writes ~2M rows
+    # (100,000 organizations x 20 system items) and two deferred FK checks per row cost as much as the insert.
+    # Integrity is kept by the code: rows are only written by scoring.py/system_scores.py/results.py for the
+    # plan's own results and indicators (tests/assessment/test_item_integrity.py recounts it), and deletes go
+    # through the ORM, which cascades in Python. Lookups use the unique (result, indicator) index and
+    # assessment_itemscore_ind_idx.
+    result = models.ForeignKey(
+        AssessmentResult, on_delete=models.CASCADE, related_name="item_scores", db_constraint=False, db_index=False
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     org_path = models.CharField(max_length=255, editable=False)
     #: the indicator's category, copied so totals sum per result without a join
     category = models.CharField(_("类别"), max_length=12, choices=IndicatorCategory.choices)

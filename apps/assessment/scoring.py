@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,9 +223,15 @@ def computable_indicators(plan: AssessmentPlan) -> list[Indicator]:
 
 
 def plan_compute(
-    *, acting_user: Any, plan: AssessmentPlan, progress: Callable[[int, int], None] | None = None
+    *,
+    acting_user: Any,
+    plan: AssessmentPlan,
+    progress: Callable[[int, int], None] | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
-    """Compute every computed indicator for all assessed organizations, then totals, ranks and grades."""
+    """Compute every computed indicator for all assessed organizations, then totals, ranks and grades.
+    ``step(label)`` is called at the end of each step (the bench prints wall and CPU per step)."""
+    step = step or (lambda label: None)
     ensure_perm(acting_user, "assessment.score_assessment")
     ensure_org_in_scope(acting_user, plan.organization)
     plan = AssessmentPlan.objects.select_related("organization").get(pk=plan.pk)
@@ -238,10 +244,10 @@ def plan_compute(
     done = 0
     system = [i for i in indicators if i.method == ScoringMethod.SYSTEM]
     if system and connection.vendor == "postgresql":
-        # all system indicators at once: metrics read in bulk, roll-up, rules and the write in SQL
-        with transaction.atomic():
-            written += write_system_scores_pg(plan, system, progress=(lambda n: progress(n, total)) if progress
-                                              else None)  # fmt: skip
+        # all system indicators at once: metrics read in bulk and rolled up, rules and the write in SQL
+        written += write_system_scores_pg(plan, system, results, progress=(lambda n: progress(n, total))
+                                          if progress else None, step=step)  # fmt: skip
+        step("commit system scores")
         done = len(system)
         rest = [i for i in indicators if i.method != ScoringMethod.SYSTEM]
     else:
@@ -251,32 +257,67 @@ def plan_compute(
         done += 1
         if progress:
             progress(done, total)
+    step("other computed indicators")
     with transaction.atomic():
-        recalculate_results(plan)
+        recalculate_results(plan, step=step)
         AssessmentPlan.objects.filter(pk=plan.pk).update(computed_at=timezone.now())
         if connection.vendor == "postgresql":
             # a big rewrite leaves the planner's row counts stale; the ranking page needs the (plan, rank) index
             with connection.cursor() as cur:
                 cur.execute(f"ANALYZE {AssessmentResult._meta.db_table}, {ItemScore._meta.db_table}")
+            step("analyze")
         audit_record(
             actor=acting_user,
             event="assessmentplan.compute",
             obj=plan,
             note=_("计算%(i)d项指标，%(n)d条得分") % {"i": len(indicators), "n": written},
         )
+    step("audit and commit")
     return {"indicators": len(indicators), "scores": written, "organizations": len(results)}
 
 
-def recalculate_results(plan: AssessmentPlan) -> None:
-    """Totals with caps, vetoes and ranks (ties share a rank, vetoed after every non-vetoed) in one UPDATE over
-    one GROUP BY of the item scores; then grades and stars."""
+def recalculate_results(plan: AssessmentPlan, step: Callable[[str], None] | None = None) -> None:
+    """Totals with caps, vetoes, ranks (ties share a rank, vetoed after every non-vetoed), grades and stars in
+    one UPDATE over one GROUP BY of the item scores; rows whose figures did not change are not rewritten (a
+    recompute of an unchanged plan writes nothing). Then the plan's summary."""
     results, items = AssessmentResult._meta.db_table, ItemScore._meta.db_table
+    pg = connection.vendor == "postgresql"
+
+    def num(value: Any) -> Any:
+        # SQLite compares a text parameter above any number: pass decimals as numbers there
+        return value if pg else float(value)
+
+    if plan.grading_method == GradingMethod.THRESHOLDS:
+        advanced, lagging = "z.total >= %(adv)s", "z.total < %(lag)s"
+        grade_params = {"adv": num(plan.advanced_min_score), "lag": num(plan.lagging_below_score)}
+    else:
+        # quotas by rank; organizations tied at the line share the better grade
+        advanced = "z.rk <= (z.n * %(advq)s) / 100"
+        lagging = "z.rk > z.n - (z.n * %(lagq)s) / 100"
+        grade_params = {"advq": int(plan.advanced_quota_percent), "lagq": int(plan.lagging_quota_percent)}
+    stars = [Decimal(str(s)) for s in plan.star_thresholds or []]
+    if len(stars) == 4:
+        whens = " ".join(f"WHEN z.total >= %(star{i})s THEN {5 - i}" for i in range(4))
+        star_sql = f"CASE WHEN z.vetoed THEN 1 {whens} ELSE 1 END"
+        grade_params.update({f"star{i}": num(s) for i, s in enumerate(stars)})
+    else:
+        star_sql = "CAST(NULL AS integer)"
+    changed = "IS DISTINCT FROM" if pg else "IS NOT"
+    cols = ("base_points", "bonus_points", "deduction_points", "total", "vetoed", "veto_reason", "rank", "position",
+            "grade", "star_rating")  # fmt: skip
+    new = ("base", "bonus", "deduction", "total", "vetoed", "veto_reason", "rk", "pos", "grade", "star")
+    sets = ", ".join(f"{c} = x.{v}" for c, v in zip(cols, new, strict=True))
     sql = f"""
-        UPDATE {results} SET base_points = x.base, bonus_points = x.bonus, deduction_points = x.deduction,
-               total = x.total, vetoed = x.vetoed, veto_reason = x.veto_reason, rank = x.rk, position = x.pos
+        UPDATE {results} SET {sets}
         FROM (
+            SELECT z.*,
+                   CASE WHEN z.vetoed THEN %(lagging)s WHEN {lagging} THEN %(lagging)s
+                        WHEN {advanced} THEN %(advanced)s ELSE %(standard)s END AS grade,
+                   {star_sql} AS star
+            FROM (
             SELECT y.*, RANK() OVER (ORDER BY y.vetoed ASC, y.total DESC) AS rk,
-                   ROW_NUMBER() OVER (ORDER BY y.vetoed ASC, y.total DESC, y.id ASC) AS pos FROM (
+                   ROW_NUMBER() OVER (ORDER BY y.vetoed ASC, y.total DESC, y.id ASC) AS pos,
+                   COUNT(*) OVER () AS n FROM (
                 SELECT r.id, COALESCE(a.base, 0) AS base, COALESCE(a.bonus, 0) AS bonus,
                        COALESCE(a.deduction, 0) AS deduction,
                        CASE WHEN COALESCE(a.base, 0) + COALESCE(a.bonus, 0) - COALESCE(a.deduction, 0) > 0
@@ -299,50 +340,29 @@ def recalculate_results(plan: AssessmentPlan) -> None:
                 ) a ON a.result_id = r.id
                 WHERE r.plan_id = %(plan)s
             ) y
-        ) x WHERE {results}.id = x.id"""
+            ) z
+        ) x WHERE {results}.id = x.id
+          AND ({", ".join(f"{results}.{c}" for c in cols)}) {changed} ({", ".join(f"x.{v}" for v in new)})"""
     params = {
         "std": IndicatorCategory.STANDARD.value,
         "bon": IndicatorCategory.BONUS.value,
         "ded": IndicatorCategory.DEDUCTION.value,
         "veto": IndicatorCategory.VETO.value,
-        # SQLite compares a text parameter above any number: pass the caps as numbers there
-        "bcap": plan.bonus_cap if connection.vendor == "postgresql" else float(plan.bonus_cap),
-        "dcap": plan.deduction_cap if connection.vendor == "postgresql" else float(plan.deduction_cap),
+        "bcap": num(plan.bonus_cap),
+        "dcap": num(plan.deduction_cap),
         "plan": plan.pk,
+        "lagging": Grade.LAGGING.value,
+        "advanced": Grade.ADVANCED.value,
+        "standard": Grade.STANDARD.value,
+        **grade_params,
     }
     with connection.cursor() as cur:
         cur.execute(sql, params)
-    grade_results(plan)
-
-
-def grade_results(plan: AssessmentPlan) -> None:
-    results = AssessmentResult.objects.filter(plan=plan)
-    n = results.count()
-    if plan.grading_method == GradingMethod.THRESHOLDS:
-        advanced = Q(total__gte=plan.advanced_min_score)
-        lagging = Q(total__lt=plan.lagging_below_score)
-    else:
-        # Quotas by rank; organizations tied at the line share the better grade.
-        advanced = Q(rank__lte=n * plan.advanced_quota_percent // 100)
-        lagging = Q(rank__gt=n - n * plan.lagging_quota_percent // 100)
-    star = Value(None)
-    stars = [Decimal(str(s)) for s in plan.star_thresholds or []]
-    if len(stars) == 4:
-        star = Case(
-            When(vetoed=True, then=Value(1)),
-            *[When(total__gte=s, then=Value(5 - i)) for i, s in enumerate(stars)],
-            default=Value(1),
-        )
-    results.update(
-        grade=Case(
-            When(vetoed=True, then=Value(Grade.LAGGING)),
-            When(lagging, then=Value(Grade.LAGGING)),
-            When(advanced, then=Value(Grade.ADVANCED)),
-            default=Value(Grade.STANDARD),
-        ),
-        star_rating=star,
-    )
+    if step:
+        step("totals, ranks, grades (one UPDATE of changed rows)")
     store_summary(plan)
+    if step:
+        step("summary")
 
 
 def store_summary(plan: AssessmentPlan) -> dict[str, int]:
