@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +25,8 @@ from apps.members.stats_metrics import member_breakdowns
 from apps.organizations.models import Organization
 
 from .models import MemberStatsSnapshot, MetricSnapshot, RefreshRun
+
+logger = logging.getLogger(__name__)
 
 #: Metrics kept month by month for the 12-month trends (prefixes; others are kept as "year to date" only).
 TREND_PREFIXES = (
@@ -41,6 +45,33 @@ TREND_MONTHS = 12
 RECOMPUTE_MONTHS = 2
 #: Daily snapshots older than this are dropped unless they fall on a month end (kept for the yearly tables).
 KEEP_DAYS = 35
+
+
+class StepTimes:
+    """Wall and CPU seconds per step of a refresh (``run.steps``; logged, printed by the bench).
+
+    CPU is this process's; ``backend_cpu`` (the bench passes one reading /proc) adds its PostgreSQL
+    backend's. Steps named "metric <name>" are one source call each (summed over the periods computed)."""
+
+    def __init__(self, backend_cpu: Callable[[], float] | None = None) -> None:
+        self.backend_cpu = backend_cpu or (lambda: 0.0)
+        self.steps: dict[str, list[float]] = {}
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        w0, c0, b0 = time.perf_counter(), time.process_time(), self.backend_cpu()
+        try:
+            yield
+        finally:
+            acc = self.steps.setdefault(name, [0.0, 0.0, 0.0, 0])
+            acc[0] += time.perf_counter() - w0
+            acc[1] += time.process_time() - c0
+            acc[2] += self.backend_cpu() - b0
+            acc[3] += 1
+
+    def summary(self) -> list[tuple[str, float, float, float, int]]:
+        """(step, wall s, this process's CPU s, backend CPU s, calls) in the order first run."""
+        return [(name, w, c, b, int(n)) for name, (w, c, b, n) in self.steps.items()]
 
 
 def trend_metric_names() -> list[str]:
@@ -84,15 +115,30 @@ def rollup_counts(
 
 
 def rollup_metrics(
-    names: Iterable[str], *, start: datetime.date, end: datetime.date, orgs: dict[int, tuple[str, int | None]]
+    names: Iterable[str],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    orgs: dict[int, tuple[str, int | None]],
+    times: StepTimes | None = None,
 ) -> dict[int, dict[str, list]]:
     """{org_id: {metric: [numerator, denominator]}} over the whole tree, one source call per metric."""
     registry = metrics()
+    times = times or StepTimes()
     totals: dict[int, dict[str, list]] = {}
     for name in names:
-        for path, (num, den) in registry[name].source(root_path="/", start=start, end=end).items():
+        with times.step(f"metric {name}"):
+            own = registry[name].source(root_path="/", start=start, end=end)
+        for path, (num, den) in own.items():
             if num or den:
                 totals.setdefault(_id_of(path), {})[name] = [num, den]
+    with times.step("metric roll-up"):
+        return _rollup_pairs(totals, orgs)
+
+
+def _rollup_pairs(
+    totals: dict[int, dict[str, list]], orgs: dict[int, tuple[str, int | None]]
+) -> dict[int, dict[str, list]]:
     for oid in _bottom_up(orgs):
         mine, parent = totals.get(oid), orgs[oid][1]
         if mine is None or parent is None:
@@ -148,57 +194,81 @@ def _prune(today: datetime.date) -> None:
 
 @transaction.atomic
 def stats_refresh(
-    *, as_of: datetime.date | None = None, months: int = RECOMPUTE_MONTHS, batch_size: int = 5000
+    *,
+    as_of: datetime.date | None = None,
+    months: int = RECOMPUTE_MONTHS,
+    batch_size: int = 5000,
+    times: StepTimes | None = None,
 ) -> RefreshRun:
     """Recompute the snapshots for ``as_of`` (default today); idempotent.
 
     Trend months: the last ``months`` are recomputed (late ledgers change them), older ones of the
-    12-month window only when missing (the first run builds them all).
+    12-month window only when missing (the first run builds them all). ``run.steps`` holds each step's
+    wall and CPU seconds (``StepTimes``).
     """
     today = timezone.localdate()
     as_of = as_of or today
+    times = times or StepTimes()
     started = time.perf_counter()
     run = RefreshRun.objects.create(as_of=as_of, started_at=timezone.now())
     now = timezone.now()
-    orgs = _orgs()
+    with times.step("organizations"):
+        orgs = _orgs()
 
     def row(oid: int, **fields: Any) -> dict[str, Any]:
         path, parent = orgs[oid]
         return {"organization_id": oid, "org_path": path, "parent_id_copy": parent, **fields, "refreshed_at": now}
 
-    member_totals = rollup_counts(member_breakdowns(root_path="/", as_of=as_of), orgs)
-    MemberStatsSnapshot.objects.filter(as_of=as_of).delete()
-    member_rows = [row(oid, as_of=as_of, counts=counts) for oid, counts in member_totals.items() if oid in orgs]
-    _insert(MemberStatsSnapshot, member_rows, batch_size)
+    with times.step("member breakdowns (members app, one pass)"):
+        own_counts = member_breakdowns(root_path="/", as_of=as_of)
+    with times.step("member roll-up"):
+        member_totals = rollup_counts(own_counts, orgs)
+        member_rows = [row(oid, as_of=as_of, counts=counts) for oid, counts in member_totals.items() if oid in orgs]
+    with times.step("member snapshot write"):
+        MemberStatsSnapshot.objects.filter(as_of=as_of).delete()
+        _insert(MemberStatsSnapshot, member_rows, batch_size)
 
-    current = rollup_metrics(sorted(metrics()), start=datetime.date(as_of.year, 1, 1), end=as_of, orgs=orgs)
-    MetricSnapshot.objects.filter(kind=MetricSnapshot.CURRENT, period=as_of).delete()
+    current = rollup_metrics(
+        sorted(metrics()), start=datetime.date(as_of.year, 1, 1), end=as_of, orgs=orgs, times=times
+    )
     metric_rows = [
         row(oid, kind=MetricSnapshot.CURRENT, period=as_of, values=vals) for oid, vals in current.items() if oid in orgs
     ]
     trend_names = trend_metric_names()
     roots = [oid for oid, (_p, parent) in orgs.items() if parent is None]
     period = Period.of(as_of)
+    stale_months = []
     for i in range(TREND_MONTHS):
         p = period.shift(-i)
-        month_rows = MetricSnapshot.objects.filter(kind=MetricSnapshot.MONTH, period=p.first_day)
-        if i >= months and month_rows.exists():
+        if i >= months and MetricSnapshot.objects.filter(kind=MetricSnapshot.MONTH, period=p.first_day).exists():
             continue
-        vals_by_org = rollup_metrics(trend_names, start=p.first_day, end=min(p.last_day, as_of), orgs=orgs)
+        vals_by_org = rollup_metrics(trend_names, start=p.first_day, end=min(p.last_day, as_of), orgs=orgs, times=times)
         for root_id in roots:  # a row per root marks the month as built, even with nothing to count
             vals_by_org.setdefault(root_id, {})
-        month_rows.delete()
+        stale_months.append(p.first_day)
         metric_rows += [
             row(oid, kind=MetricSnapshot.MONTH, period=p.first_day, values=vals)
             for oid, vals in vals_by_org.items()
             if oid in orgs
         ]
-    _insert(MetricSnapshot, metric_rows, batch_size)
-    if as_of == today:
-        _prune(today)
-    _analyze(MemberStatsSnapshot, MetricSnapshot)
+    with times.step("metric snapshot write"):
+        MetricSnapshot.objects.filter(kind=MetricSnapshot.CURRENT, period=as_of).delete()
+        MetricSnapshot.objects.filter(kind=MetricSnapshot.MONTH, period__in=stale_months).delete()
+        _insert(MetricSnapshot, metric_rows, batch_size)
+    with times.step("prune"):
+        if as_of == today:
+            _prune(today)
+    with times.step("analyze"):
+        _analyze(MemberStatsSnapshot, MetricSnapshot)
     run.finished_at = timezone.now()
     run.seconds = time.perf_counter() - started
     run.member_rows, run.metric_rows = len(member_rows), len(metric_rows)
     run.save(update_fields=["finished_at", "seconds", "member_rows", "metric_rows"])
+    run.steps = times.summary()
+    logger.info(
+        "stats refresh %s: %.1f s; %s",
+        as_of,
+        run.seconds,
+        "; ".join(f"{n} {w:.2f}s" for n, w, _c, _b, _k in run.steps if w >= 0.5),
+    )
     return run

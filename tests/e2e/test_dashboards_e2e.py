@@ -4,7 +4,6 @@ list; the hall screen fills 1920×1080 without overflow."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 
 from apps.dashboards.refresh import stats_refresh
 from tests.dashboards.conftest import world  # noqa: F401  (fixture)
@@ -31,11 +30,6 @@ BAR_POINT = """([id, label]) => {
 }"""
 
 
-@pytest.mark.skipif(
-    connection.vendor == "postgresql",
-    reason="on the merged tree the bar click does not navigate on PostgreSQL (passes on SQLite and on the dashboards "
-    "branch alone); left open in issue 14's closing note",
-)
 def test_leader_sees_charts_switches_one_to_table_and_follows_a_bar(tree, users, world, page_for):  # noqa: F811
     stats_refresh()
     page = page_for(users.leader)
