@@ -36,7 +36,11 @@ class MemberStatsSnapshot(models.Model):
     "total". Built by ``stats_refresh`` from apps/members/stats_metrics.member_breakdowns.
     """
 
-    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"))
+    # Derived rows written only by the nightly refresh from the organizations table itself: no foreign-key
+    # constraint, so the COPY of 100k rows fires no referential check per row (deletes still cascade in Django).
+    organization = models.ForeignKey(
+        ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"), db_constraint=False
+    )
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     parent_id_copy = models.BigIntegerField(null=True)
     as_of = models.DateField(_("统计日期"))
@@ -71,7 +75,11 @@ class MetricSnapshot(models.Model):
     MONTH = "month"
     KINDS = [(CURRENT, _("年初至统计日")), (MONTH, _("月度"))]
 
-    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"))
+    # Derived rows written only by the nightly refresh from the organizations table itself: no foreign-key
+    # constraint, so the COPY of 100k rows fires no referential check per row (deletes still cascade in Django).
+    organization = models.ForeignKey(
+        ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"), db_constraint=False
+    )
     org_path = models.CharField(max_length=255, db_index=True, editable=False)
     parent_id_copy = models.BigIntegerField(null=True)
     kind = models.CharField(_("口径"), max_length=8, choices=KINDS)

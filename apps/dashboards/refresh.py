@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from apps.core.metrics import metrics
+from apps.core.metrics import OwnFigures, metrics
 from apps.core.periods import Period
 from apps.members.stats_metrics import member_breakdowns
 from apps.organizations.models import Organization
@@ -45,6 +45,8 @@ TREND_MONTHS = 12
 RECOMPUTE_MONTHS = 2
 #: Daily snapshots older than this are dropped unless they fall on a month end (kept for the yearly tables).
 KEEP_DAYS = 35
+#: Columns of the snapshot tables the planner needs statistics on (besides the indexed ones).
+ANALYZED_COLUMNS = {"organization", "as_of", "kind", "period", "org_path"}
 
 
 class StepTimes:
@@ -114,6 +116,30 @@ def rollup_counts(
     return totals
 
 
+#: Registered member counts that are columns of the member breakdowns' one pass (same rows: in good
+#: standing as of the refresh date; same own figures: (n, 1) per organization with members). The current
+#: snapshot takes them from there instead of scanning the member table again (a test compares every stored
+#: figure with the registry's live value).
+FROM_BREAKDOWNS = {
+    "members.member_count": "total",
+    "members.full_count": "category:full",
+    "members.probationary_count": "category:probationary",
+}
+#: Metrics defined on exactly the same rows as another one (admitted in the period): one query for both.
+SAME_AS = {"members.recruited_count": "members.admitted_count"}
+
+
+def breakdown_figures(own_counts: dict[str, dict[str, int]]) -> dict[str, OwnFigures]:
+    """The FROM_BREAKDOWNS metrics' own figures, from member_breakdowns' output (as of the same date)."""
+    out: dict[str, dict[str, tuple[int, int]]] = {name: {} for name in FROM_BREAKDOWNS}
+    for path, counts in own_counts.items():
+        for name, key in FROM_BREAKDOWNS.items():
+            n = counts.get(key, 0)
+            if n:
+                out[name][path] = (n, 1)
+    return out
+
+
 def rollup_metrics(
     names: Iterable[str],
     *,
@@ -121,15 +147,27 @@ def rollup_metrics(
     end: datetime.date,
     orgs: dict[int, tuple[str, int | None]],
     times: StepTimes | None = None,
+    known: dict[str, OwnFigures] | None = None,
 ) -> dict[int, dict[str, list]]:
-    """{org_id: {metric: [numerator, denominator]}} over the whole tree, one source call per metric."""
+    """{org_id: {metric: [numerator, denominator]}} over the whole tree, one source call per metric
+    (none for those in ``known``, already computed own figures, or in SAME_AS with their twin)."""
     registry = metrics()
     times = times or StepTimes()
+    computed: dict[str, OwnFigures] = dict(known or {})
     totals: dict[int, dict[str, list]] = {}
     for name in names:
-        with times.step(f"metric {name}"):
-            own = registry[name].source(root_path="/", start=start, end=end)
-        for path, (num, den) in own.items():
+        twin = SAME_AS.get(name)
+        if name not in computed and twin in registry and twin in computed:
+            computed[name] = computed[twin]
+        if name not in computed:
+            if twin in registry:
+                with times.step(f"metric {twin}"):
+                    computed[twin] = registry[twin].source(root_path="/", start=start, end=end)
+                computed[name] = computed[twin]
+            else:
+                with times.step(f"metric {name}"):
+                    computed[name] = registry[name].source(root_path="/", start=start, end=end)
+        for path, (num, den) in computed[name].items():
             if num or den:
                 totals.setdefault(_id_of(path), {})[name] = [num, den]
     with times.step("metric roll-up"):
@@ -178,7 +216,11 @@ def _analyze(*models_: type[models.Model]) -> None:
         return
     with connection.cursor() as cur:
         for model in models_:
-            cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            # the columns reads filter and join on; not the JSON figures (costly to sample, never filtered on)
+            columns = ", ".join(
+                connection.ops.quote_name(f.column) for f in model._meta.concrete_fields if f.name in ANALYZED_COLUMNS
+            )
+            cur.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)} ({columns})")
 
 
 def _prune(today: datetime.date) -> None:
@@ -228,8 +270,10 @@ def stats_refresh(
         MemberStatsSnapshot.objects.filter(as_of=as_of).delete()
         _insert(MemberStatsSnapshot, member_rows, batch_size)
 
+    registry = metrics()
+    known = {n: f for n, f in breakdown_figures(own_counts).items() if n in registry}
     current = rollup_metrics(
-        sorted(metrics()), start=datetime.date(as_of.year, 1, 1), end=as_of, orgs=orgs, times=times
+        sorted(registry), start=datetime.date(as_of.year, 1, 1), end=as_of, orgs=orgs, times=times, known=known
     )
     metric_rows = [
         row(oid, kind=MetricSnapshot.CURRENT, period=as_of, values=vals) for oid, vals in current.items() if oid in orgs
