@@ -140,7 +140,10 @@ def test_transfer_bars_list_the_transfers_they_count(
     resp = client.get(reverse("dashboards:dashboard") + f"?org={org.code}")
     panel = next(p for p in resp.context["chart_data"]["panels"] if p["id"] == "members-changes")
     items = {i["key"]: i for i in panel["items"]}
-    for key, expected in (("members.transferred_in_count", expected_in), ("members.transferred_out_count", expected_out)):
+    for key, expected in (
+        ("members.transferred_in_count", expected_in),
+        ("members.transferred_out_count", expected_out),
+    ):
         item = items[key]
         assert item["value"] == expected, key
         assert f"within_code={org.code}" in item["url"] and "closed_from=" in item["url"], item["url"]
