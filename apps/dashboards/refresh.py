@@ -266,8 +266,9 @@ def stats_refresh(
     with times.step("member roll-up"):
         member_totals = rollup_counts(own_counts, orgs)
         member_rows = [row(oid, as_of=as_of, counts=counts) for oid, counts in member_totals.items() if oid in orgs]
-    with times.step("member snapshot write"):
+    with times.step("member snapshot delete (a re-run of the same date)"):
         MemberStatsSnapshot.objects.filter(as_of=as_of).delete()
+    with times.step("member snapshot write"):
         _insert(MemberStatsSnapshot, member_rows, batch_size)
 
     registry = metrics()
@@ -295,9 +296,10 @@ def stats_refresh(
             for oid, vals in vals_by_org.items()
             if oid in orgs
         ]
-    with times.step("metric snapshot write"):
+    with times.step("metric snapshot delete (same date, recomputed months)"):
         MetricSnapshot.objects.filter(kind=MetricSnapshot.CURRENT, period=as_of).delete()
         MetricSnapshot.objects.filter(kind=MetricSnapshot.MONTH, period__in=stale_months).delete()
+    with times.step("metric snapshot write"):
         _insert(MetricSnapshot, metric_rows, batch_size)
     with times.step("prune"):
         if as_of == today:
