@@ -131,7 +131,7 @@ def _transfers(tree, world):
      ("district_b_staff", "district_b", 0, 1)],
 )  # fmt: skip
 def test_transfer_bars_list_the_transfers_they_count(
-    tree, users, world, client_for, user, scope, expected_in, expected_out
+    tree, users, world, client_for, api_for, user, scope, expected_in, expected_out
 ):
     _transfers(tree, world)
     stats_refresh()
@@ -149,9 +149,11 @@ def test_transfer_bars_list_the_transfers_they_count(
         assert f"within_code={org.code}" in item["url"] and "closed_from=" in item["url"], item["url"]
         _pks, count = _listed(client, item["url"])
         assert count == item["value"], (key, item["url"])
+        api = api_for(getattr(users, user)).get("/api/v1/transfers/?" + item["url"].split("?", 1)[1])
+        assert api.status_code == 200 and api.json()["count"] == expected, key  # the same filter in the API
 
 
-def test_transfer_bar_link_for_a_sibling_subtree_lists_nothing(tree, users, world, client_for):
+def test_transfer_bar_link_for_a_sibling_subtree_lists_nothing(tree, users, world, client_for, api_for):
     _transfers(tree, world)
     stats_refresh()
     client = client_for(users.district_staff)  # district_a; district_b is the sibling subtree
@@ -162,3 +164,6 @@ def test_transfer_bar_link_for_a_sibling_subtree_lists_nothing(tree, users, worl
     assert sibling.status_code == 200
     assert sibling.context["paginator"].count == 0
     assert "不在您的管理范围内" in sibling.content.decode()
+    api = api_for(users.district_staff).get("/api/v1/transfers/?" + url.split("?", 1)[1].replace(
+        tree.district_a.code, tree.district_b.code))  # fmt: skip
+    assert api.status_code == 400 and "within_code" in api.json()
