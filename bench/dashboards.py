@@ -135,6 +135,31 @@ def live_measure(fn, *, small: bool) -> tuple[dict, float]:
     return {"p50": statistics.median(lat), "p95": percentile(lat, 95)}, cpu * 1000 / len(lat)
 
 
+def refresh_run(label: str, stats_refresh, *, steps: bool):
+    """One refresh, timed as a whole (wall, CPU of this process + its PostgreSQL backend) and per step."""
+    from apps.core.metrics import metrics
+    from apps.dashboards.refresh import StepTimes
+
+    times = StepTimes(backend_cpu=_backend_cpu)
+    t0, c0, b0 = time.perf_counter(), time.process_time(), _backend_cpu()
+    run = stats_refresh(as_of=TODAY, times=times)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0 + _backend_cpu() - b0
+    print(f"  {label}: {wall:8.2f} s wall   CPU {cpu:7.2f} s   member rows {run.member_rows:,}   "
+          f"metric rows {run.metric_rows:,}   (load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
+    if steps:
+        sources = [r for r in run.steps if r[0].startswith("metric ") and r[0][7:] in metrics()]
+        others = [r for r in run.steps if r not in sources]
+        print(f"    {'step':<56} {'wall s':>7} {'CPU s':>7} {'python':>7} {'pg':>7} {'calls':>5}")
+        for name, w, c, b, n in others:
+            print(f"    {name:<56} {w:7.2f} {c + b:7.2f} {c:7.2f} {b:7.2f} {n:5d}")
+        tw, tc, tb = (sum(r[i] for r in sources) for i in (1, 2, 3))
+        label = f"metric sources ({len(sources)} metrics, all periods)"
+        print(f"    {label:<56} {tw:7.2f} {tc + tb:7.2f} {tc:7.2f} {tb:7.2f}")
+        for name, w, c, b, n in sorted(sources, key=lambda r: -r[1])[:8]:
+            print(f"      {name[7:]:<54} {w:7.2f} {c + b:7.2f} {c:7.2f} {b:7.2f} {n:5d}")
+    return run
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tiny", action="store_true", help="~300 organizations (CI)")
@@ -143,6 +168,8 @@ def main() -> int:
     parser.add_argument("--members", type=int, default=0)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--requests", type=int, default=0, help="requests per measurement (default by size)")
+    parser.add_argument("--refresh-only", action="store_true", help="the refresh runs only (no HTTP measurements)")
+    parser.add_argument("--steps", action="store_true", help="per-step figures for the first refresh too")
     args = parser.parse_args()
     orgs = args.orgs or (300 if args.tiny else 10_000 if args.small else 100_000)
     members = args.members or (6_000 if args.tiny else 200_000 if args.small else 3_000_000)
@@ -162,16 +189,17 @@ def main() -> int:
     n_orgs, n_members = Organization.objects.count(), Member.objects.count()
     print(f"dashboards bench: {n_orgs:,} organizations, {n_members:,} members, PostgreSQL, as of {TODAY}")
 
-    t0, c0, b0 = time.perf_counter(), time.process_time(), _backend_cpu()
-    run = stats_refresh(as_of=TODAY)
-    refresh_s, refresh_cpu = time.perf_counter() - t0, time.process_time() - c0 + _backend_cpu() - b0
-    print(f"  nightly refresh (members + {run.metric_rows:,} metric rows; trend months missing or recent)   "
-          f"{refresh_s:8.2f} s   "
-          f"CPU {refresh_cpu:7.2f} s   member rows {run.member_rows:,}")  # fmt: skip
+    from apps.dashboards.models import MetricSnapshot
+
+    if not MetricSnapshot.objects.filter(kind=MetricSnapshot.MONTH).exists():
+        refresh_run("first refresh (all 12 trend months built)", stats_refresh, steps=args.steps)
+    run = refresh_run("nightly refresh (2 trend months recomputed)", stats_refresh, steps=True)
+    if args.refresh_only:
+        return 0 if run.member_rows else 1
     t0, c0, b0 = time.perf_counter(), time.process_time(), _backend_cpu()
     member_totals = rollup_counts(member_breakdowns(root_path="/", as_of=TODAY))
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0 + _backend_cpu() - b0
-    print(f"  of which member breakdowns for the whole tree (GROUP BYs + roll-up)   {wall:8.2f} s   CPU {cpu:7.2f} s")
+    print(f"  member breakdowns for the whole tree again (GROUP BYs + roll-up)   {wall:8.2f} s   CPU {cpu:7.2f} s")
     print("  (CPU: this process + its PostgreSQL backend; parallel query workers, if any, are not counted)")
     root = Organization.objects.get(parent__isnull=True)
     city = Organization.objects.filter(depth=root.depth + 1).order_by("-descendant_count", "id").first()

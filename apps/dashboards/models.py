@@ -36,8 +36,14 @@ class MemberStatsSnapshot(models.Model):
     "total". Built by ``stats_refresh`` from apps/members/stats_metrics.member_breakdowns.
     """
 
-    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"))
-    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    # Derived rows written only by the nightly refresh from the organizations table itself: no foreign-key
+    # constraint, so the COPY of 100k rows fires no referential check per row (deletes still cascade in Django);
+    # no index of its own either (the unique constraint below starts with it). One index on the path, for
+    # prefix reads (LIKE 'path%'): each index is maintained for every row the refresh writes.
+    organization = models.ForeignKey(
+        ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"), db_constraint=False, db_index=False
+    )
+    org_path = models.CharField(max_length=255, editable=False)
     parent_id_copy = models.BigIntegerField(null=True)
     as_of = models.DateField(_("统计日期"))
     counts = models.JSONField(_("分项人数"), default=dict, encoder=DjangoJSONEncoder)
@@ -51,6 +57,7 @@ class MemberStatsSnapshot(models.Model):
         constraints = [models.UniqueConstraint(fields=["organization", "as_of"], name="dash_member_snap_org_date")]
         indexes = [
             models.Index(fields=["as_of"], name="dash_member_snap_date_idx"),
+            models.Index(fields=["org_path"], name="dash_member_snap_path_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
@@ -71,8 +78,14 @@ class MetricSnapshot(models.Model):
     MONTH = "month"
     KINDS = [(CURRENT, _("年初至统计日")), (MONTH, _("月度"))]
 
-    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"))
-    org_path = models.CharField(max_length=255, db_index=True, editable=False)
+    # Derived rows written only by the nightly refresh from the organizations table itself: no foreign-key
+    # constraint, so the COPY of 100k rows fires no referential check per row (deletes still cascade in Django);
+    # no index of its own either (the unique constraint below starts with it). One index on the path, for
+    # prefix reads (LIKE 'path%'): each index is maintained for every row the refresh writes.
+    organization = models.ForeignKey(
+        ORG, on_delete=models.CASCADE, related_name="+", verbose_name=_("党组织"), db_constraint=False, db_index=False
+    )
+    org_path = models.CharField(max_length=255, editable=False)
     parent_id_copy = models.BigIntegerField(null=True)
     kind = models.CharField(_("口径"), max_length=8, choices=KINDS)
     period = models.DateField(_("统计期"))
@@ -89,6 +102,7 @@ class MetricSnapshot(models.Model):
         ]
         indexes = [
             models.Index(fields=["kind", "period"], name="dash_metric_snap_period_idx"),
+            models.Index(fields=["org_path"], name="dash_metric_snap_path_idx", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:

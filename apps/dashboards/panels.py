@@ -173,6 +173,24 @@ def recruitment_panel(data: ScopeData, start: datetime.date, end: datetime.date)
     )  # fmt: skip
 
 
+#: The year's changes in membership (the same figures as 党内统计's reconciliation table).
+CHANGE_METRICS = [
+    "members.admitted_count",
+    "members.transferred_in_count",
+    "members.transferred_out_count",
+    "members.stopped_or_left_count",
+    "members.deceased_count",
+]
+
+
+def changes_panel(data: ScopeData, start: datetime.date, end: datetime.date) -> dict[str, Any]:
+    """本年党员增减: 发展, 转入, 转出, 停止党籍/出党, 死亡 since 1 January; each bar lists what it counts
+    where the owning app gives its list (the transfers list filtered to the subtree, direction and dates)."""
+    return _panel(
+        "members-changes", _("本年党员增减"), "bar", "人", _metric_items(data.scope, CHANGE_METRICS, start, end)
+    )
+
+
 def organization_panels(data: ScopeData, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
     fig = data.scope
     kinds = [f"organizations.kind.{k}" for k, _l in OrgKind.choices]

@@ -84,7 +84,7 @@ def _dashboard_context(*, user: Any, org: Any, with_children: bool = True) -> di
     ]  # fmt: skip
     groups = [
         (_("党员队伍"), P.member_panels(data)),
-        (_("发展党员"), [P.recruitment_panel(data, start, end)]),
+        (_("发展党员与增减"), [P.recruitment_panel(data, start, end), P.changes_panel(data, start, end)]),
         (_("基层组织"), P.organization_panels(data, start, end)),
         (_("组织生活与整改"), [p for p in (trend_panels[0], P.rectification_panel(data, start, end)) if p]),
         (_("三函与问责"), [p for p in (trend_panels[1],) if p]),

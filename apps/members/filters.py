@@ -8,13 +8,14 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import BaseFilterSet
 from apps.core.periods import add_years
 from apps.organizations.choices import Sector
+from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
 from .choices import (
@@ -30,7 +31,15 @@ from .choices import (
 )
 from .codes import EDUCATION_LEVELS, ETHNICITY_CHOICES
 from .models import Member, Recruitment, Transfer
-from .stats_metrics import AGE_BANDS, JOIN_PERIODS, NONE_KEY, STANDING_BANDS, UNKNOWN, dimension_q
+from .stats_metrics import (
+    AGE_BANDS,
+    JOIN_PERIODS,
+    NONE_KEY,
+    STANDING_BANDS,
+    UNKNOWN,
+    dimension_q,
+    transfer_counted_q,
+)
 from .validators import normalize_id_number
 
 _ID_LIKE = re.compile(r"^[0-9０-９]{15}$|^[0-9０-９]{17}[0-9０-９xXｘＸ]$")
@@ -259,10 +268,18 @@ class TransferFilterSet(BaseFilterSet):
     direction = django_filters.ChoiceFilter(
         label=_("方向"), choices=[("out", _("转出")), ("in", _("转入"))], method="filter_direction"
     )
+    within_code = OrganizationFilter(label=_("所属组织（含下级）"), method="filter_within_code")
+    counted = django_filters.ChoiceFilter(
+        label=_("统计口径"),
+        choices=[("in", _("计为转入（已接收）")), ("out", _("计为转出（已接收或已开出系统外介绍信）"))],
+        method="filter_within_code",
+    )
+    closed_from = django_filters.DateFilter(label=_("接收/开出日期起"), method="filter_closed")
+    closed_to = django_filters.DateFilter(label=_("接收/开出日期止"), method="filter_closed")
 
     class Meta:
         model = Transfer
-        fields = ["status", "kind", "direction"]
+        fields = ["status", "kind", "direction", "within_code", "counted", "closed_from", "closed_to"]
 
     def filter_direction(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         user = getattr(self.request, "user", None)
@@ -272,3 +289,24 @@ class TransferFilterSet(BaseFilterSet):
         if value == "out":
             return qs.filter(from_org__path__startswith=org.path)
         return qs.filter(to_org__path__startswith=org.path)
+
+    def filter_within_code(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Within an organization's subtree (either end), or — with ``counted`` — exactly the transfers its
+        转入/转出 figure counts (the dashboard's and 党内统计's drill-down). Applied once for both fields."""
+        data = self.form.cleaned_data
+        code, counted = data.get("within_code"), data.get("counted")
+        if name == "counted" and code:
+            return qs  # done with within_code
+        path = "/"
+        if code:
+            path = Organization.objects.filter(code=code).values_list("path", flat=True).first() or "-"
+        if counted:
+            return qs.filter(transfer_counted_q(counted, path))
+        return qs.filter(Q(from_org__path__startswith=path) | Q(to_org__path__startswith=path))
+
+    def filter_closed(self, qs: QuerySet, name: str, value: datetime.date) -> QuerySet:
+        tz = timezone.get_current_timezone()
+        if name == "closed_from":
+            return qs.filter(closed_at__gte=datetime.datetime.combine(value, datetime.time.min, tzinfo=tz))
+        upper = datetime.datetime.combine(value + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+        return qs.filter(closed_at__lt=upper)

@@ -350,20 +350,27 @@ def admitted_count(*, root_path: str, start: datetime.date, end: datetime.date) 
     return _grouped(qs, "org_path")
 
 
+def transfer_counted_q(direction: str, root_path: str) -> Q:
+    """The transfers a subtree counts as 转入 ("in": received by one of its organizations) or 转出 ("out":
+    received elsewhere within the system, or sent out of the system with a letter). One rule for the
+    figures and for the transfer list they link to (``TransferFilterSet.counted``)."""
+    if direction == "in":
+        return Q(status=TransferStatus.RECEIVED, to_org__path__startswith=root_path)
+    return Q(from_org__path__startswith=root_path) & (
+        Q(status=TransferStatus.RECEIVED) | Q(kind=TransferKind.OUTSIDE, status=TransferStatus.ISSUED)
+    )
+
+
 def transferred_in_count(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
     lo, hi = _bounds(start, end)
-    qs = Transfer.objects.filter(
-        status=TransferStatus.RECEIVED, to_org__path__startswith=root_path, closed_at__gte=lo, closed_at__lt=hi
-    )
+    qs = Transfer.objects.filter(transfer_counted_q("in", root_path), closed_at__gte=lo, closed_at__lt=hi)
     return _grouped(qs, "to_org__path")
 
 
 def transferred_out_count(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
     """Received elsewhere within the system, or sent out of the system with a letter, within the period."""
     lo, hi = _bounds(start, end)
-    qs = Transfer.objects.filter(from_org__path__startswith=root_path, closed_at__gte=lo, closed_at__lt=hi).filter(
-        Q(status=TransferStatus.RECEIVED) | Q(kind=TransferKind.OUTSIDE, status=TransferStatus.ISSUED)
-    )
+    qs = Transfer.objects.filter(transfer_counted_q("out", root_path), closed_at__gte=lo, closed_at__lt=hi)
     return _grouped(qs, "from_org__path")
 
 
@@ -409,8 +416,15 @@ def _recruitment_link(stage: str) -> Callable[[Any, datetime.date, datetime.date
     return link
 
 
-def _transfer_link(org: Any, start: datetime.date, end: datetime.date) -> str:
-    return reverse("members:transfer_list")
+def _transfer_link(direction: str) -> Callable[[Any, datetime.date, datetime.date], str]:
+    """The transfers a 转入/转出 figure counts: the organization's subtree, that direction, closed in the period."""
+
+    def link(org: Any, start: datetime.date, end: datetime.date) -> str:
+        return reverse("members:transfer_list") + (
+            f"?within_code={org.code}&counted={direction}&closed_from={start:%Y-%m-%d}&closed_to={end:%Y-%m-%d}"
+        )
+
+    return link
 
 
 def register() -> None:
@@ -424,8 +438,8 @@ def register() -> None:
             _member_link(category="probationary"),
         ),
         ("members.admitted_count", _("发展党员"), "人", admitted_count, None),
-        ("members.transferred_in_count", _("转入"), "人", transferred_in_count, _transfer_link),
-        ("members.transferred_out_count", _("转出"), "人", transferred_out_count, _transfer_link),
+        ("members.transferred_in_count", _("转入"), "人", transferred_in_count, _transfer_link("in")),
+        ("members.transferred_out_count", _("转出"), "人", transferred_out_count, _transfer_link("out")),
         (
             "members.stopped_or_left_count",
             _("停止党籍/出党"),

@@ -9,12 +9,36 @@
   var dark = data.theme === "dark";
   var textColor = dark ? "#e8eef7" : "#333";
   var charts = [];
+  // No animation on the hall screen or for people who ask for reduced motion: bars are drawn at their
+  // final size at once (and a click lands on the bar it is aimed at).
+  var still = dark || (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
+    });
+  }
+
+  // Plain-text tooltips: ECharts' default ones carry inline style attributes, which the strict CSP
+  // (style-src 'self') refuses, logging an error for each.
+  function tooltipText(panel) {
+    return function (params) {
+      var list = Array.isArray(params) ? params : [params];
+      if (!list.length) return "";
+      var lines = list.map(function (p) {
+        var v = p.value == null || p.value === "" ? "—" : p.value;
+        var pct = p.percent != null ? "（" + p.percent + "%）" : "";
+        return esc(list.length > 1 || !panel.items ? p.seriesName : p.name) + "：" + esc(v) + esc(panel.unit) + pct;
+      });
+      return (list.length > 1 || !panel.items ? esc(list[0].name) + "<br>" : "") + lines.join("<br>");
+    };
+  }
 
   function base(panel) {
     return {
-      animation: !dark,
+      animation: !still,
       textStyle: { fontFamily: "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", color: textColor },
-      tooltip: { trigger: panel.items ? "item" : "axis", confine: true },
+      tooltip: { trigger: panel.items ? "item" : "axis", confine: true, formatter: tooltipText(panel) },
       aria: { enabled: true, decal: { show: false } },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
     };

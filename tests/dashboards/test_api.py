@@ -87,3 +87,13 @@ def test_stats_api_query_count_does_not_grow(tree, users, world, api_for, url):
     more_branches(tree, 28)
     stats_refresh()
     assert count() == few
+
+
+def test_member_stats_schema_documents_org_as_of_and_total(tree, users, api_for):
+    schema = api_for(users.admin).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    op = schema["paths"]["/api/v1/stats/members/"]["get"]
+    assert {"org", "as_of"} <= {p["name"] for p in op["parameters"]}
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    props = schema["components"]["schemas"][ref]["properties"]
+    assert {"total", "as_of", "refreshed_at", "breakdowns", "children"} <= set(props)
+    assert props["total"]["type"] == "integer"

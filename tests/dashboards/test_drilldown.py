@@ -98,3 +98,72 @@ def test_star_and_unfilled_sector_bars_list_what_they_count(tree, users, world, 
     for item, expected in ((star, 2), (none, 1)):  # branch_c is in the sibling district
         assert item["value"] == expected
         assert len(client.get(item["url"]).context["object_list"]) == expected, item["url"]
+
+
+def _transfers(tree, world):
+    """Received into branch_a from branch_c (the other district), received into branch_b from branch_a, sent
+    out of the system from branch_b, and two that no figure counts: closed last year, and still requested."""
+    import datetime
+
+    from django.utils import timezone
+
+    from apps.members.models import Transfer
+
+    now = timezone.now()
+    last_year = now.replace(year=now.year - 1)
+    rows = [
+        (world.c[0], tree.branch_c, tree.branch_a, "internal", "received", now),
+        (world.a[0], tree.branch_a, tree.branch_b, "internal", "received", now),
+        (world.b[0], tree.branch_b, None, "outside", "issued", now),
+        (world.a[1], tree.branch_a, tree.branch_c, "internal", "received", last_year),
+        (world.a[2], tree.branch_b, tree.branch_a, "internal", "requested", None),
+    ]
+    for member, src, dst, kind, status, closed in rows:
+        Transfer.objects.create(
+            member=member, from_org=src, to_org=dst, kind=kind, status=status, closed_at=closed,
+            outside_destination="" if dst else "外省某单位", valid_until=datetime.date.today(),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("user", "scope", "expected_in", "expected_out"),
+    [("leader", "city", 2, 3), ("district_staff", "district_a", 2, 2), ("street_staff", "street_a", 2, 2),
+     ("district_b_staff", "district_b", 0, 1)],
+)  # fmt: skip
+def test_transfer_bars_list_the_transfers_they_count(
+    tree, users, world, client_for, api_for, user, scope, expected_in, expected_out
+):
+    _transfers(tree, world)
+    stats_refresh()
+    org = getattr(tree, scope)
+    client = client_for(getattr(users, user))
+    resp = client.get(reverse("dashboards:dashboard") + f"?org={org.code}")
+    panel = next(p for p in resp.context["chart_data"]["panels"] if p["id"] == "members-changes")
+    items = {i["key"]: i for i in panel["items"]}
+    for key, expected in (
+        ("members.transferred_in_count", expected_in),
+        ("members.transferred_out_count", expected_out),
+    ):
+        item = items[key]
+        assert item["value"] == expected, key
+        assert f"within_code={org.code}" in item["url"] and "closed_from=" in item["url"], item["url"]
+        _pks, count = _listed(client, item["url"])
+        assert count == item["value"], (key, item["url"])
+        api = api_for(getattr(users, user)).get("/api/v1/transfers/?" + item["url"].split("?", 1)[1])
+        assert api.status_code == 200 and api.json()["count"] == expected, key  # the same filter in the API
+
+
+def test_transfer_bar_link_for_a_sibling_subtree_lists_nothing(tree, users, world, client_for, api_for):
+    _transfers(tree, world)
+    stats_refresh()
+    client = client_for(users.district_staff)  # district_a; district_b is the sibling subtree
+    resp = client.get(reverse("dashboards:dashboard") + f"?org={tree.district_a.code}")
+    panel = next(p for p in resp.context["chart_data"]["panels"] if p["id"] == "members-changes")
+    url = next(i["url"] for i in panel["items"] if i["key"] == "members.transferred_out_count")
+    sibling = client.get(url.replace(tree.district_a.code, tree.district_b.code))
+    assert sibling.status_code == 200
+    assert sibling.context["paginator"].count == 0
+    assert "不在您的管理范围内" in sibling.content.decode()
+    api = api_for(users.district_staff).get("/api/v1/transfers/?" + url.split("?", 1)[1].replace(
+        tree.district_a.code, tree.district_b.code))  # fmt: skip
+    assert api.status_code == 400 and "within_code" in api.json()

@@ -251,3 +251,20 @@ def test_page_query_count_does_not_grow_with_children_or_members(tree, users, wo
     more_branches(tree, 28)
     stats_refresh()
     assert _count(client, name, tree.street_a) == few
+
+
+def test_every_panel_shows_when_its_data_is_from(tree, users, refreshed, client_for):
+    import re
+
+    from apps.dashboards.models import MemberStatsSnapshot
+
+    t = timezone.localtime(MemberStatsSnapshot.objects.get(organization=tree.city).refreshed_at)
+    stamp = f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+    html = client_for(users.leader).get(reverse("dashboards:dashboard") + f"?org={tree.city.code}").content.decode()
+    cards = html.split('data-panel-card="')[1:]
+    assert len(cards) >= 12
+    for card in cards:
+        footer = re.search(r"card-footer[^>]*>\s*数据截至 ([^<]+)<", card)
+        assert footer and footer.group(1).strip() == stamp, card[:80]
+    screen = client_for(users.leader).get(reverse("dashboards:screen") + f"?org={tree.city.code}").content.decode()
+    assert f"数据截至 {stamp}" in screen
