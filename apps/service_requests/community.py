@@ -27,9 +27,8 @@ def registration_communities() -> Any:
     from apps.organizations.choices import BRANCH_KINDS, OrgKind, Sector
     from apps.organizations.models import Organization
 
-    return (
-        Organization.objects.filter(is_active=True, sector=Sector.COMMUNITY)
-        .exclude(kind__in=[*BRANCH_KINDS, OrgKind.PARTY_GROUP])
+    return Organization.objects.filter(is_active=True, sector=Sector.COMMUNITY).exclude(
+        kind__in=[*BRANCH_KINDS, OrgKind.PARTY_GROUP]
     )
 
 
@@ -43,7 +42,9 @@ def community_search(*, q: str, limit: int = 20) -> list[Any]:
     exact = list(Organization.objects.filter(is_active=True, code=q).select_related("parent")[:1])
     if exact:
         return exact
-    return list(registration_communities().filter(name__contains=q).select_related("parent").order_by("depth", "name")[:limit])
+    return list(
+        registration_communities().filter(name__contains=q).select_related("parent").order_by("depth", "name")[:limit]
+    )
 
 
 def community_resolve(value: str) -> Any:

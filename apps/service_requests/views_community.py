@@ -234,7 +234,13 @@ def community_lookup(request: Any) -> HttpResponse:
     if not request.user.has_perm("service_requests.add_communityregistration"):
         return JsonResponse({"detail": _("您的角色没有此项操作的权限。")}, status=403)
     rows = [
-        {"id": o.pk, "code": o.code, "name": o.name, "parent": o.parent.name if o.parent_id else "", "kind": o.kind_label}
+        {
+            "id": o.pk,
+            "code": o.code,
+            "name": o.name,
+            "parent": o.parent.name if o.parent_id else "",
+            "kind": o.kind_label,
+        }
         for o in community_search(q=request.GET.get("q", ""))
     ]
     return JsonResponse({"results": rows})

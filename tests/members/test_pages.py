@@ -347,7 +347,7 @@ def test_subtree_filter_is_a_picker_and_the_chip_shows_the_name(tree, users, cli
     assert "甲某" in html and "乙某" not in html
     assert f"所属党组织（含下级）：{tree.branch_a.name}" in html
     assert f"所属党组织（含下级）：{tree.branch_a.pk}<" not in html
-    assert 'data-org-picker' in html or 'org-picker' in html
+    assert "data-org-picker" in html or "org-picker" in html
     assert 'type="number" name="within"' not in html
     # typed by name without picking (no JavaScript) still works
     html = client.get(reverse("members:member_list"), {"within_search": tree.branch_a.name}).content.decode()
