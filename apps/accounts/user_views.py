@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.models import AuditLog
 from apps.core.pii import phone_for
 from apps.core.scoping import get_visible_or_404
-from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.spreadsheets import xlsx_response
 from apps.core.views import ScopedListView, ServiceFormView, form_errors_from
 

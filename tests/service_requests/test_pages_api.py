@@ -271,3 +271,18 @@ def test_registration_community_is_picked_by_name(tree, users, sr, client_for):
     )
     assert "找不到该社区" in resp.content.decode()
     assert client_for(users.leader).get(reverse("service_requests:community_lookup"), {"q": "街道"}).status_code == 403
+
+
+def test_large_request_list_export_is_a_job_with_the_same_masked_rows(
+    tree, users, sr, client_for, django_capture_on_commit_callbacks
+):
+    from tests.helpers import export_sync_and_as_job
+
+    make_request(sr.worker_a, tree.branch_a, sr.cat, requester_name="王小明", phone="13812345678")
+    make_request(sr.worker_b, tree.branch_b, sr.cat)
+    url = reverse("service_requests:request_list") + "?export=xlsx"
+    sync, job_rows, _job = export_sync_and_as_job(
+        client_for(users.street_staff), url, django_capture_on_commit_callbacks
+    )
+    assert job_rows == sync and len(sync) == 3
+    assert "13812345678" not in str(job_rows) and "王小明" not in str(job_rows)
