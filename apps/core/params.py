@@ -53,26 +53,36 @@ def get_int_param(key: str) -> int:
     return int(get_param(key))
 
 
+def parameter_validate(key: str, value: Any) -> str:
+    """A known key and a value of its default's type (raises ValidationError keyed by field, in Chinese);
+    returns the value stripped. Shared by the settings page and the admin."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if key not in DEFAULTS:
+        raise ValidationError({"key": _("参数键：没有这个参数。")})
+    value = str(value if value is not None else "").strip()
+    if not value:
+        raise ValidationError({"value": _("参数值：请填写参数值。")})
+    if len(value) > 255:
+        raise ValidationError({"value": _("参数值：不能超过255个字符。")})
+    default = DEFAULTS[key][0]
+    if default.lstrip("-").isdigit() and (not value.lstrip("-").isdigit() or not -100000 <= int(value) <= 100000):
+        raise ValidationError({"value": _("参数值：该参数应为整数。")})
+    return value
+
+
 def parameter_set(*, acting_user: Any, key: str, value: str) -> Any:
     """Override one parameter (root administrators), validated against its default's type, audited."""
-    from django.core.exceptions import ValidationError
     from django.db import transaction
-    from django.utils.translation import gettext as _
 
     from .audit import audit_record
     from .models import Parameter
     from .scoping import ensure_root_admin
 
     ensure_root_admin(acting_user)
-    if key not in DEFAULTS:
-        raise ValidationError({"key": _("没有这个参数。")})
-    value = str(value).strip()
+    value = parameter_validate(key, value)
     default, description = DEFAULTS[key]
-    if not value:
-        raise ValidationError({"value": _("请填写参数值。")})
-    is_int = default.lstrip("-").isdigit()
-    if is_int and (not value.lstrip("-").isdigit() or not -100000 <= int(value) <= 100000):
-        raise ValidationError({"value": _("该参数应为整数。")})
     with transaction.atomic():
         param = Parameter.objects.select_for_update().filter(key=key).first()
         before = {"value": param.value} if param else {"value": default}
@@ -86,3 +96,26 @@ def parameter_set(*, acting_user: Any, key: str, value: str) -> Any:
         invalidate()
         transaction.on_commit(invalidate)  # again, in case a reader refilled the cache before the commit
     return param
+
+
+def parameter_reset(*, acting_user: Any, key: str) -> None:
+    """Drop an override (root administrators): the default applies again. Audited."""
+    from django.db import transaction
+
+    from .audit import audit_record
+    from .models import Parameter
+    from .scoping import ensure_root_admin
+
+    ensure_root_admin(acting_user)
+    with transaction.atomic():
+        param = Parameter.objects.select_for_update().filter(key=key).first()
+        if param is None:
+            return
+        default = DEFAULTS.get(key, ("", ""))[0]
+        audit_record(
+            actor=acting_user, event="parameter.delete", obj=param, before={"value": param.value},
+            after={"value": default}, org_path="/",
+        )  # fmt: skip
+        param.delete()
+        invalidate()
+        transaction.on_commit(invalidate)
