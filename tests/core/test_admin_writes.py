@@ -88,7 +88,7 @@ def test_admin_refuses_an_invalid_letter_rule_with_the_settings_page_message(cli
 def test_admin_refuses_an_unknown_placeholder_in_a_letter_template(client, tree, users):
     client.force_login(users.admin)
     resp = client.post("/admin/supervision/lettertemplate/add/", {
-        "issuer": tree.district_a.pk, "kind": "reminder", "title": "关于{收函单位}的提示", "body": "请于{deadline}前答复。",
+        "issuer": tree.district_a.pk, "kind": "reminder", "title": "关于{收件人}的提示", "body": "请于{deadline}前答复。",
     })  # fmt: skip
     assert resp.status_code == 200 and "不认识的占位符" in resp.content.decode()
     assert not LetterTemplate.objects.filter(issuer=tree.district_a).exists()
