@@ -137,3 +137,18 @@ def test_sessions_show_the_device_in_chinese_not_the_user_agent(client, users):
     assert device_label(ua) == "谷歌浏览器 · 电脑"
     assert device_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) MicroMessenger/8.0") == "微信 · 苹果手机"
     assert device_label("") == "—"
+
+
+def test_a_list_of_codes_parameter_is_shown_and_typed_as_labels(client_for, users):
+    client = client_for(users.admin)
+    url = reverse("core:parameter_settings")
+    html = client.get(url).content.decode()
+    assert "三函、换届提醒" in html and "letter,term_due" not in html
+    assert client.post(url, {"key": "notice_sms_categories", "value": "三函、组织生活日提醒"}).status_code == 302
+    assert Parameter.objects.get(key="notice_sms_categories").value == "letter,life_day"
+    bad = client.post(url, {"key": "notice_sms_categories", "value": "三函，天气预报"})
+    assert bad.status_code == 400 and "不认识“天气预报”" in bad.content.decode()
+    assert client.post(url, {"key": "notice_sms_categories", "value": ""}).status_code == 302
+    from apps.notifications.services import _categories
+
+    assert _categories("notice_sms_categories") == set()
