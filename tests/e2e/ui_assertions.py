@@ -33,6 +33,7 @@ ALLOWED_WORDS = {
     "jpg",
     "jpeg",
     "docx",
+    "wps",  # WPS Office documents, an accepted upload format
     "doc",
     "zip",
     "gb",
