@@ -34,6 +34,7 @@ ALLOWED_WORDS = {
     "jpeg",
     "docx",
     "wps",  # WPS Office documents, an accepted upload format
+    "xls",
     "doc",
     "zip",
     "gb",
