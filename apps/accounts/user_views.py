@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.models import AuditLog
 from apps.core.pii import phone_for
 from apps.core.scoping import get_visible_or_404
@@ -54,27 +55,35 @@ class UserListView(AccountManagerMixin, ScopedListView):
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         if request.GET.get("export") == "xlsx":
-            return self.export()
+            return export_response(request, spec=self.export_spec(), permission=",".join(self.permission_required))
         return super().get(request, *args, **kwargs)
 
-    def export(self) -> HttpResponse:
-        rows = [
-            [
+    def export_spec(self) -> ExportSpec:
+        """The list's filters as .xlsx: at once when small, else a background job (apps/core/export_jobs.py),
+        which rebuilds this view for the same user — so the role check is repeated here."""
+        viewer = self.request.user
+        if not can_manage_accounts(viewer):
+            raise PermissionDenied(_("您的角色不能管理账号。"))
+        qs = self.get_queryset()
+
+        def row(u: User) -> list[Any]:
+            return [
                 u.username,
                 u.get_full_name(),
                 u.get_role_display() if u.role else "",
                 u.organization.name if u.organization else "",
-                phone_for(self.request.user, u.phone),
+                phone_for(viewer, u.phone),
                 _("启用") if u.is_active else _("停用"),
                 u.last_login.strftime("%Y-%m-%d %H:%M") if u.last_login else _("从未登录"),
             ]
-            for u in self.get_queryset()[:20000]
-        ]
-        return xlsx_response(
+
+        return ExportSpec(
+            title=_("账号清单"),
             filename="账号清单.xlsx",
             sheet=_("账号清单"),
             headers=[_("用户名"), _("姓名"), _("角色"), _("所属党组织"), _("手机号"), _("状态"), _("最近登录")],
-            rows=rows,
+            rows=(row(u) for u in qs.iterator(chunk_size=2000)),
+            total=qs.count(),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.cache import cache
@@ -16,6 +17,41 @@ DEFAULTS: dict[str, tuple[str, str]] = {
 }
 
 _CACHE_KEY = "core.params.v1"
+
+#: key -> {code: label} for a parameter whose value is a comma-separated list of codes (e.g. notice
+#: categories): the settings page shows and accepts the labels; the stored value keeps the codes.
+VALUE_LABELS: dict[str, dict[str, str]] = {}
+_LIST_SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+def register_value_labels(key: str, labels: dict[str, Any]) -> None:
+    VALUE_LABELS[key] = {str(code): str(label) for code, label in labels.items()}
+
+
+def value_display(key: str, value: str) -> str:
+    """A list-of-codes value as people read it: 三函、换届提醒 (other values unchanged)."""
+    labels = VALUE_LABELS.get(key)
+    if not labels:
+        return value
+    return "、".join(labels.get(part, part) for part in _LIST_SPLIT.split(value or "") if part)
+
+
+def _value_canonical(key: str, value: str) -> str:
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    labels = VALUE_LABELS[key]
+    by_label = {label: code for code, label in labels.items()}
+    codes = []
+    for part in (p for p in _LIST_SPLIT.split(value) if p):
+        code = part if part in labels else by_label.get(part)
+        if code is None:
+            raise ValidationError(
+                {"value": _("参数值：不认识“%(part)s”；可填：%(known)s") % {"part": part, "known": "、".join(by_label)}}
+            )
+        if code not in codes:
+            codes.append(code)
+    return ",".join(codes)
 
 
 def register(key: str, default: str, description: str) -> None:
@@ -53,26 +89,38 @@ def get_int_param(key: str) -> int:
     return int(get_param(key))
 
 
+def parameter_validate(key: str, value: Any) -> str:
+    """A known key and a value of its default's type (raises ValidationError keyed by field, in Chinese);
+    returns the value stripped. Shared by the settings page and the admin."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if key not in DEFAULTS:
+        raise ValidationError({"key": _("参数键：没有这个参数。")})
+    value = str(value if value is not None else "").strip()
+    if key in VALUE_LABELS:  # a list of codes, typed as labels or codes; may be empty (none)
+        return _value_canonical(key, value) or " "
+    if not value:
+        raise ValidationError({"value": _("参数值：请填写参数值。")})
+    if len(value) > 255:
+        raise ValidationError({"value": _("参数值：不能超过255个字符。")})
+    default = DEFAULTS[key][0]
+    if default.lstrip("-").isdigit() and (not value.lstrip("-").isdigit() or not -100000 <= int(value) <= 100000):
+        raise ValidationError({"value": _("参数值：该参数应为整数。")})
+    return value
+
+
 def parameter_set(*, acting_user: Any, key: str, value: str) -> Any:
     """Override one parameter (root administrators), validated against its default's type, audited."""
-    from django.core.exceptions import ValidationError
     from django.db import transaction
-    from django.utils.translation import gettext as _
 
     from .audit import audit_record
     from .models import Parameter
     from .scoping import ensure_root_admin
 
     ensure_root_admin(acting_user)
-    if key not in DEFAULTS:
-        raise ValidationError({"key": _("没有这个参数。")})
-    value = str(value).strip()
+    value = parameter_validate(key, value)
     default, description = DEFAULTS[key]
-    if not value:
-        raise ValidationError({"value": _("请填写参数值。")})
-    is_int = default.lstrip("-").isdigit()
-    if is_int and (not value.lstrip("-").isdigit() or not -100000 <= int(value) <= 100000):
-        raise ValidationError({"value": _("该参数应为整数。")})
     with transaction.atomic():
         param = Parameter.objects.select_for_update().filter(key=key).first()
         before = {"value": param.value} if param else {"value": default}
@@ -86,3 +134,26 @@ def parameter_set(*, acting_user: Any, key: str, value: str) -> Any:
         invalidate()
         transaction.on_commit(invalidate)  # again, in case a reader refilled the cache before the commit
     return param
+
+
+def parameter_reset(*, acting_user: Any, key: str) -> None:
+    """Drop an override (root administrators): the default applies again. Audited."""
+    from django.db import transaction
+
+    from .audit import audit_record
+    from .models import Parameter
+    from .scoping import ensure_root_admin
+
+    ensure_root_admin(acting_user)
+    with transaction.atomic():
+        param = Parameter.objects.select_for_update().filter(key=key).first()
+        if param is None:
+            return
+        default = DEFAULTS.get(key, ("", ""))[0]
+        audit_record(
+            actor=acting_user, event="parameter.delete", obj=param, before={"value": param.value},
+            after={"value": default}, org_path="/",
+        )  # fmt: skip
+        param.delete()
+        invalidate()
+        transaction.on_commit(invalidate)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import io
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -59,6 +60,16 @@ def display_width(value: Any) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+_SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(name: str) -> str:
+    """A valid sheet name from any text (an organization's name may hold characters Excel forbids there):
+    the forbidden characters dropped, no leading/trailing apostrophe, at most 31 characters."""
+    text = _SHEET_FORBIDDEN.sub("", str(name or "")).strip().strip("'")[:31].strip()
+    return text or "数据"
+
+
 def write_xlsx(
     *, headers: list[str], rows: Iterable[Iterable[Any]], sheet: str = "数据", max_rows: int = EXPORT_ROW_CAP
 ) -> bytes:
@@ -81,7 +92,7 @@ def write_xlsx(
             widths[i] = max(widths[i], display_width(value))
 
     workbook = Workbook(write_only=True)
-    ws = workbook.create_sheet(sheet[:31])
+    ws = workbook.create_sheet(sheet_title(sheet))
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, max(MIN_WIDTH, width + 2))
     ws.freeze_panes = "A2"

@@ -318,11 +318,16 @@ class ParameterSettingsView(LoginRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from .params import DEFAULTS, get_param
+        from .params import DEFAULTS, get_param, value_display
 
         ctx = super().get_context_data(**kwargs)
         ctx["rows"] = [
-            {"key": key, "default": default, "value": get_param(key), "description": description}
+            {
+                "key": key,
+                "default": value_display(key, default),
+                "value": value_display(key, get_param(key)).strip(),
+                "description": description,
+            }
             for key, (default, description) in sorted(DEFAULTS.items())
         ]
         ctx["errors"] = kwargs.get("errors", {})

@@ -37,7 +37,7 @@ class FundingStandardFilterSet(_ScopedFilterSet):
 class AllocationFilterSet(_ScopedFilterSet):
     source = django_filters.ChoiceFilter(label=_("经费来源"), choices=FundingSource.choices, empty_label=_("全部"))
     notice = django_filters.NumberFilter(label=_("下拨通知"), field_name="notice_id")
-    org = django_filters.NumberFilter(label=_("收款单位"), field_name="organization_id")
+    org = OrganizationFilter(label=_("收款单位"), field_name="organization_id", value_key="id")
 
     class Meta:
         model = Allocation
@@ -54,7 +54,7 @@ class ExpenseFilterSet(_ScopedFilterSet):
         label=_("凭证"), choices=[("true", _("未上传凭证"))], empty_label=_("全部"), method="filter_no_voucher"
     )
     allocation = django_filters.NumberFilter(label=_("经费"), field_name="allocation_id")
-    org = django_filters.NumberFilter(label=_("支出单位"), field_name="organization_id")
+    org = OrganizationFilter(label=_("支出单位"), field_name="organization_id", value_key="id")
 
     class Meta:
         model = Expense

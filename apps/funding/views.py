@@ -19,12 +19,13 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.audit import audit_record
+from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.scoping import get_visible_or_404
 from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView, form_errors_from
 from apps.organizations.models import Organization
 
 from . import services
-from .exports import xlsx_response
+from .exports import JobExportMixin, table_spec
 from .filters import AllocationFilterSet, ExpenseFilterSet, FundingStandardFilterSet
 from .forms import (
     AllocateForm,
@@ -47,6 +48,11 @@ def _year(request: Any) -> int:
     return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
 
 
+def _listed(*, filename: str, headers: list[Any], rows: Any) -> ExportSpec:
+    rows = list(rows)
+    return table_spec(filename=filename, headers=headers, rows=rows, total=len(rows))
+
+
 def _want_xlsx(request: Any) -> bool:
     return request.GET.get("format") == "xlsx"
 
@@ -59,7 +65,8 @@ class ExecutionView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
     raise_exception = True
     template_name = "funding/execution.html"
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    def _load(self) -> None:
+        request = self.request
         self.year = _year(request)
         org_param = request.GET.get("org", "").strip()
         user_org = getattr(request.user, "organization", None)
@@ -73,11 +80,20 @@ class ExecutionView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         else:
             raise Http404(_("未找到，或不在您的管理范围内。"))
         self.summary = execution_summary(user=request.user, organization=org, year=self.year)
+
+    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if _want_xlsx(request):
-            return self.export(request.GET.get("table", "children"))
+            return export_response(request, spec=self.export_spec(), permission=self.permission_required)
+        self._load()
         return super().get(request, *args, **kwargs)
 
-    def export(self, table: str) -> HttpResponse:
+    def export_spec(self) -> ExportSpec:
+        """One of the page's tables (``table=``: children, source, category, month); a background job when the
+        children table is large."""
+        self._load()
+        return self.export(self.request.GET.get("table", "children"))
+
+    def export(self, table: str) -> ExportSpec:
         s = self.summary
         name = f"经费执行-{s['organization'].name}-{self.year}"
         head = [_("下拨（元）"), _("支出（元）"), _("余额（元）"), _("执行率（%）")]
@@ -86,19 +102,19 @@ class ExecutionView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
             return [r.allocated, r.spent, r.remaining, r.rate]
 
         if table == "source":
-            return xlsx_response(
+            return _listed(
                 filename=f"{name}-按来源.xlsx",
                 headers=[_("经费来源"), *head],
                 rows=([r.label, *fig(r)] for r in s["by_source"]),
             )
         if table == "category":
-            return xlsx_response(
+            return _listed(
                 filename=f"{name}-按类别.xlsx",
                 headers=[_("支出类别"), _("支出（元）")],
                 rows=([r.label, r.spent] for r in s["by_category"]),
             )
         if table == "month":
-            return xlsx_response(
+            return _listed(
                 filename=f"{name}-按月.xlsx",
                 headers=[_("月份"), _("下拨（元）"), _("支出（元）"), _("累计执行率（%）")],
                 rows=(
@@ -111,7 +127,7 @@ class ExecutionView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
                 [_("%(name)s（本级）") % {"name": s["own_row"].label}, s["organization"].code, *fig(s["own_row"])]
             )
         rows.append([_("合计"), "", *fig(s["total"])])
-        return xlsx_response(filename=f"{name}.xlsx", headers=[_("党组织"), _("组织代码"), *head], rows=rows)
+        return _listed(filename=f"{name}.xlsx", headers=[_("党组织"), _("组织代码"), *head], rows=rows)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -134,7 +150,7 @@ class ExecutionView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 # ---------------------------------------------------------------- standards and budgets
 
 
-class StandardListView(ScopedListView):
+class StandardListView(JobExportMixin, ScopedListView):
     model = FundingStandard
     template_name = "funding/standard_list.html"
     filterset_class = FundingStandardFilterSet
@@ -142,42 +158,41 @@ class StandardListView(ScopedListView):
     def optimize_queryset(self, qs: Any) -> Any:
         return qs.select_related("region", "previous")
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _want_xlsx(request):
-            qs = self.get_queryset()
-            return xlsx_response(
-                filename="经费标准.xlsx",
-                headers=[
-                    _("年度"),
-                    _("适用地区"),
-                    _("标准名称"),
-                    _("计算方式"),
-                    _("适用组织类别"),
-                    _("适用领域"),
-                    _("标准金额（元）"),
-                    _("经费来源"),
-                    _("较上年增长不低于（%）"),
-                    _("较上年增长（%）"),
-                    _("提示"),
-                ],
-                rows=(
-                    [
-                        s.year,
-                        s.region.name,
-                        s.name,
-                        s.get_basis_display(),
-                        s.get_target_kind_display(),
-                        s.get_target_sector_display(),
-                        s.amount,
-                        s.get_source_display(),
-                        s.growth_min_percent,
-                        s.growth_percent,
-                        s.growth_warning,
-                    ]
-                    for s in qs.iterator(chunk_size=2000)
-                ),
-            )
-        return super().get(request, *args, **kwargs)
+    def export_spec(self) -> ExportSpec:
+        qs = self.get_queryset()
+        return table_spec(
+            total=qs.count(),
+            filename="经费标准.xlsx",
+            headers=[
+                _("年度"),
+                _("适用地区"),
+                _("标准名称"),
+                _("计算方式"),
+                _("适用组织类别"),
+                _("适用领域"),
+                _("标准金额（元）"),
+                _("经费来源"),
+                _("较上年增长不低于（%）"),
+                _("较上年增长（%）"),
+                _("提示"),
+            ],
+            rows=(
+                [
+                    s.year,
+                    s.region.name,
+                    s.name,
+                    s.get_basis_display(),
+                    s.get_target_kind_display(),
+                    s.get_target_sector_display(),
+                    s.amount,
+                    s.get_source_display(),
+                    s.growth_min_percent,
+                    s.growth_percent,
+                    s.growth_warning,
+                ]
+                for s in qs.iterator(chunk_size=2000)
+            ),
+        )
 
 
 class StandardDetailView(ScopedDetailView):
@@ -270,23 +285,24 @@ class StandardCopyView(_FundingFormView):
         return None
 
 
-class BudgetListView(ScopedListView):
+class BudgetListView(JobExportMixin, ScopedListView):
     model = Budget
     template_name = "funding/budget_list.html"
 
     def optimize_queryset(self, qs: Any) -> Any:
         return qs.select_related("organization")
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _want_xlsx(request):
-            return xlsx_response(
-                filename="经费预算.xlsx",
-                headers=[_("年度"), _("党组织"), _("经费来源"), _("预算金额（元）"), _("说明")],
-                rows=(
-                    [b.year, b.organization.name, b.get_source_display(), b.amount, b.note] for b in self.get_queryset()
-                ),
-            )
-        return super().get(request, *args, **kwargs)
+    def export_spec(self) -> ExportSpec:
+        qs = self.get_queryset()
+        return table_spec(
+            total=qs.count(),
+            filename="经费预算.xlsx",
+            headers=[_("年度"), _("党组织"), _("经费来源"), _("预算金额（元）"), _("说明")],
+            rows=(
+                [b.year, b.organization.name, b.get_source_display(), b.amount, b.note]
+                for b in qs.iterator(chunk_size=2000)
+            ),
+        )
 
 
 class BudgetSetView(_FundingFormView):
@@ -306,7 +322,7 @@ class BudgetSetView(_FundingFormView):
 # ---------------------------------------------------------------- allocations
 
 
-class AllocationListView(ScopedListView):
+class AllocationListView(JobExportMixin, ScopedListView):
     model = Allocation
     template_name = "funding/allocation_list.html"
     filterset_class = AllocationFilterSet
@@ -314,42 +330,41 @@ class AllocationListView(ScopedListView):
     def optimize_queryset(self, qs: Any) -> Any:
         return qs.select_related("organization", "issuer", "notice", "standard")
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _want_xlsx(request):
-            qs = self.get_queryset()
-            return xlsx_response(
-                filename="经费下拨.xlsx",
-                headers=[
-                    _("文号"),
-                    _("下拨日期"),
-                    _("年度"),
-                    _("下拨单位"),
-                    _("收款单位"),
-                    _("组织代码"),
-                    _("经费来源"),
-                    _("金额（元）"),
-                    _("已支出（元）"),
-                    _("余额（元）"),
-                    _("计算依据"),
-                ],
-                rows=(
-                    [
-                        a.notice.number_display,
-                        a.allocated_on,
-                        a.year,
-                        a.issuer.name,
-                        a.organization.name,
-                        a.organization.code,
-                        a.get_source_display(),
-                        a.amount,
-                        a.spent,
-                        a.remaining,
-                        a.basis,
-                    ]
-                    for a in qs.iterator(chunk_size=2000)
-                ),
-            )
-        return super().get(request, *args, **kwargs)
+    def export_spec(self) -> ExportSpec:
+        qs = self.get_queryset()
+        return table_spec(
+            total=qs.count(),
+            filename="经费下拨.xlsx",
+            headers=[
+                _("文号"),
+                _("下拨日期"),
+                _("年度"),
+                _("下拨单位"),
+                _("收款单位"),
+                _("组织代码"),
+                _("经费来源"),
+                _("金额（元）"),
+                _("已支出（元）"),
+                _("余额（元）"),
+                _("计算依据"),
+            ],
+            rows=(
+                [
+                    a.notice.number_display,
+                    a.allocated_on,
+                    a.year,
+                    a.issuer.name,
+                    a.organization.name,
+                    a.organization.code,
+                    a.get_source_display(),
+                    a.amount,
+                    a.spent,
+                    a.remaining,
+                    a.basis,
+                ]
+                for a in qs.iterator(chunk_size=2000)
+            ),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
@@ -452,7 +467,7 @@ class NoticeDetailView(LoginRequiredMixin, PermissionRequiredMixin, View):
 # ---------------------------------------------------------------- expenses
 
 
-class ExpenseListView(ScopedListView):
+class ExpenseListView(JobExportMixin, ScopedListView):
     model = Expense
     template_name = "funding/expense_list.html"
     filterset_class = ExpenseFilterSet
@@ -460,44 +475,43 @@ class ExpenseListView(ScopedListView):
     def optimize_queryset(self, qs: Any) -> Any:
         return qs.select_related("organization", "allocation")
 
-    def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _want_xlsx(request):
-            qs = self.get_queryset()
-            return xlsx_response(
-                filename="经费支出.xlsx",
-                headers=[
-                    _("支出日期"),
-                    _("支出单位"),
-                    _("组织代码"),
-                    _("经费年度"),
-                    _("经费来源"),
-                    _("支出类别"),
-                    _("金额（元）"),
-                    _("收款方"),
-                    _("用途"),
-                    _("审批人"),
-                    _("状态"),
-                    _("凭证数"),
-                ],
-                rows=(
-                    [
-                        e.spent_on,
-                        e.organization.name,
-                        e.organization.code,
-                        e.allocation.year,
-                        e.get_source_display(),
-                        e.get_category_display(),
-                        e.amount,
-                        e.payee,
-                        e.purpose,
-                        e.approved_by,
-                        e.get_status_display(),
-                        e.voucher_count,
-                    ]
-                    for e in qs.iterator(chunk_size=2000)
-                ),
-            )
-        return super().get(request, *args, **kwargs)
+    def export_spec(self) -> ExportSpec:
+        qs = self.get_queryset()
+        return table_spec(
+            total=qs.count(),
+            filename="经费支出.xlsx",
+            headers=[
+                _("支出日期"),
+                _("支出单位"),
+                _("组织代码"),
+                _("经费年度"),
+                _("经费来源"),
+                _("支出类别"),
+                _("金额（元）"),
+                _("收款方"),
+                _("用途"),
+                _("审批人"),
+                _("状态"),
+                _("凭证数"),
+            ],
+            rows=(
+                [
+                    e.spent_on,
+                    e.organization.name,
+                    e.organization.code,
+                    e.allocation.year,
+                    e.get_source_display(),
+                    e.get_category_display(),
+                    e.amount,
+                    e.payee,
+                    e.purpose,
+                    e.approved_by,
+                    e.get_status_display(),
+                    e.voucher_count,
+                ]
+                for e in qs.iterator(chunk_size=2000)
+            ),
+        )
 
 
 class ExpenseDetailView(ScopedDetailView):

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from apps.core.export_jobs import ExportSpec, export_response
 from apps.organizations.choices import OrgKind, Sector
 from apps.organizations.models import Organization
 
-from .exports import xlsx_response
+from .exports import table_spec
 from .level_summary import export_rows, level_rows
 
 
@@ -25,13 +26,14 @@ class LevelSummaryView(LoginRequiredMixin, PermissionRequiredMixin, View):
     permission_required = "funding.view_allocation"
     raise_exception = True
 
-    def get(self, request: Any) -> HttpResponse:
+    def _params(self) -> tuple[Organization, int, str, str, str]:
+        request = self.request
         value = request.GET.get("year", "")
         year = int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
         org_param = request.GET.get("org", "").strip()
         org = (
             Organization.objects.visible_to(request.user).filter(pk=int(org_param)).first()
-            if org_param.isdigit()
+            if org_param.isdigit() and len(org_param) < 16
             else getattr(request.user, "organization", None)
         )
         if org is None:
@@ -39,19 +41,24 @@ class LevelSummaryView(LoginRequiredMixin, PermissionRequiredMixin, View):
         kind = request.GET.get("kind") if request.GET.get("kind") in OrgKind.values else OrgKind.BRANCH
         sector = request.GET.get("sector") if request.GET.get("sector") in Sector.values else ""
         label = OrgKind(kind).label + (f"（{Sector(sector).label}）" if sector else "")
+        return org, year, kind, sector, label
+
+    def export_spec(self) -> ExportSpec:
+        """Every organization of the level: a background job when there are many (a city's branches)."""
+        org, year, kind, sector, label = self._params()
+        user = self.request.user
+        orgs = Organization.objects.visible_to(user).filter(path__startswith=org.path, kind=kind, is_active=True)
+        return table_spec(
+            filename=f"经费年度汇总-{org.name}-{year}-{label}.xlsx",
+            headers=[_("党组织"), _("组织代码"), _("下拨（元）"), _("支出（元）"), _("余额（元）"), _("执行率（%）")],
+            rows=export_rows(user=user, organization=org, year=year, kind=kind, sector=sector),
+            total=(orgs.filter(sector=sector) if sector else orgs).count(),
+        )
+
+    def get(self, request: Any) -> HttpResponse:
         if request.GET.get("format") == "xlsx":
-            return xlsx_response(
-                filename=f"经费年度汇总-{org.name}-{year}-{label}.xlsx",
-                headers=[
-                    _("党组织"),
-                    _("组织代码"),
-                    _("下拨（元）"),
-                    _("支出（元）"),
-                    _("余额（元）"),
-                    _("执行率（%）"),
-                ],
-                rows=export_rows(user=request.user, organization=org, year=year, kind=kind, sector=sector),
-            )
+            return export_response(request, spec=self.export_spec(), permission=self.permission_required)
+        org, year, kind, sector, label = self._params()
         rows, count = level_rows(user=request.user, organization=org, year=year, kind=kind, sector=sector)
         this_year = timezone.localdate().year
         return render(

@@ -9,9 +9,11 @@ from typing import Any
 from django.contrib import admin
 from import_export.admin import ImportMixin
 
-from apps.core.admin import ScopedAdminMixin, ServiceAdminMixin
+from apps.core.admin import ScopedAdminMixin, ValidatedSettingAdminMixin
+from apps.core.scoping import ensure_root_admin
+from apps.core.services import setting_delete
 
-from . import services
+from . import rule_settings, services
 from .models import Member, MemberImportJob, Recruitment, RecruitmentDocument, RecruitmentRule, Transfer
 
 
@@ -80,11 +82,29 @@ class RecruitmentDocumentAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RecruitmentRule)
-class RecruitmentRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    """The interval rules of domain.md §3 as data: a province adjusts them here."""
+class RecruitmentRuleAdmin(ValidatedSettingAdminMixin, admin.ModelAdmin):
+    """The interval rules of domain.md §3 as data: a province adjusts them here, through the settings page's
+    service (``rule_settings``): validated the same way, audited."""
 
     list_display = ("code", "from_field", "to_field", "min_months", "min_days", "max_months", "waived_by", "is_active")
     list_editable = ("is_active",)
+
+    def get_readonly_fields(self, request: Any, obj: Any = None) -> tuple[str, ...]:
+        return tuple(rule_settings.STRUCTURE) if obj is not None else ()
+
+    def validate_setting(self, obj: Any) -> None:
+        rule_settings.validate_recruitment_rule(obj)
+
+    def save_setting(self, request: Any, obj: Any, change: bool) -> Any:
+        if change:
+            data = {name: getattr(obj, name) for name in rule_settings.EDITABLE}
+            return rule_settings.recruitment_rule_update(acting_user=request.user, obj=obj, data=data)
+        data = {name: getattr(obj, name) for name in [*rule_settings.STRUCTURE, *rule_settings.EDITABLE]}
+        return rule_settings.recruitment_rule_create(acting_user=request.user, data=data)
+
+    def delete_setting(self, request: Any, obj: Any) -> None:
+        ensure_root_admin(request.user)
+        setting_delete(acting_user=request.user, obj=obj)
 
 
 @admin.register(Transfer)

@@ -74,8 +74,11 @@ class WithinFilterMixin:
     within_path_field = "org_path"
 
     def filter_within(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        value = str(value).strip()
+        if not value.isdigit() or len(value) > 15:
+            return qs.none()
         user = getattr(self.request, "user", None)
-        path = Organization.objects.visible_to(user).filter(pk=value).values_list("path", flat=True).first()
+        path = Organization.objects.visible_to(user).filter(pk=int(value)).values_list("path", flat=True).first()
         return qs.filter(**{f"{self.within_path_field}__startswith": path}) if path else qs.none()
 
 
@@ -102,7 +105,7 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
         help_text=ID_SEARCH_HELP,
         widget=forms.TextInput(attrs={"placeholder": _("姓名，或完整18位身份证号")}),
     )
-    within = django_filters.NumberFilter(label=_("所属党组织（含下级）"), method="filter_within")
+    within = OrganizationFilter(label=_("所属党组织（含下级）"), method="filter_within", value_key="id")
     idh = django_filters.CharFilter(
         label=_("身份证号（密钥散列）"),
         method="filter_idh",
@@ -254,7 +257,7 @@ class RecruitmentFilterSet(WithinFilterMixin, BaseFilterSet):
     within_path_field = "organization__path"
 
     q = django_filters.CharFilter(label=_("姓名"), field_name="name", lookup_expr="startswith")
-    within = django_filters.NumberFilter(label=_("所属党组织（含下级）"), method="filter_within")
+    within = OrganizationFilter(label=_("所属党组织（含下级）"), method="filter_within", value_key="id")
     stage = django_filters.ChoiceFilter(label=_("阶段"), choices=RecruitmentStage.choices)
 
     class Meta:

@@ -16,6 +16,12 @@ class NotificationsConfig(AppConfig):
         from .selectors import page_context
 
         register_params(params.PARAMS)
+        from apps.core.params import register_value_labels
+
+        from .models import NoticeCategory
+
+        for key in ("notice_email_categories", "notice_sms_categories"):  # shown and typed as 三函、换届提醒…
+            register_value_labels(key, dict(NoticeCategory.choices))
         register_role_permissions(roles.ROLE_PERMISSIONS)
         register_page_context(page_context)
 

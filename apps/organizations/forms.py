@@ -24,11 +24,24 @@ class OrganizationPickerInput(forms.Widget):
 
     template_name = "organizations/widgets/org_picker.html"
 
-    def __init__(self, attrs: dict[str, Any] | None = None, *, value_key: str = "code") -> None:
+    def __init__(
+        self,
+        attrs: dict[str, Any] | None = None,
+        *,
+        value_key: str = "code",
+        lookup_url: Any = None,
+        tree: bool = True,
+        display_queryset: Any = None,
+    ) -> None:
+        """``lookup_url``/``tree=False``/``display_queryset``: a picker over another set of organizations than
+        the user's scope (e.g. any community, for 双报到) — its own search endpoint, no scoped tree."""
         super().__init__(attrs)
         self.display = ""
         self.value_key = value_key
         self.user: Any = None
+        self.lookup_url = lookup_url
+        self.tree = tree
+        self.display_queryset = display_queryset
 
     @property
     def companion_params(self) -> tuple[str, ...]:
@@ -37,9 +50,12 @@ class OrganizationPickerInput(forms.Widget):
     def display_label(self, value: Any) -> str:
         """The name shown for a submitted value (a code or an id), looked up in the user's scope."""
         text = str(value or "").strip()
-        if not text or self.user is None:
+        if self.display_queryset is not None:
+            qs = self.display_queryset
+        elif not text or self.user is None:
             return text
-        qs = Organization.objects.visible_to(self.user)
+        else:
+            qs = Organization.objects.visible_to(self.user)
         if self.value_key == "id":
             qs = qs.filter(pk=int(text)) if text.isdigit() and len(text) < 16 else qs.none()
         else:
@@ -58,8 +74,8 @@ class OrganizationPickerInput(forms.Widget):
             label=label,
             search_name=f"{name}_search",
             value_key=self.value_key,
-            tree_url=reverse_lazy("organizations:organization_picker"),
-            lookup_url=reverse_lazy("organizations:organization_lookup"),
+            tree_url=reverse_lazy("organizations:organization_picker") if self.tree else "",
+            lookup_url=self.lookup_url or reverse_lazy("organizations:organization_lookup"),
         )
         return ctx
 

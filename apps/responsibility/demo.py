@@ -302,6 +302,22 @@ def _meeting(b: Any, kind: str, group_id: int | None, period: Period, rng: Any, 
     )
 
 
+def _life_day(ctx: DemoContext, staff: Any) -> None:
+    """The city's 组织生活日 (本单位设置 → 组织生活日): the first Friday of each month, postponed past holidays;
+    every organization below inherits it unless it sets its own."""
+    from .life_day import life_day_set
+
+    city = getattr(staff, "organization", None) or ctx.root
+    if staff is None or city is None:
+        return
+    life_day_set(
+        acting_user=staff,
+        organization=city,
+        data={"rule": "weekday", "week": 1, "weekday": 4, "day": None, "postpone_on_holiday": True},
+    )
+    ctx.log(f"  组织生活日：{city.name}，每月第一个星期五（遇法定节假日顺延）")
+
+
 def seed(ctx: DemoContext) -> None:
     if ctx.scale:
         return  # the benchmark tree gets its data from bench/responsibility.py
@@ -309,6 +325,7 @@ def seed(ctx: DemoContext) -> None:
     district_staff = ctx.users.get("district_staff")
     street_staff = ctx.users.get("street_staff")
     secretary = ctx.users.get("secretary")
+    _life_day(ctx, staff)
     _issue_year(ctx, staff)
     _rectifications(ctx, district_staff, secretary, street_staff)
     _ledgers(ctx, street_staff)

@@ -18,6 +18,53 @@ from .choices import ClaimantKind, RecordStatus, RegistrationStatus, WishStatus
 from .models import CommunityRegistration, MicroWish, ServicePost, ServiceRecord
 from .workflow import validate_attachment
 
+# ---------------------------------------------------------------- communities (双报到)
+
+
+def registration_communities() -> Any:
+    """What a member or unit registers with (双报到): any active urban-community organization, wherever it
+    is in the tree — the one lookup deliberately outside the user's scope (names only, no data below them)."""
+    from apps.organizations.choices import BRANCH_KINDS, OrgKind, Sector
+    from apps.organizations.models import Organization
+
+    return Organization.objects.filter(is_active=True, sector=Sector.COMMUNITY).exclude(
+        kind__in=[*BRANCH_KINDS, OrgKind.PARTY_GROUP]
+    )
+
+
+def community_search(*, q: str, limit: int = 20) -> list[Any]:
+    """Suggestions for the registration form's community picker: an exact code, else names containing q."""
+    from apps.organizations.models import Organization
+
+    q = q.strip()[:50]
+    if not q:
+        return []
+    exact = list(Organization.objects.filter(is_active=True, code=q).select_related("parent")[:1])
+    if exact:
+        return exact
+    return list(
+        registration_communities().filter(name__contains=q).select_related("parent").order_by("depth", "name")[:limit]
+    )
+
+
+def community_resolve(value: str) -> Any:
+    """The community a registration form names: a code (any active organization, as before), or a name
+    among the communities (exact, or a fragment matching one). None when nothing (or several) match."""
+    from apps.organizations.models import Organization
+
+    value = (value or "").strip()
+    if not value:
+        return None
+    org = Organization.objects.filter(is_active=True, code=value.split(" ", 1)[0]).first()
+    if org is not None:
+        return org
+    exact = list(registration_communities().filter(name=value)[:2])
+    if len(exact) == 1:
+        return exact[0]
+    some = list(registration_communities().filter(name__contains=value)[:2])
+    return some[0] if len(some) == 1 else None
+
+
 # ---------------------------------------------------------------- micro-wishes
 
 

@@ -48,8 +48,11 @@ def xlsx_response(*, filename: str, sheets: list[tuple[str, list[str], Iterable[
     return resp
 
 
-def requests_xlsx(queryset: Any) -> HttpResponse:
-    """Always masked: an export leaves the system, where no full view can be audited."""
+def requests_spec(queryset: Any) -> Any:
+    """The request list as an export spec (apps/core/export_jobs.py: at once when small, else a background
+    job). Always masked: an export leaves the system, where no full view can be audited."""
+    from apps.core.export_jobs import ExportSpec
+
     headers = ["编号", "承办组织", "类别", "渠道", "群众姓名", "联系电话", "住址", "诉求内容", "登记时间", "办结时限",
                "状态", "办结时间", "按时办结", "二次办理"]  # fmt: skip
     rows = (
@@ -71,7 +74,15 @@ def requests_xlsx(queryset: Any) -> HttpResponse:
         ]
         for r in queryset.iterator(chunk_size=2000)
     )
-    return xlsx_response(filename="为民服务事项.xlsx", sheets=[("服务事项", headers, rows)])
+    return ExportSpec(
+        title="为民服务事项",
+        filename="为民服务事项.xlsx",
+        sheet="服务事项",
+        headers=headers,
+        rows=([safe_cell(v) for v in row] for row in rows),  # local times as text (cells cannot hold a zone)
+        total=queryset.count(),
+        max_rows=ROW_CAP,
+    )
 
 
 def _pct(v: Any) -> Any:

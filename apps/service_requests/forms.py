@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
+from apps.organizations.forms import OrganizationChoiceField, OrganizationPickerInput, StyledFormMixin
 from apps.organizations.models import Organization
 
 from .choices import Channel, ClaimantKind, Satisfaction
@@ -113,10 +114,11 @@ class DecideForm(StyledFormMixin, forms.Form):
 class StatsForm(StyledFormMixin, forms.Form):
     """The rates page's query: any date range (``from``/``to``; validated by ranges.parse_range)."""
 
-    org = forms.CharField(label=_("组织代码"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["org"] = OrganizationChoiceField(
+            user=user, label=_("组织"), required=False, queryset=Organization.objects.visible_to(user)
+        )
         for name, label in (("from", _("起始日期")), ("to", _("截止日期"))):  # "from" is a keyword: no attribute
             self.fields[name] = forms.CharField(
                 label=label, required=False, widget=forms.TextInput(attrs={"type": "date", "class": "form-control"})
@@ -147,24 +149,39 @@ class WishFulfilForm(StyledFormMixin, forms.Form):
     evidence = forms.FileField(label=_("佐证照片"))
 
 
-class CommunityCodeField(forms.CharField):
-    """The community a member registers with may lie outside the user's scope: any active organization,
-    picked by its code."""
+class CommunityPickerField(forms.CharField):
+    """The community a member registers with may lie outside the user's scope: picked by name from all
+    urban communities (its own suggestion endpoint, no scoped tree); a typed code still works."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            OrganizationPickerInput(
+                lookup_url=reverse_lazy("service_requests:community_lookup"),
+                tree=False,
+                display_queryset=Organization.objects.filter(is_active=True),
+                attrs={"placeholder": _("输入社区名称搜索")},
+            ),
+        )
+        kwargs.setdefault("help_text", _("输入社区名称中的几个字，从提示中选择"))
+        super().__init__(**kwargs)
 
     def clean(self, value: Any) -> Organization | None:
-        value = (super().clean(value) or "").strip().split(" ", 1)[0]
+        from .community import community_resolve
+
+        value = (super().clean(value) or "").strip()
         if not value:
             return None
-        org = Organization.objects.active().filter(code=value).first()
+        org = community_resolve(value)
         if org is None:
-            raise forms.ValidationError(_("找不到该组织代码对应的社区。"))
+            raise forms.ValidationError(_("找不到该社区，请输入社区名称并从提示中选择。"))
         return org
 
 
 class RegistrationForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("报到类型"), choices=ClaimantKind.choices)
     member = forms.ModelChoiceField(label=_("党员"), queryset=None, required=False)  # type: ignore[arg-type]
-    community = CommunityCodeField(label=_("报到社区（组织代码）"))
+    community = CommunityPickerField(label=_("报到社区"))
     registered_on = forms.DateField(label=_("报到日期"), widget=forms.DateInput(), initial=timezone.localdate)
     note = forms.CharField(label=_("备注"), required=False)
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("wishes/<int:pk>/confirm/", views_community.WishConfirmView.as_view(), name="wish_confirm"),
     path("wishes/<int:pk>/evidence/", views_community.WishEvidenceView.as_view(), name="wish_evidence"),
     path("registrations/", views_community.RegistrationListView.as_view(), name="registration_list"),
+    path("registrations/communities/", views_community.community_lookup, name="community_lookup"),
     path("registrations/new/", views_community.RegistrationCreateView.as_view(), name="registration_create"),
     path("registrations/<int:pk>/", views_community.RegistrationDetailView.as_view(), name="registration_detail"),
     path(

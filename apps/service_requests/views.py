@@ -47,8 +47,16 @@ class RequestListView(ScopedListView):
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
-            return exports.requests_xlsx(self.get_queryset())
+            from apps.core.export_jobs import export_response
+
+            return export_response(
+                request, spec=self.export_spec(), permission=",".join(self.get_permission_required())
+            )
         return super().get(request, *args, **kwargs)
+
+    def export_spec(self) -> Any:
+        """The list's filters as .xlsx (masked); rebuilt by the background job for a large list."""
+        return exports.requests_spec(self.get_queryset())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         get = self.request.GET
@@ -214,9 +222,14 @@ class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
 
     def root_and_range(self) -> tuple[Organization, datetime.date, datetime.date]:
         user, get = self.request.user, self.request.GET
-        code = (get.get("org") or "").strip()
+        code = (get.get("org") or get.get("org_search") or "").strip()  # the picker's code, or a typed name
         if code:
             root = Organization.objects.visible_to(user).filter(code=code).first()
+            if root is None:
+                try:  # a name typed without picking: the one organization in scope it names
+                    root = forms.StatsForm(user=user).fields["org"].to_python(code)
+                except ValidationError:
+                    root = None
             if root is None:
                 raise Http404(_("未找到，或不在您的管理范围内。"))
         else:
@@ -250,7 +263,8 @@ class StatsView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         range_q = f"from={start:%Y-%m-%d}&to={end:%Y-%m-%d}"
         form = forms.StatsForm(
             self.request.GET if self.range_errors else None,
-            initial={"org": root.code, "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}"},
+            user=self.request.user,
+            initial={"org": root, "from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}"},
         )
         for name, messages in self.range_errors.items():
             if name in ("start", "end"):

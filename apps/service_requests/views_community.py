@@ -221,3 +221,26 @@ class PostCreateView(_RegForm):
     def run_service(self, form: Any) -> None:
         services.post_create(acting_user=self.request.user, **form.cleaned_data)
         return None
+
+
+def community_lookup(request: Any) -> HttpResponse:
+    """Suggestions for the registration form's community picker (names of urban communities anywhere)."""
+    from django.http import JsonResponse
+
+    from .community import community_search
+
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": _("请先登录。")}, status=401)
+    if not request.user.has_perm("service_requests.add_communityregistration"):
+        return JsonResponse({"detail": _("您的角色没有此项操作的权限。")}, status=403)
+    rows = [
+        {
+            "id": o.pk,
+            "code": o.code,
+            "name": o.name,
+            "parent": o.parent.name if o.parent_id else "",
+            "kind": o.kind_label,
+        }
+        for o in community_search(q=request.GET.get("q", ""))
+    ]
+    return JsonResponse({"results": rows})

@@ -47,7 +47,7 @@ class LetterFilterSet(WithinCodeMixin, BaseFilterSet):
     issuer = django_filters.NumberFilter(label=_("发函单位ID"), field_name="issuer_id")
     addressee_code = OrganizationFilter(label=_("收函单位"), field_name="addressee__code")
     issuer_code = OrganizationFilter(label=_("发函单位"), field_name="issuer__code")
-    within = django_filters.CharFilter(label=_("收函单位（含下级，组织代码）"), method="filter_within")
+    within = OrganizationFilter(label=_("收函单位（含下级）"), method="filter_within")
     issued = MonthFilter(label=_("发函月份"), method="filter_month")
 
     class Meta:
@@ -89,7 +89,7 @@ class InspectionPlanFilterSet(BaseFilterSet):
 class AccountabilityFilterSet(WithinCodeMixin, BaseFilterSet):
     period = MonthFilter()
     status = django_filters.ChoiceFilter(label=_("状态"), choices=Accountability._meta.get_field("status").choices)
-    within = django_filters.CharFilter(label=_("所属党组织（含下级，组织代码）"), method="filter_within")
+    within = OrganizationFilter(label=_("所属党组织（含下级）"), method="filter_within")
     opened = MonthFilter(label=_("立案月份"), method="filter_month")
 
     class Meta:

@@ -32,6 +32,31 @@ PLACEHOLDERS = {
     "deadline": "2026年11月22日",
     "number": "〔2026〕12号",
 }
+#: what people type and read (本单位设置 shows {收函单位}); the stored wording keeps the English keys
+PLACEHOLDER_NAMES = {
+    "addressee": "收函单位",
+    "issuer": "发函单位",
+    "period_label": "月份",
+    "issue_date": "发函日期",
+    "deadline": "答复期限",
+    "number": "文号",
+}
+
+
+def placeholders_canonical(text: str) -> str:
+    """{收函单位} → {addressee} (the wording as stored and rendered); English keys pass unchanged."""
+    for key, name in PLACEHOLDER_NAMES.items():
+        text = text.replace("{" + name + "}", "{" + key + "}")
+    return text
+
+
+def placeholders_display(text: str) -> str:
+    """{addressee} → {收函单位}: the wording as the settings page shows it."""
+    for key, name in PLACEHOLDER_NAMES.items():
+        text = text.replace("{" + key + "}", "{" + name + "}")
+    return text
+
+
 RULE_FIELDS = [
     "is_active",
     "reminder_enabled",
@@ -124,7 +149,7 @@ def validate_template(*, kind: str, title: str, body: str) -> tuple[str, str]:
     """Kind known, title and body present, within length, only known placeholders; returns them stripped."""
     if kind not in LetterKind.values:
         raise ValidationError({"kind": _("函件类别不正确。")})
-    title, body = title.strip(), body.strip()
+    title, body = placeholders_canonical(title.strip()), placeholders_canonical(body.strip())
     if not title:
         raise ValidationError({"title": _("请填写标题模板。")})
     if len(title) > 200:
@@ -139,7 +164,8 @@ def validate_template(*, kind: str, title: str, body: str) -> tuple[str, str]:
 
 
 def validate_template_text(text: str, field: str) -> None:
-    """Only the known placeholders, and braces that pair up."""
+    """Only the known placeholders (Chinese names or their keys), and braces that pair up."""
+    text = placeholders_canonical(text)
     try:
         names = [name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name is not None]
     except ValueError as exc:
@@ -152,15 +178,7 @@ def validate_template_text(text: str, field: str) -> None:
 
 
 def placeholder_help() -> str:
-    labels = {
-        "addressee": "收函单位",
-        "issuer": "发函单位",
-        "period_label": "月份",
-        "issue_date": "发函日期",
-        "deadline": "答复期限",
-        "number": "文号",
-    }
-    return "、".join(f"{{{k}}}{labels[k]}" for k in PLACEHOLDERS)
+    return "、".join(f"{{{name}}}" for name in PLACEHOLDER_NAMES.values())
 
 
 def letter_template_for(issuer: Organization, kind: str) -> tuple[str, str, bool]:
@@ -177,6 +195,7 @@ def letter_template_for(issuer: Organization, kind: str) -> tuple[str, str, bool
 
 def letter_template_preview(*, title: str, body: str, issuer: Organization) -> dict[str, str]:
     values = {**PLACEHOLDERS, "issuer": issuer.name}
+    title, body = placeholders_canonical(title), placeholders_canonical(body)
     return {"title": render_template(title, values), "body": render_template(body, values)}
 
 

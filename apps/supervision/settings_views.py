@@ -61,6 +61,8 @@ class LetterRuleSettingsView(_SettingsMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        if "form" not in kwargs:  # the form first: it is what finds the issuer (a GET used to fail here)
+            kwargs["form"] = self.get_form()
         return super().get_context_data(issuer=self.issuer, **kwargs)
 
     def form_valid(self, form: Any) -> Any:
@@ -97,7 +99,7 @@ class LetterTemplateSettingsView(_SettingsMixin, FormView):
     def get_initial(self) -> dict[str, Any]:
         self.issuer = issuer_of(self.request.user)
         title, body, self.is_own = rule_settings.letter_template_for(self.issuer, self.kind)
-        return {"title": title, "body": body}
+        return {"title": rule_settings.placeholders_display(title), "body": rule_settings.placeholders_display(body)}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

@@ -321,3 +321,18 @@ def test_api_creates_within_the_ceiling_and_refuses_above(api_for, tree, users):
 def test_api_me_under_accounts(api_for, users):
     data = api_for(users.secretary_a).get("/api/v1/accounts/me/").json()
     assert data["username"] == "secretary_a"
+
+
+def test_large_account_list_export_is_a_job_with_the_same_masked_rows(
+    client_for, users, django_capture_on_commit_callbacks
+):
+    from tests.helpers import export_sync_and_as_job
+
+    users.secretary_a.phone = "13912345678"
+    users.secretary_a.save()
+    url = reverse("accounts:user_list") + "?role=branch_secretary&export=xlsx"
+    sync, job_rows, _job = export_sync_and_as_job(
+        client_for(users.street_staff), url, django_capture_on_commit_callbacks
+    )
+    assert job_rows == sync and {r[0] for r in job_rows[1:]} == {"secretary_a", "secretary_b"}
+    assert "13912345678" not in str(job_rows)

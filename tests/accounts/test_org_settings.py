@@ -109,3 +109,46 @@ def test_root_admin_sets_a_parameter_typed_and_audited(client_for, users):
     assert get_int_param("branch_max_members") == 60
     assert AuditLog.objects.filter(event="parameter.update").exists()
     assert client_for(users.city_staff).post(url, {"key": "branch_max_members", "value": "1"}).status_code == 403
+
+
+def test_letter_rule_page_opens_for_staff(client_for, users):
+    resp = client_for(users.district_staff).get(reverse("supervision:letter_rule_settings"))
+    assert resp.status_code == 200 and "提示函" in resp.content.decode()
+
+
+def test_letter_placeholders_are_shown_and_typed_in_chinese_and_stored_as_keys(client_for, tree, users):
+    client = client_for(users.district_staff)
+    url = reverse("supervision:letter_template_settings_kind", args=["supervision"])
+    html = client.get(url).content.decode()
+    assert "{收函单位}" in html and "{addressee}" not in html
+    assert client.post(url, {"title": "{月份}督办函", "body": "{收函单位}：请于{答复期限}前办理。"}).status_code == 302
+    assert letter_template(tree.district_a.pk, "supervision") == (
+        "{period_label}督办函",
+        "{addressee}：请于{deadline}前办理。",
+    )
+    html = client.get(url).content.decode()
+    assert "{收函单位}：请于{答复期限}前办理。" in html
+
+
+def test_sessions_show_the_device_in_chinese_not_the_user_agent(client, users):
+    from apps.core.templatetags.dangjian import device_label
+
+    ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+    assert device_label(ua) == "谷歌浏览器 · 电脑"
+    assert device_label("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) MicroMessenger/8.0") == "微信 · 苹果手机"
+    assert device_label("") == "—"
+
+
+def test_a_list_of_codes_parameter_is_shown_and_typed_as_labels(client_for, users):
+    client = client_for(users.admin)
+    url = reverse("core:parameter_settings")
+    html = client.get(url).content.decode()
+    assert "三函、换届提醒" in html and "letter,term_due" not in html
+    assert client.post(url, {"key": "notice_sms_categories", "value": "三函、组织生活日提醒"}).status_code == 302
+    assert Parameter.objects.get(key="notice_sms_categories").value == "letter,life_day"
+    bad = client.post(url, {"key": "notice_sms_categories", "value": "三函，天气预报"})
+    assert bad.status_code == 400 and "不认识“天气预报”" in bad.content.decode()
+    assert client.post(url, {"key": "notice_sms_categories", "value": ""}).status_code == 302
+    from apps.notifications.services import _categories
+
+    assert _categories("notice_sms_categories") == set()

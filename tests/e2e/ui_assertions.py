@@ -33,6 +33,8 @@ ALLOWED_WORDS = {
     "jpg",
     "jpeg",
     "docx",
+    "wps",  # WPS Office documents, an accepted upload format
+    "xls",
     "doc",
     "zip",
     "gb",

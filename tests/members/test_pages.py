@@ -335,3 +335,31 @@ def test_admin_pages_render_and_mask(tree, users, client_for):
         assert client.get(reverse(f"admin:members_{name}_changelist")).status_code == 200, name
     html = client.get(reverse("admin:members_member_change", args=[m.pk])).content.decode()
     assert m.id_masked in html and m.id_number not in html
+
+
+def test_subtree_filter_is_a_picker_and_the_chip_shows_the_name(tree, users, client_for):
+    """A dashboard drill-down (?within=<id>) shows the organization's name in the chip and the picker box,
+    never its id; the box is the organization picker, not a typed number."""
+    make_member(tree.branch_a, name="甲某")
+    make_member(tree.branch_b, name="乙某")
+    client = client_for(users.district_staff)
+    html = client.get(reverse("members:member_list"), {"within": tree.branch_a.pk}).content.decode()
+    assert "甲某" in html and "乙某" not in html
+    assert f"所属党组织（含下级）：{tree.branch_a.name}" in html
+    assert f"所属党组织（含下级）：{tree.branch_a.pk}<" not in html
+    assert "data-org-picker" in html or "org-picker" in html
+    assert 'type="number" name="within"' not in html
+    # typed by name without picking (no JavaScript) still works
+    html = client.get(reverse("members:member_list"), {"within_search": tree.branch_a.name}).content.decode()
+    assert "甲某" in html and "乙某" not in html
+
+
+def test_subtree_filter_chip_never_names_an_out_of_scope_org(tree, users, client_for):
+    html = client_for(users.district_b_staff).get(reverse("members:member_list"), {"within": tree.branch_a.pk})
+    html = html.content.decode()
+    assert tree.branch_a.name not in html
+
+
+def test_recruitment_subtree_filter_chip_shows_the_name(tree, users, client_for):
+    html = client_for(users.district_staff).get(reverse("members:recruitment_list"), {"within": tree.branch_a.pk})
+    assert f"所属党组织（含下级）：{tree.branch_a.name}" in html.content.decode()

@@ -549,3 +549,19 @@ def test_rollup_page_bad_month_shows_error_and_csv_export(tree, users, client_fo
     resp = client.get(reverse("responsibility:rollup") + f"?org=D000A&month={last_month()}&export=xlsx")
     names = [r[0] for r in load_workbook(io.BytesIO(resp.content)).active.iter_rows(min_row=2, values_only=True)]
     assert names == ["甲区委（合计）", "甲街道党工委"]
+
+
+def test_rollup_and_issuance_exports_run_as_jobs_when_large(
+    tree, users, data, client_for, django_capture_on_commit_callbacks
+):
+    from apps.responsibility.stats import stats_refresh
+    from tests.helpers import export_sync_and_as_job
+
+    stats_refresh(period=last_month())
+    client = client_for(users.district_staff)
+    url = reverse("responsibility:rollup") + f"?org=D000A&month={last_month()}&export=xlsx"
+    sync, job_rows, _ = export_sync_and_as_job(client, url, django_capture_on_commit_callbacks)
+    assert job_rows == sync and [r[0] for r in job_rows[1:]] == ["甲区委（合计）", "甲街道党工委"]
+    url = reverse("responsibility:issuance_detail", args=[data["issuance"].pk]) + "?export=xlsx"
+    sync, job_rows, _ = export_sync_and_as_job(client, url, django_capture_on_commit_callbacks)
+    assert job_rows == sync and job_rows[0][0] == "组织"

@@ -233,3 +233,56 @@ def test_other_pages_queries_do_not_grow_with_rows(tree, users, sr, client_for, 
     many = (_count(lambda: client.get(reverse(page))), _count(lambda: rest.get(api)))
     assert few == many
     assert many[0] <= 16 and many[1] <= 8
+
+
+def test_stats_page_organization_box_is_the_picker(tree, users, sr, client_for):
+    client = client_for(users.district_staff)
+    html = client.get(reverse("service_requests:stats"), {"org": tree.street_a.code}).content.decode()
+    assert "data-org-picker-widget" in html and f'value="{tree.street_a.name}"' in html
+    assert "组织代码" not in html
+    # a name typed without picking resolves in scope; a sibling's name is not found
+    resp = client.get(reverse("service_requests:stats"), {"org_search": tree.street_a.name})
+    assert resp.status_code == 200 and tree.street_a.name in resp.content.decode()
+    sibling = client_for(users.district_b_staff).get(reverse("service_requests:stats"), {"org": tree.street_a.code})
+    assert sibling.status_code == 404
+
+
+def test_registration_community_is_picked_by_name(tree, users, sr, client_for):
+    from apps.organizations.choices import Sector
+
+    tree.district_b.sector = Sector.COMMUNITY
+    tree.district_b.save(update_fields=["sector"])
+    client = client_for(sr.worker_a)
+    html = client.get(reverse("service_requests:registration_create")).content.decode()
+    assert "data-org-picker-widget" in html and "组织代码" not in html
+    found = client.get(reverse("service_requests:community_lookup"), {"q": tree.district_b.name}).json()["results"]
+    assert tree.district_b.name in [r["name"] for r in found]
+    member = make_member(tree.branch_a, name="周报到")
+    resp = client.post(
+        reverse("service_requests:registration_create"),
+        {"kind": "member", "member": member.pk, "community": "", "community_search": tree.district_b.name,
+         "registered_on": "2026-11-02"},
+    )  # fmt: skip
+    assert resp.status_code == 302
+    assert CommunityRegistration.objects.filter(member=member, organization=tree.district_b).exists()
+    resp = client.post(
+        reverse("service_requests:registration_create"),
+        {"kind": "member", "member": member.pk, "community_search": "不存在的社区", "registered_on": "2026-11-02"},
+    )
+    assert "找不到该社区" in resp.content.decode()
+    assert client_for(users.leader).get(reverse("service_requests:community_lookup"), {"q": "街道"}).status_code == 403
+
+
+def test_large_request_list_export_is_a_job_with_the_same_masked_rows(
+    tree, users, sr, client_for, django_capture_on_commit_callbacks
+):
+    from tests.helpers import export_sync_and_as_job
+
+    make_request(sr.worker_a, tree.branch_a, sr.cat, requester_name="王小明", phone="13812345678")
+    make_request(sr.worker_b, tree.branch_b, sr.cat)
+    url = reverse("service_requests:request_list") + "?export=xlsx"
+    sync, job_rows, _job = export_sync_and_as_job(
+        client_for(users.street_staff), url, django_capture_on_commit_callbacks
+    )
+    assert job_rows == sync and len(sync) == 3
+    assert "13812345678" not in str(job_rows) and "王小明" not in str(job_rows)

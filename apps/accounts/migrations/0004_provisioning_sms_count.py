@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_account_management'),
+        ("accounts", "0003_account_management"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='provisioningbatch',
-            name='sms_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='短信发送初始密码的账号数'),
+            model_name="provisioningbatch",
+            name="sms_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="短信发送初始密码的账号数"),
         ),
     ]

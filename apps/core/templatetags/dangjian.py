@@ -169,3 +169,33 @@ def page_header(content: str, title: Any, subtitle: Any = "") -> str:
     from django.template.loader import render_to_string
 
     return render_to_string("includes/page_header.html", {"title": title, "subtitle": subtitle, "actions": content})
+
+
+_BROWSERS = [
+    ("MicroMessenger", _("微信")),
+    ("Edg", _("微软浏览器")),
+    ("Firefox", _("火狐浏览器")),
+    ("HeadlessChrome", _("无界面浏览器")),
+    ("Chrome", _("谷歌浏览器")),
+    ("Chromium", _("谷歌浏览器")),
+    ("Safari", _("苹果浏览器")),
+]
+_DEVICES = [
+    ("Android", _("安卓手机")),
+    ("iPhone", _("苹果手机")),
+    ("iPad", _("苹果平板")),
+    ("Macintosh", _("苹果电脑")),
+    ("Windows", _("电脑")),
+    ("Linux", _("电脑")),
+]
+
+
+@register.filter
+def device_label(user_agent: str | None) -> str:
+    """A browser's self-description (``Mozilla/5.0 (X11; Linux …) …``) as people say it: 谷歌浏览器 · 电脑."""
+    ua = user_agent or ""
+    if not ua:
+        return "—"
+    browser = next((str(label) for key, label in _BROWSERS if key in ua), str(_("浏览器")))
+    device = next((str(label) for key, label in _DEVICES if key in ua), "")
+    return f"{browser} · {device}" if device else browser

@@ -4,20 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_remove_delivery_delivery_notice_channel_uniq_and_more'),
+        ("notifications", "0002_remove_delivery_delivery_notice_channel_uniq_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='delivery',
-            name='secret',
+            model_name="delivery",
+            name="secret",
             field=models.BinaryField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='notice',
-            name='category',
-            field=models.CharField(choices=[('letter', '三函'), ('term_due', '换届提醒'), ('probation_due', '预备党员转正提醒'), ('ledger_due', '月度台账提醒'), ('transfer_expiring', '介绍信即将到期'), ('political_birthday', '政治生日'), ('inspection', '督查'), ('life_day', '组织生活日提醒'), ('account', '账号安全'), ('other', '其他')], default='other', max_length=24, verbose_name='类别'),
+            model_name="notice",
+            name="category",
+            field=models.CharField(
+                choices=[
+                    ("letter", "三函"),
+                    ("term_due", "换届提醒"),
+                    ("probation_due", "预备党员转正提醒"),
+                    ("ledger_due", "月度台账提醒"),
+                    ("transfer_expiring", "介绍信即将到期"),
+                    ("political_birthday", "政治生日"),
+                    ("inspection", "督查"),
+                    ("life_day", "组织生活日提醒"),
+                    ("account", "账号安全"),
+                    ("other", "其他"),
+                ],
+                default="other",
+                max_length=24,
+                verbose_name="类别",
+            ),
         ),
     ]

@@ -5,28 +5,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0005_organization_doc_prefix'),
-        ('responsibility', '0006_meeting_quorum'),
+        ("organizations", "0005_organization_doc_prefix"),
+        ("responsibility", "0006_meeting_quorum"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OrgLifeDay',
+            name="OrgLifeDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(choices=[('weekday', '每月第几个星期几'), ('monthday', '每月固定日期')], default='weekday', max_length=10, verbose_name='规则')),
-                ('week', models.PositiveSmallIntegerField(blank=True, choices=[(1, '第一个'), (2, '第二个'), (3, '第三个'), (4, '第四个'), (5, '最后一个')], null=True, verbose_name='第几个')),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, choices=[(0, '星期一'), (1, '星期二'), (2, '星期三'), (3, '星期四'), (4, '星期五'), (5, '星期六'), (6, '星期日')], null=True, verbose_name='星期几')),
-                ('day', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='每月几日')),
-                ('postpone_on_holiday', models.BooleanField(default=True, verbose_name='遇法定节假日顺延至下一个工作日')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='life_day', to='organizations.organization', verbose_name='党组织')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[("weekday", "每月第几个星期几"), ("monthday", "每月固定日期")],
+                        default="weekday",
+                        max_length=10,
+                        verbose_name="规则",
+                    ),
+                ),
+                (
+                    "week",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "第一个"), (2, "第二个"), (3, "第三个"), (4, "第四个"), (5, "最后一个")],
+                        null=True,
+                        verbose_name="第几个",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "星期一"),
+                            (1, "星期二"),
+                            (2, "星期三"),
+                            (3, "星期四"),
+                            (4, "星期五"),
+                            (5, "星期六"),
+                            (6, "星期日"),
+                        ],
+                        null=True,
+                        verbose_name="星期几",
+                    ),
+                ),
+                ("day", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="每月几日")),
+                (
+                    "postpone_on_holiday",
+                    models.BooleanField(default=True, verbose_name="遇法定节假日顺延至下一个工作日"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="life_day",
+                        to="organizations.organization",
+                        verbose_name="党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '组织生活日',
-                'verbose_name_plural': '组织生活日',
+                "verbose_name": "组织生活日",
+                "verbose_name_plural": "组织生活日",
             },
         ),
     ]

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from apps.core import spreadsheets
+from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 
 from .. import forms, imports, selectors, services
@@ -45,16 +46,23 @@ class IssuanceDetailView(ScopedDetailView):
 
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
-            self.object = self.get_object()
-            rollup = selectors.issuance_rollup(issuance=self.object)
-            cols = rollup["columns"]
-            return spreadsheets.xlsx_response(
-                filename="下发汇总.xlsx",
-                sheet="下发汇总",
-                headers=["组织", *[ROLLUP_LABELS[c] for c in cols]],
-                rows=([r["org"].name, *[r[c] for c in cols]] for r in rollup["rows"]),
-            )
+            permission = ",".join(self.get_permission_required())
+            return export_response(request, spec=self.export_spec(), permission=permission)
         return super().get(request, *args, **kwargs)
+
+    def export_spec(self) -> ExportSpec:
+        """The roll-up by child organization: at once, or as a background job when the issuer has many."""
+        self.object = self.get_object()
+        rollup = selectors.issuance_rollup(issuance=self.object)
+        cols = rollup["columns"]
+        return ExportSpec(
+            title="下发汇总",
+            filename="下发汇总.xlsx",
+            sheet="下发汇总",
+            headers=["组织", *[str(ROLLUP_LABELS[c]) for c in cols]],
+            rows=([r["org"].name, *[r[c] for c in cols]] for r in rollup["rows"]),
+            total=len(rollup["rows"]),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)

@@ -7,9 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from apps.core import spreadsheets
+from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.periods import Period
 from apps.core.scoping import get_visible_or_404, user_root
 from apps.core.views import ScopedQuerysetMixin
@@ -51,15 +52,28 @@ class RollupView(ScopedQuerysetMixin, TemplateView):
     def get(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         ctx = self.get_context_data(**kwargs)
         if request.GET.get("export") == "xlsx" and ctx.get("rollup"):
-            r = ctx["rollup"]
-            rows = [(f"{r['root'].name}（合计）", r["total"]), *[(s.organization.name, s) for s in r["children"]]]
-            return spreadsheets.xlsx_response(
-                filename=f"责任落实汇总-{r['period']}.xlsx",
-                headers=["党组织", *exports.RATE_HEADERS],
-                rows=([name, *exports.rate_cells(s)] for name, s in rows),
-                sheet="责任落实汇总",
-            )
+            permission = ",".join(self.get_permission_required())
+            return export_response(request, spec=self._spec(ctx["rollup"]), permission=permission)
         return self.render_to_response(ctx)
+
+    def export_spec(self) -> ExportSpec:
+        """The roll-up's rows (the total, then one per child organization): at once, or — for a scope with
+        many children — rebuilt by the background export job for the same user and query."""
+        rollup = self.get_context_data(**self.kwargs).get("rollup")
+        if not rollup:
+            raise ValidationError(_("没有可导出的汇总。"))
+        return self._spec(rollup)
+
+    def _spec(self, r: dict[str, Any]) -> ExportSpec:
+        rows = [(f"{r['root'].name}（合计）", r["total"]), *[(s.organization.name, s) for s in r["children"]]]
+        return ExportSpec(
+            title=f"责任落实汇总-{r['period']}",
+            filename=f"责任落实汇总-{r['period']}.xlsx",
+            headers=["党组织", *exports.RATE_HEADERS],
+            rows=([name, *exports.rate_cells(s)] for name, s in rows),
+            sheet="责任落实汇总",
+            total=len(rows),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
