@@ -151,7 +151,9 @@ class Indicator(models.Model):
 class AssessmentResult(models.Model):
     """One assessed organization in one plan: total, rank, grade and veto."""
 
-    plan = models.ForeignKey(AssessmentPlan, on_delete=models.CASCADE, related_name="results")
+    # No separate index on plan: the unique (plan, organization) index and the ranking indexes all start with it,
+    # and every result row's rank/position/total update would otherwise maintain one more index.
+    plan = models.ForeignKey(AssessmentPlan, on_delete=models.CASCADE, related_name="results", db_index=False)
     organization = models.ForeignKey(Org, verbose_name=_("被考核组织"), on_delete=models.PROTECT, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
     base_points = models.DecimalField(_("基础得分"), default=Decimal("0"), **POINTS)
