@@ -206,13 +206,13 @@ class CardCategory(models.Model):
 
 
 class MemberCard(models.Model):
-    """A member's six-colour card for a month (recomputed monthly, set-based)."""
+    """A member's current six-colour card and the month it took effect (one row per member). The monthly
+    recompute writes only the cards that change; the month's counts per branch are in ``CardCount``."""
 
-    # member: no single-column index, the unique (member, month) leads with it (3M rows written a month)
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_index=False)
+    member = models.OneToOneField("members.Member", on_delete=models.CASCADE, related_name="+")
     organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+")
     org_path = models.CharField(max_length=255, editable=False)
-    month = models.DateField()
+    since = models.DateField(_("评定月份"))
     category = models.ForeignKey(CardCategory, on_delete=models.CASCADE, related_name="+")
 
     objects = PathScoped.as_manager()
@@ -220,8 +220,30 @@ class MemberCard(models.Model):
     class Meta:
         verbose_name = _("党员六色卡")
         verbose_name_plural = _("党员六色卡")
-        constraints = [models.UniqueConstraint(fields=["member", "month"], name="member_card_month")]
-        indexes = [models.Index(fields=["month", "org_path"], name="member_card_month_path_idx")]
+        indexes = [models.Index(fields=["org_path"], name="member_card_path_idx")]
 
     def __str__(self) -> str:
-        return f"{self.member_id} {self.month:%Y-%m}"
+        return f"{self.member_id} {self.since:%Y-%m}"
+
+
+class CardCount(models.Model):
+    """How many of an organization's own members held each card in a month (written by the recompute)."""
+
+    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+")
+    org_path = models.CharField(max_length=255, editable=False)
+    month = models.DateField()
+    category = models.ForeignKey(CardCategory, on_delete=models.CASCADE, related_name="+")
+    n = models.PositiveIntegerField(default=0)
+
+    objects = PathScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("六色卡统计")
+        verbose_name_plural = _("六色卡统计")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "month", "category"], name="card_count_org_month_cat")
+        ]
+        indexes = [models.Index(fields=["month", "org_path"], name="card_count_month_path_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month:%Y-%m} {self.category_id}: {self.n}"

@@ -1,7 +1,11 @@
 """六色卡: each member's colour for a month from the categories (data), recomputed set-based.
 
-The recompute is one DELETE and one INSERT … SELECT: the category is a CASE over the member's yearly points
-(a grouped SUM joined once), latest appraisal level, mobile/lost flags and age — no Python loop over members.
+One pass computes every member's card (a CASE built from the category rows over the member, the year's points
+— one GROUP BY joined once — and the latest decided appraisal level; only the joins the criteria need) into a
+temporary table; then three set-based statements: write the cards that changed (members whose card is new or
+different, an anti-join against the current cards — unchanged members are not touched), drop the cards of
+members no longer in good standing, and replace the month's counts per organization (one GROUP BY). No Python
+loop over members; a rerun with the same data writes no card.
 """
 
 from __future__ import annotations
@@ -9,11 +13,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Sum
 
 from apps.core.periods import Period, add_years
 
-from .appraisal_models import AppraisalEntry, AppraisalStatus, CardCategory, MemberCard, PointEntry
+from .appraisal_models import (
+    Appraisal,
+    AppraisalEntry,
+    AppraisalStatus,
+    CardCategory,
+    CardCount,
+    MemberCard,
+    PointEntry,
+)
 from .choices import MemberStatus
 from .models import Member
 
@@ -44,77 +56,129 @@ def _sql_condition(cat: CardCategory, on: Any) -> tuple[str, list[Any]]:
     return ("(" + joiner.join(parts) + ")") if parts else "", params
 
 
-@transaction.atomic
-def cards_recompute(*, period: Period, root_path: str = "/") -> int:
-    """Replace the month's cards under ``root_path``; idempotent. Returns the number of cards written.
-
-    One INSERT … SELECT: members LEFT JOIN their yearly points (one GROUP BY) and their appraisal level of this
-    year or last year, the category chosen by a CASE built from the category rows (first match by order)."""
-    on = period.last_day
-    MemberCard.objects.filter(month=period.first_day, org_path__startswith=root_path)._raw_delete(MemberCard.objects.db)
-    whens, params, default = [], [], None
+def _criteria_case(on: Any) -> tuple[str, list[Any], set[str]]:
+    """The CASE choosing the first matching category (by order), its parameters and the joins it needs."""
+    whens, params, default, needs = [], [], None, set()
     for cat in CardCategory.objects.filter(is_active=True).order_by("order", "id"):
         cond, cond_params = _sql_condition(cat, on)
         if not cond:
             default = default or cat.pk
             continue
+        if cat.min_points is not None or cat.max_points is not None:
+            needs.add("points")
+        if cat.appraisal_levels.strip(" ,"):
+            needs.add("appraisal")
         whens.append(f"WHEN {cond} THEN %s")
         params.extend([*cond_params, cat.pk])
-    if not whens and default is None:
-        return 0
-    case = "CASE " + " ".join(whens) + " ELSE %s END" if whens else "%s"
-    params.append(default)
+    if not whens:
+        return ("%s" if default is not None else ""), ([default] if default is not None else []), needs
+    return "CASE " + " ".join(whens) + " ELSE %s END", [*params, default], needs
+
+
+def cards_recompute(*, period: Period, root_path: str = "/") -> int:
+    """Recompute the month's cards under ``root_path``; idempotent. Returns the number of members carded."""
+    return cards_recompute_detail(period=period, root_path=root_path)["members"]
+
+
+@transaction.atomic
+def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str, int]:
+    """Members carded, cards changed (written), cards removed (members no longer active) and count rows."""
+    on = period.last_day
+    case, case_params, needs = _criteria_case(on)
     t = {
         "card": MemberCard._meta.db_table,
+        "count": CardCount._meta.db_table,
         "member": Member._meta.db_table,
         "points": PointEntry._meta.db_table,
         "entry": AppraisalEntry._meta.db_table,
-        "appraisal": AppraisalEntry._meta.get_field("appraisal").related_model._meta.db_table,
+        "appraisal": Appraisal._meta.db_table,
     }
-    level_sql = (
-        "SELECT e.member_id, e.final_level FROM {entry} e JOIN {appraisal} ap ON ap.id = e.appraisal_id "
-        "WHERE ap.year = %s AND ap.status = %s AND e.final_level <> ''"
-    ).format(**t)
-    sql = (
-        "INSERT INTO {card} (member_id, organization_id, org_path, category_id, month) "
-        "SELECT id, organization_id, org_path, card, %s FROM ("
-        "SELECT m.id, m.organization_id, m.org_path, " + case + " AS card FROM {member} m "
-        "LEFT JOIN (SELECT member_id, SUM(points) AS s FROM {points} WHERE year = %s AND occurred_on <= %s "
-        "AND org_path LIKE %s GROUP BY member_id) p ON p.member_id = m.id "
-        "LEFT JOIN (" + level_sql + ") a1 ON a1.member_id = m.id "
-        "LEFT JOIN (" + level_sql + ") a2 ON a2.member_id = m.id "
-        "WHERE m.status = %s AND m.org_path LIKE %s) t WHERE card IS NOT NULL"
-    ).format(**t)
     like = root_path + "%"  # paths are digits and slashes: nothing to escape
-    all_params = [
-        period.first_day,
-        *params,
-        period.year,
-        on,
-        like,
-        period.year,
-        AppraisalStatus.DECIDED,
-        period.year - 1,
-        AppraisalStatus.DECIDED,
-        MemberStatus.ACTIVE,
-        like,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
-        return cursor.rowcount
+    joins, join_params = "", []
+    if "points" in needs:
+        joins += (
+            " LEFT JOIN (SELECT member_id, SUM(points) AS s FROM {points} WHERE year = %s AND occurred_on <= %s"
+            " AND org_path LIKE %s GROUP BY member_id) p ON p.member_id = m.id"
+        )
+        join_params += [period.year, on, like]
+    level = (
+        "SELECT e.member_id, e.final_level FROM {entry} e JOIN {appraisal} ap ON ap.id = e.appraisal_id "
+        "WHERE ap.year = %s AND ap.status = %s AND e.final_level <> '' AND e.org_path LIKE %s"
+    )
+    if "appraisal" in needs:
+        joins += f" LEFT JOIN ({level}) a1 ON a1.member_id = m.id LEFT JOIN ({level}) a2 ON a2.member_id = m.id"
+        join_params += [period.year, AppraisalStatus.DECIDED, like, period.year - 1, AppraisalStatus.DECIDED, like]
+    month = period.first_day
+    CardCount.objects.filter(month=month, org_path__startswith=root_path)._raw_delete(CardCount.objects.db)
+    tmp = "members_card_new"
+    vendor = connection.vendor
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {tmp}")
+        if not case:  # no category at all: nobody holds a card
+            cur.execute(f"DELETE FROM {t['card']} WHERE org_path LIKE %s", [like])
+            return {"members": 0, "changed": 0, "removed": cur.rowcount, "counts": 0}
+        if vendor == "postgresql":
+            cur.execute("SET LOCAL work_mem = '256MB'")
+        cur.execute(
+            (
+                f"CREATE TEMPORARY TABLE {tmp} AS SELECT m.id, m.organization_id, m.org_path, {case} AS card "
+                "FROM {member} m" + joins + " WHERE m.status = %s AND m.org_path LIKE %s"
+            ).format(**t),
+            [*case_params, *join_params, MemberStatus.ACTIVE, like],
+        )
+        members = cur.rowcount
+        if members < 0:  # SQLite does not count the rows of CREATE TABLE … AS
+            cur.execute(f"SELECT COUNT(*) FROM {tmp}")
+            members = cur.fetchone()[0]
+        if vendor == "postgresql":
+            cur.execute(f"ANALYZE {tmp}")
+        # Only the cards that change: new members, another category, another branch. A card taken effect after
+        # this month (a recompute of an earlier month) is left alone.
+        cur.execute(
+            (
+                "INSERT INTO {card} (member_id, organization_id, org_path, category_id, since) "
+                f"SELECT n.id, n.organization_id, n.org_path, n.card, %s FROM {tmp} n "
+                "LEFT JOIN {card} c ON c.member_id = n.id "
+                "WHERE c.member_id IS NULL OR (c.since <= %s AND (c.category_id <> n.card "
+                "OR c.organization_id <> n.organization_id)) "
+                "ON CONFLICT (member_id) DO UPDATE SET category_id = EXCLUDED.category_id, "
+                "organization_id = EXCLUDED.organization_id, org_path = EXCLUDED.org_path, since = EXCLUDED.since"
+            ).format(**t),
+            [month, month],
+        )
+        changed = cur.rowcount
+        cur.execute(
+            (
+                "DELETE FROM {card} WHERE org_path LIKE %s AND since <= %s "
+                f"AND NOT EXISTS (SELECT 1 FROM {tmp} n WHERE n.id = {{card}}.member_id)"
+            ).format(**t),
+            [like, month],
+        )
+        removed = cur.rowcount
+        cur.execute(
+            (
+                "INSERT INTO {count} (organization_id, org_path, month, category_id, n) "
+                f"SELECT organization_id, MIN(org_path), %s, card, COUNT(*) FROM {tmp} "
+                "GROUP BY organization_id, card"
+            ).format(**t),
+            [month],
+        )
+        counts = cur.rowcount
+        cur.execute(f"DROP TABLE {tmp}")
+    return {"members": members, "changed": changed, "removed": removed, "counts": counts}
 
 
 def card_counts(*, user: Any, organization: Any, period: Period) -> list[tuple[CardCategory, int]]:
     """Cards per category for an organization's subtree in a month (one GROUP BY)."""
     counts = dict(
-        MemberCard.objects.visible_to(user)
+        CardCount.objects.visible_to(user)
         .filter(month=period.first_day, org_path__startswith=organization.path)
         .values_list("category_id")
-        .annotate(n=Count("id"))
+        .annotate(total=Sum("n"))
         .order_by()
     )
     return [(cat, counts.get(cat.pk, 0)) for cat in CardCategory.objects.filter(is_active=True)]
 
 
 def member_card(*, member: Any) -> MemberCard | None:
-    return MemberCard.objects.filter(member=member).select_related("category").order_by("-month").first()
+    return MemberCard.objects.filter(member=member).select_related("category").first()

@@ -387,6 +387,7 @@ from .appraisal_models import (  # noqa: E402, F401
     Appraisal,
     AppraisalEntry,
     CardCategory,
+    CardCount,
     MemberCard,
     PointEntry,
     PointRule,
