@@ -205,34 +205,18 @@ class CardCategory(models.Model):
         return self.name
 
 
-class MemberCard(models.Model):
-    """A member's current six-colour card and the month it took effect (one row per member). The monthly
-    recompute writes only the cards that change; the month's counts per branch are in ``CardCount``."""
-
-    member = models.OneToOneField("members.Member", on_delete=models.CASCADE, related_name="+")
-    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+")
-    org_path = models.CharField(max_length=255, editable=False)
-    since = models.DateField(_("评定月份"))
-    category = models.ForeignKey(CardCategory, on_delete=models.CASCADE, related_name="+")
-
-    objects = PathScoped.as_manager()
-
-    class Meta:
-        verbose_name = _("党员六色卡")
-        verbose_name_plural = _("党员六色卡")
-        indexes = [models.Index(fields=["org_path"], name="member_card_path_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.member_id} {self.since:%Y-%m}"
-
-
 class CardCount(models.Model):
-    """How many of an organization's own members held each card in a month (written by the recompute)."""
+    """How many of an organization's own members held each card in a month (derived: replaced by each
+    recompute, ~4 rows per branch a month, so no foreign-key triggers or extra indexes on the write path)."""
 
-    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        ORG, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     org_path = models.CharField(max_length=255, editable=False)
     month = models.DateField()
-    category = models.ForeignKey(CardCategory, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        CardCategory, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     n = models.PositiveIntegerField(default=0)
 
     objects = PathScoped.as_manager()

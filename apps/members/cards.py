@@ -1,15 +1,18 @@
 """六色卡: each member's colour for a month from the categories (data), recomputed set-based.
 
-One pass computes every member's card (a CASE built from the category rows over the member, the year's points
-— one GROUP BY joined once — and the latest decided appraisal level; only the joins the criteria need) into a
-temporary table; then three set-based statements: write the cards that changed (members whose card is new or
-different, an anti-join against the current cards — unchanged members are not touched), drop the cards of
-members no longer in good standing, and replace the month's counts per organization (one GROUP BY). No Python
-loop over members; a rerun with the same data writes no card.
+The member's current card and the month it took effect are on the member's row (``card_category``,
+``card_since``). One pass over the members computes every card (a CASE built from the category rows over the
+member, the year's points — one GROUP BY joined once — and the latest decided appraisal level; only the joins
+the criteria need) beside the card held, into a temporary table; then two set-based statements: an UPDATE of
+only the members whose card changes (joined by primary key; unchanged rows are not touched) and the month's
+counts per organization (one GROUP BY into ``CardCount``). No Python loop over members; a rerun with the same
+data writes no card.
 """
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -23,7 +26,6 @@ from .appraisal_models import (
     AppraisalStatus,
     CardCategory,
     CardCount,
-    MemberCard,
     PointEntry,
 )
 from .choices import MemberStatus
@@ -82,11 +84,11 @@ def cards_recompute(*, period: Period, root_path: str = "/") -> int:
 
 @transaction.atomic
 def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str, int]:
-    """Members carded, cards changed (written), cards removed (members no longer active) and count rows."""
+    """Members carded, cards changed (written) and count rows written for the month."""
     on = period.last_day
+    month = period.first_day
     case, case_params, needs = _criteria_case(on)
     t = {
-        "card": MemberCard._meta.db_table,
         "count": CardCount._meta.db_table,
         "member": Member._meta.db_table,
         "points": PointEntry._meta.db_table,
@@ -108,53 +110,36 @@ def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str,
     if "appraisal" in needs:
         joins += f" LEFT JOIN ({level}) a1 ON a1.member_id = m.id LEFT JOIN ({level}) a2 ON a2.member_id = m.id"
         join_params += [period.year, AppraisalStatus.DECIDED, like, period.year - 1, AppraisalStatus.DECIDED, like]
-    month = period.first_day
     CardCount.objects.filter(month=month, org_path__startswith=root_path)._raw_delete(CardCount.objects.db)
+    if not case:  # no category at all: nobody holds a card
+        n = Member.objects.filter(org_path__startswith=root_path, card_category__isnull=False).update(
+            card_category=None, card_since=None
+        )
+        return {"members": 0, "changed": n, "counts": 0}
     tmp = "members_card_new"
-    vendor = connection.vendor
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {tmp}")
-        if not case:  # no category at all: nobody holds a card
-            cur.execute(f"DELETE FROM {t['card']} WHERE org_path LIKE %s", [like])
-            return {"members": 0, "changed": 0, "removed": cur.rowcount, "counts": 0}
-        if vendor == "postgresql":
+        if connection.vendor == "postgresql":
             cur.execute("SET LOCAL work_mem = '256MB'")
+        # changed: another card than the one held, unless the held one took effect after this month (a recompute
+        # of an earlier month does not take a newer card back)
         cur.execute(
             (
-                f"CREATE TEMPORARY TABLE {tmp} AS SELECT m.id, m.organization_id, m.org_path, {case} AS card "
-                "FROM {member} m" + joins + " WHERE m.status = %s AND m.org_path LIKE %s"
+                f"CREATE TEMPORARY TABLE {tmp} AS SELECT id, organization_id, org_path, card, "
+                "(old IS NULL OR (old <> card AND since <= %s)) AS changed FROM ("
+                f"SELECT m.id, m.organization_id, m.org_path, {case} AS card, m.card_category_id AS old, "
+                "m.card_since AS since FROM {member} m" + joins + " WHERE m.status = %s AND m.org_path LIKE %s) c"
             ).format(**t),
-            [*case_params, *join_params, MemberStatus.ACTIVE, like],
+            [month, *case_params, *join_params, MemberStatus.ACTIVE, like],
         )
-        members = cur.rowcount
-        if members < 0:  # SQLite does not count the rows of CREATE TABLE … AS
-            cur.execute(f"SELECT COUNT(*) FROM {tmp}")
-            members = cur.fetchone()[0]
-        if vendor == "postgresql":
-            cur.execute(f"ANALYZE {tmp}")
-        # Only the cards that change: new members, another category, another branch. A card taken effect after
-        # this month (a recompute of an earlier month) is left alone.
+        if connection.vendor == "postgresql":
+            cur.execute(f"ANALYZE {tmp}")  # the planner then knows how few changed: a join by primary key
         cur.execute(
-            (
-                "INSERT INTO {card} (member_id, organization_id, org_path, category_id, since) "
-                f"SELECT n.id, n.organization_id, n.org_path, n.card, %s FROM {tmp} n "
-                "LEFT JOIN {card} c ON c.member_id = n.id "
-                "WHERE c.member_id IS NULL OR (c.since <= %s AND (c.category_id <> n.card "
-                "OR c.organization_id <> n.organization_id)) "
-                "ON CONFLICT (member_id) DO UPDATE SET category_id = EXCLUDED.category_id, "
-                "organization_id = EXCLUDED.organization_id, org_path = EXCLUDED.org_path, since = EXCLUDED.since"
-            ).format(**t),
-            [month, month],
+            f"UPDATE {t['member']} SET card_category_id = n.card, card_since = %s FROM {tmp} n "
+            f"WHERE n.changed AND {t['member']}.id = n.id",
+            [month],
         )
         changed = cur.rowcount
-        cur.execute(
-            (
-                "DELETE FROM {card} WHERE org_path LIKE %s AND since <= %s "
-                f"AND NOT EXISTS (SELECT 1 FROM {tmp} n WHERE n.id = {{card}}.member_id)"
-            ).format(**t),
-            [like, month],
-        )
-        removed = cur.rowcount
         cur.execute(
             (
                 "INSERT INTO {count} (organization_id, org_path, month, category_id, n) "
@@ -164,8 +149,10 @@ def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str,
             [month],
         )
         counts = cur.rowcount
+        cur.execute(f"SELECT COUNT(*) FROM {tmp}")
+        members = cur.fetchone()[0]
         cur.execute(f"DROP TABLE {tmp}")
-    return {"members": members, "changed": changed, "removed": removed, "counts": counts}
+    return {"members": members, "changed": changed, "counts": counts}
 
 
 def card_counts(*, user: Any, organization: Any, period: Period) -> list[tuple[CardCategory, int]]:
@@ -180,5 +167,14 @@ def card_counts(*, user: Any, organization: Any, period: Period) -> list[tuple[C
     return [(cat, counts.get(cat.pk, 0)) for cat in CardCategory.objects.filter(is_active=True)]
 
 
-def member_card(*, member: Any) -> MemberCard | None:
-    return MemberCard.objects.filter(member=member).select_related("category").first()
+@dataclass(frozen=True)
+class Card:
+    category: CardCategory
+    since: datetime.date
+
+
+def member_card(*, member: Any) -> Card | None:
+    """The member's current card and the month it took effect (on the member's row)."""
+    if not member.card_category_id:
+        return None
+    return Card(category=member.card_category, since=member.card_since)

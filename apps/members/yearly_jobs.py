@@ -31,4 +31,9 @@ def members_monthly(*, period: str | None = None, root_path: str = "/") -> dict:
         start=this.previous().first_day, end=min(this.last_day, timezone.localdate()), root_path=root_path
     )
     cards = cards_recompute_detail(period=this, root_path=root_path)
-    return {"points_created": created, "cards": cards["members"], "cards_changed": cards["changed"], "period": str(this)}
+    return {
+        "points_created": created,
+        "cards": cards["members"],
+        "cards_changed": cards["changed"],
+        "period": str(this),
+    }

@@ -1,13 +1,22 @@
-"""六色卡: one current card per member (the month it took effect) and the month's counts per organization,
-so the monthly recompute writes only the cards that change. Keeps each member's latest card."""
+"""六色卡: the current card (and the month it took effect) moves onto the member's row, so the monthly
+recompute compares it in the same scan and writes only the members whose card changes; the month's counts per
+organization go to CardCount. Each member keeps their latest card."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-KEEP_LATEST = (
-    "DELETE FROM members_membercard WHERE EXISTS (SELECT 1 FROM members_membercard d "
-    "WHERE d.member_id = members_membercard.member_id AND (d.month > members_membercard.month "
-    "OR (d.month = members_membercard.month AND d.id > members_membercard.id)))"
+COPY_LATEST = (
+    "UPDATE members_member SET "
+    "card_category_id = (SELECT c.category_id FROM members_membercard c WHERE c.member_id = members_member.id "
+    "ORDER BY c.month DESC, c.id DESC LIMIT 1), "
+    "card_since = (SELECT c.month FROM members_membercard c WHERE c.member_id = members_member.id "
+    "ORDER BY c.month DESC, c.id DESC LIMIT 1) "
+    "WHERE EXISTS (SELECT 1 FROM members_membercard c WHERE c.member_id = members_member.id)"
+)
+COPY_COUNTS = (
+    "INSERT INTO members_cardcount (organization_id, org_path, month, category_id, n) "
+    "SELECT organization_id, MIN(org_path), month, category_id, COUNT(*) FROM members_membercard "
+    "GROUP BY organization_id, month, category_id"
 )
 
 
@@ -18,25 +27,24 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL(KEEP_LATEST, migrations.RunSQL.noop),
-        migrations.RemoveConstraint(model_name="membercard", name="member_card_month"),
-        migrations.RemoveIndex(model_name="membercard", name="member_card_month_path_idx"),
-        migrations.RenameField(model_name="membercard", old_name="month", new_name="since"),
-        migrations.AlterField(
-            model_name="membercard",
-            name="since",
-            field=models.DateField(verbose_name="评定月份"),
-        ),
-        migrations.AlterField(
-            model_name="membercard",
-            name="member",
-            field=models.OneToOneField(
-                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="members.member"
+        migrations.AddField(
+            model_name="member",
+            name="card_category",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="members.cardcategory",
+                verbose_name="六色卡",
             ),
         ),
-        migrations.AddIndex(
-            model_name="membercard",
-            index=models.Index(fields=["org_path"], name="member_card_path_idx"),
+        migrations.AddField(
+            model_name="member",
+            name="card_since",
+            field=models.DateField(blank=True, editable=False, null=True, verbose_name="六色卡评定月份"),
         ),
         migrations.CreateModel(
             name="CardCount",
@@ -48,12 +56,18 @@ class Migration(migrations.Migration):
                 (
                     "category",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="members.cardcategory"
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.cardcategory",
                     ),
                 ),
                 (
                     "organization",
                     models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="organizations.organization",
@@ -71,4 +85,7 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunSQL(COPY_LATEST, migrations.RunSQL.noop),
+        migrations.RunSQL(COPY_COUNTS, migrations.RunSQL.noop),
+        migrations.DeleteModel(name="MemberCard"),
     ]

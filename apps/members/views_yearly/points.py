@@ -19,7 +19,7 @@ from apps.organizations.forms import StyledFormMixin
 from apps.organizations.models import Organization
 
 from .. import cards, points
-from ..appraisal_models import CardCount, MemberCard, PointEntry
+from ..appraisal_models import CardCount, PointEntry
 from ..models import Member
 from .common import pick_month, pick_org
 
@@ -80,7 +80,7 @@ class MemberPointsView(ServiceFormView):
 class CardCountsView(ScopedQuerysetMixin, TemplateView):
     """Six-colour card counts for the organization and per child, for a month."""
 
-    model = MemberCard
+    model = CardCount
     template_name = "members/cards.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -112,12 +112,12 @@ class CardCountsView(ScopedQuerysetMixin, TemplateView):
             totals=totals,
             categories=[c for c, _n in totals],
             children=[(c, [per_child[c.pk].get(cat.pk, 0) for cat, _n in totals]) for c in children],
-            can_recompute=user.has_perm("members.add_membercard"),
+            can_recompute=user.has_perm("members.add_cardcount"),
         )
         return ctx
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm("members.add_membercard"):
+        if not request.user.has_perm("members.add_cardcount"):
             raise PermissionDenied(_("您的角色没有此项操作的权限。"))
         org = pick_org(request)
         period = pick_month(request)
