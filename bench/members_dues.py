@@ -363,11 +363,8 @@ def cards_and_scan(steps: set[str], n: int, root, members: list, failed: bool) -
     from apps.members.appraisal_models import PointEntry
     from apps.members.models import Member
 
-    Member.objects.filter(org_path__startswith=root.path, card_category__isnull=False).update(
-        card_category=None, card_since=None
-    )
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {Member._meta.db_table}")
+        cursor.execute(f"TRUNCATE {cards.MemberCard._meta.db_table}")
     with Clock() as first:  # the first month ever: every member gets a card
         r_first = cards.cards_recompute_detail(period=last, root_path=root.path)
     # a month passes: 3% of the members earn points (the monthly collection), then this month's recompute

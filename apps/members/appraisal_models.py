@@ -205,29 +205,44 @@ class CardCategory(models.Model):
         return self.name
 
 
+class MemberCard(models.Model):
+    """A member's current six-colour card and the month it took effect: one narrow row per member, written only
+    when the card changes (derived data: no foreign-key triggers on the write path; Django cascades deletes)."""
+
+    member = models.OneToOneField(
+        "members.Member", primary_key=True, on_delete=models.CASCADE, related_name="card", db_constraint=False
+    )
+    category = models.ForeignKey(
+        CardCategory, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    since = models.DateField(_("评定月份"))
+
+    class Meta:
+        verbose_name = _("党员六色卡")
+        verbose_name_plural = _("党员六色卡")
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.since:%Y-%m}"
+
+
 class CardCount(models.Model):
-    """How many of an organization's own members held each card in a month (derived: replaced by each
-    recompute, ~4 rows per branch a month, so no foreign-key triggers or extra indexes on the write path)."""
+    """An organization's own members per card in a month, ``{category id: n}`` (written by the recompute: one
+    row per organization a month, no foreign-key triggers on the write path; Django cascades deletes)."""
 
     organization = models.ForeignKey(
         ORG, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
     )
     org_path = models.CharField(max_length=255, editable=False)
     month = models.DateField()
-    category = models.ForeignKey(
-        CardCategory, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
-    )
-    n = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
 
     objects = PathScoped.as_manager()
 
     class Meta:
         verbose_name = _("六色卡统计")
         verbose_name_plural = _("六色卡统计")
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "month", "category"], name="card_count_org_month_cat")
-        ]
+        constraints = [models.UniqueConstraint(fields=["organization", "month"], name="card_count_org_month")]
         indexes = [models.Index(fields=["month", "org_path"], name="card_count_month_path_idx")]
 
     def __str__(self) -> str:
-        return f"{self.organization_id} {self.month:%Y-%m} {self.category_id}: {self.n}"
+        return f"{self.organization_id} {self.month:%Y-%m}"

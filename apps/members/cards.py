@@ -1,12 +1,12 @@
 """六色卡: each member's colour for a month from the categories (data), recomputed set-based.
 
-The member's current card and the month it took effect are on the member's row (``card_category``,
-``card_since``). One pass over the members computes every card (a CASE built from the category rows over the
-member, the year's points — one GROUP BY joined once — and the latest decided appraisal level; only the joins
-the criteria need) beside the card held, into a temporary table; then two set-based statements: an UPDATE of
-only the members whose card changes (joined by primary key; unchanged rows are not touched) and the month's
-counts per organization (one GROUP BY into ``CardCount``). No Python loop over members; a rerun with the same
-data writes no card.
+The member's current card and the month it took effect are one narrow row keyed by the member (``MemberCard``).
+One pass over the members computes every card (a CASE built from the category rows over the member, the year's
+points — one GROUP BY joined once — and the latest decided appraisal level; only the joins the criteria need)
+beside the card held (one more hash join), into a temporary table; then two set-based statements: an upsert of
+only the cards that change (unchanged rows are not touched) and the month's counts per organization (one
+GROUP BY into ``CardCount``). No Python loop over members; a rerun with the same data writes no card. Cards of
+members who left stay as they were (the member's last card); the counts cover members in good standing only.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Sum
 
 from apps.core.periods import Period, add_years
 
@@ -26,6 +25,7 @@ from .appraisal_models import (
     AppraisalStatus,
     CardCategory,
     CardCount,
+    MemberCard,
     PointEntry,
 )
 from .choices import MemberStatus
@@ -89,6 +89,7 @@ def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str,
     month = period.first_day
     case, case_params, needs = _criteria_case(on)
     t = {
+        "card": MemberCard._meta.db_table,
         "count": CardCount._meta.db_table,
         "member": Member._meta.db_table,
         "points": PointEntry._meta.db_table,
@@ -112,10 +113,7 @@ def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str,
         join_params += [period.year, AppraisalStatus.DECIDED, like, period.year - 1, AppraisalStatus.DECIDED, like]
     CardCount.objects.filter(month=month, org_path__startswith=root_path)._raw_delete(CardCount.objects.db)
     if not case:  # no category at all: nobody holds a card
-        n = Member.objects.filter(org_path__startswith=root_path, card_category__isnull=False).update(
-            card_category=None, card_since=None
-        )
-        return {"members": 0, "changed": n, "counts": 0}
+        return {"members": 0, "changed": 0, "counts": 0}
     tmp = "members_card_new"
     with connection.cursor() as cur:
         cur.execute(f"DROP TABLE IF EXISTS {tmp}")
@@ -127,24 +125,28 @@ def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str,
             (
                 f"CREATE TEMPORARY TABLE {tmp} AS SELECT id, organization_id, org_path, card, "
                 "(old IS NULL OR (old <> card AND since <= %s)) AS changed FROM ("
-                f"SELECT m.id, m.organization_id, m.org_path, {case} AS card, m.card_category_id AS old, "
-                "m.card_since AS since FROM {member} m" + joins + " WHERE m.status = %s AND m.org_path LIKE %s) c"
+                f"SELECT m.id, m.organization_id, m.org_path, {case} AS card, h.category_id AS old, "
+                "h.since AS since FROM {member} m LEFT JOIN {card} h ON h.member_id = m.id"
+                + joins
+                + " WHERE m.status = %s AND m.org_path LIKE %s) c"
             ).format(**t),
             [month, *case_params, *join_params, MemberStatus.ACTIVE, like],
         )
         if connection.vendor == "postgresql":
-            cur.execute(f"ANALYZE {tmp}")  # the planner then knows how few changed: a join by primary key
+            cur.execute(f"ANALYZE {tmp}")
         cur.execute(
-            f"UPDATE {t['member']} SET card_category_id = n.card, card_since = %s FROM {tmp} n "
-            f"WHERE n.changed AND {t['member']}.id = n.id",
+            f"INSERT INTO {t['card']} (member_id, category_id, since) SELECT id, card, %s FROM {tmp} WHERE changed "
+            "ON CONFLICT (member_id) DO UPDATE SET category_id = EXCLUDED.category_id, since = EXCLUDED.since",
             [month],
         )
         changed = cur.rowcount
+        obj = "json_object_agg(card, n)" if connection.vendor == "postgresql" else "json_group_object(card, n)"
         cur.execute(
             (
-                "INSERT INTO {count} (organization_id, org_path, month, category_id, n) "
-                f"SELECT organization_id, MIN(org_path), %s, card, COUNT(*) FROM {tmp} "
-                "GROUP BY organization_id, card"
+                "INSERT INTO {count} (organization_id, org_path, month, counts) "
+                f"SELECT organization_id, MIN(org_path), %s, {obj} FROM (SELECT organization_id, MIN(org_path) "
+                f"AS org_path, card, COUNT(*) AS n FROM {tmp} GROUP BY organization_id, card) g "
+                "GROUP BY organization_id"
             ).format(**t),
             [month],
         )
@@ -155,14 +157,21 @@ def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str,
     return {"members": members, "changed": changed, "counts": counts}
 
 
+def sum_counts(rows: Any) -> dict[int, int]:
+    """Add up CardCount.counts objects ({category id: n}) into {category id: n}."""
+    total: dict[int, int] = {}
+    for counts in rows:
+        for cat, n in (counts or {}).items():
+            total[int(cat)] = total.get(int(cat), 0) + n
+    return total
+
+
 def card_counts(*, user: Any, organization: Any, period: Period) -> list[tuple[CardCategory, int]]:
-    """Cards per category for an organization's subtree in a month (one GROUP BY)."""
-    counts = dict(
+    """Cards per category for an organization's subtree in a month (one read of the month's count rows)."""
+    counts = sum_counts(
         CardCount.objects.visible_to(user)
         .filter(month=period.first_day, org_path__startswith=organization.path)
-        .values_list("category_id")
-        .annotate(total=Sum("n"))
-        .order_by()
+        .values_list("counts", flat=True)
     )
     return [(cat, counts.get(cat.pk, 0)) for cat in CardCategory.objects.filter(is_active=True)]
 
@@ -174,7 +183,6 @@ class Card:
 
 
 def member_card(*, member: Any) -> Card | None:
-    """The member's current card and the month it took effect (on the member's row)."""
-    if not member.card_category_id:
-        return None
-    return Card(category=member.card_category, since=member.card_since)
+    """The member's current card and the month it took effect."""
+    row = MemberCard.objects.filter(member_id=member.pk).select_related("category").first()
+    return Card(category=row.category, since=row.since) if row else None

@@ -111,18 +111,6 @@ class Member(EncryptedIdNumberMixin):
     lost_contact_reason = models.CharField(_("失联原因"), max_length=16, choices=LostContactReason.choices, blank=True)
 
     points = models.IntegerField(_("积分"), default=0)
-    # 六色卡: the current card and the month it took effect, written by apps.members.cards (changed rows only)
-    card_category = models.ForeignKey(
-        "members.CardCategory",
-        verbose_name=_("六色卡"),
-        null=True,
-        blank=True,
-        editable=False,
-        db_index=False,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    card_since = models.DateField(_("六色卡评定月份"), null=True, blank=True, editable=False)
     discipline = models.CharField(_("党纪处分"), max_length=16, choices=Discipline.choices, blank=True)
     discipline_until = models.DateField(_("处分期满日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -130,7 +118,7 @@ class Member(EncryptedIdNumberMixin):
 
     # organization_dissolve refuses while any row matches.
     ORG_DISSOLVE_BLOCKING = Q(status=MemberStatus.ACTIVE)
-    AUDIT_EXCLUDE = ("id_number_enc", "id_key_id", "id_hash", "id_masked", "org_path", "card_category", "card_since")
+    AUDIT_EXCLUDE = ("id_number_enc", "id_key_id", "id_hash", "id_masked", "org_path")
     AUDIT_EXTRA = {"id_number": "id_masked"}
     AUDIT_MASKED_FIELDS = {"id_number": "id_number", "phone": "phone"}
 
@@ -400,6 +388,7 @@ from .appraisal_models import (  # noqa: E402, F401
     AppraisalEntry,
     CardCategory,
     CardCount,
+    MemberCard,
     PointEntry,
     PointRule,
     UnqualifiedHandling,

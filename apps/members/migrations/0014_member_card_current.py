@@ -1,22 +1,33 @@
-"""六色卡: the current card (and the month it took effect) moves onto the member's row, so the monthly
-recompute compares it in the same scan and writes only the members whose card changes; the month's counts per
-organization go to CardCount. Each member keeps their latest card."""
+"""六色卡: one narrow row per member with the current card and the month it took effect (written only when
+the card changes) and the month's counts per organization (CardCount). Each member keeps their latest card;
+the months' counts are kept from the monthly rows."""
 
 import django.db.models.deletion
 from django.db import migrations, models
 
+
+def copy_counts(apps, schema_editor):
+    """The months' counts from the monthly rows (one GROUP BY; few rows before this migration)."""
+    from django.db.models import Count
+
+    Month = apps.get_model("members", "MemberCardMonth")
+    CardCount = apps.get_model("members", "CardCount")
+    rows: dict = {}
+    for org, path, month, cat, n in (
+        Month.objects.values_list("organization_id", "org_path", "month", "category_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        row = rows.setdefault((org, month), CardCount(organization_id=org, org_path=path, month=month, counts={}))
+        row.counts[str(cat)] = n
+    CardCount.objects.bulk_create(rows.values(), batch_size=2000)
+
+
 COPY_LATEST = (
-    "UPDATE members_member SET "
-    "card_category_id = (SELECT c.category_id FROM members_membercard c WHERE c.member_id = members_member.id "
-    "ORDER BY c.month DESC, c.id DESC LIMIT 1), "
-    "card_since = (SELECT c.month FROM members_membercard c WHERE c.member_id = members_member.id "
-    "ORDER BY c.month DESC, c.id DESC LIMIT 1) "
-    "WHERE EXISTS (SELECT 1 FROM members_membercard c WHERE c.member_id = members_member.id)"
-)
-COPY_COUNTS = (
-    "INSERT INTO members_cardcount (organization_id, org_path, month, category_id, n) "
-    "SELECT organization_id, MIN(org_path), month, category_id, COUNT(*) FROM members_membercard "
-    "GROUP BY organization_id, month, category_id"
+    "INSERT INTO members_membercard (member_id, category_id, since) "
+    "SELECT member_id, category_id, month FROM members_membercardmonth o WHERE NOT EXISTS ("
+    "SELECT 1 FROM members_membercardmonth d WHERE d.member_id = o.member_id "
+    "AND (d.month > o.month OR (d.month = o.month AND d.id > o.id)))"
 )
 
 
@@ -27,42 +38,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name="member",
-            name="card_category",
-            field=models.ForeignKey(
-                blank=True,
-                db_index=False,
-                editable=False,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="members.cardcategory",
-                verbose_name="六色卡",
-            ),
-        ),
-        migrations.AddField(
-            model_name="member",
-            name="card_since",
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name="六色卡评定月份"),
-        ),
         migrations.CreateModel(
             name="CardCount",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("org_path", models.CharField(editable=False, max_length=255)),
                 ("month", models.DateField()),
-                ("n", models.PositiveIntegerField(default=0)),
-                (
-                    "category",
-                    models.ForeignKey(
-                        db_constraint=False,
-                        db_index=False,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="members.cardcategory",
-                    ),
-                ),
+                ("counts", models.JSONField(default=dict)),
                 (
                     "organization",
                     models.ForeignKey(
@@ -78,14 +60,39 @@ class Migration(migrations.Migration):
                 "verbose_name": "六色卡统计",
                 "verbose_name_plural": "六色卡统计",
                 "indexes": [models.Index(fields=["month", "org_path"], name="card_count_month_path_idx")],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("organization", "month", "category"), name="card_count_org_month_cat"
-                    )
-                ],
+                "constraints": [models.UniqueConstraint(fields=("organization", "month"), name="card_count_org_month")],
             },
         ),
+        migrations.RenameModel(old_name="MemberCard", new_name="MemberCardMonth"),
+        migrations.RunPython(copy_counts, migrations.RunPython.noop),
+        migrations.CreateModel(
+            name="MemberCard",
+            fields=[
+                (
+                    "member",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="card",
+                        serialize=False,
+                        to="members.member",
+                    ),
+                ),
+                ("since", models.DateField(verbose_name="评定月份")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="members.cardcategory",
+                    ),
+                ),
+            ],
+            options={"verbose_name": "党员六色卡", "verbose_name_plural": "党员六色卡"},
+        ),
         migrations.RunSQL(COPY_LATEST, migrations.RunSQL.noop),
-        migrations.RunSQL(COPY_COUNTS, migrations.RunSQL.noop),
-        migrations.DeleteModel(name="MemberCard"),
+        migrations.DeleteModel(name="MemberCardMonth"),
     ]

@@ -89,22 +89,19 @@ class CardCountsView(ScopedQuerysetMixin, TemplateView):
         org = pick_org(self.request)
         period = pick_month(self.request)
         children = list(Organization.objects.visible_to(user).filter(parent=org).order_by("code"))
-        from django.db.models import Sum
-
         rows = (
             CardCount.objects.visible_to(user)
             .filter(month=period.first_day, org_path__startswith=org.path)
-            .values_list("org_path", "category_id")
-            .annotate(total=Sum("n"))
-            .order_by()
+            .values_list("org_path", "counts")
         )
-        per_child: dict[int, dict[int, int]] = {c.pk: {} for c in children}
+        buckets: dict[int, list] = {c.pk: [] for c in children}
         level = org.depth + 1  # the child's id in a descendant's path "/root/…/child/…/"
-        for path, cat, n in rows:
+        for path, counts in rows:
             ids = path.strip("/").split("/")
             cid = int(ids[level]) if len(ids) > level else None
-            if cid in per_child:
-                per_child[cid][cat] = per_child[cid].get(cat, 0) + n
+            if cid in buckets:
+                buckets[cid].append(counts)
+        per_child = {cid: cards.sum_counts(lst) for cid, lst in buckets.items()}
         totals = cards.card_counts(user=user, organization=org, period=period)
         ctx.update(
             org=org,
