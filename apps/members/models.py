@@ -401,5 +401,6 @@ from .dues_models import (  # noqa: E402, F401
     DuesHandover,
     DuesMonthStats,
     DuesPayment,
+    DuesStatsRun,
 )
 from .roster_import.models import MemberImportJob  # noqa: E402, F401
