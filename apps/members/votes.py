@@ -5,7 +5,8 @@ Only full members not under 留党察看 vote (domain.md §2); the meeting needs
 a resolution passes only with yes votes from more than half of them (《中国共产党发展党员工作细则》(2014)
 第二十条: quorum; 第二十一条: yes votes; 第三十三条: the same for confirmation; 《中国共产党支部工作条例（试行）》
 第十一条 for the meeting's other resolutions). A confirmation is discussed once the probation has ended
-(第三十二条). The workflows that a vote decides (recruitment advance, appraisal decision) refuse to go on after a failed vote.
+(第三十二条). The workflows that a vote decides (recruitment advance, appraisal decision) refuse to go on after
+a failed vote.
 """
 
 from __future__ import annotations
