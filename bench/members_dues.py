@@ -4,6 +4,8 @@
     python bench/members_dues.py --tiny          # 300 members, for CI (< 60 s)
     python bench/members_dues.py --members 100000
     python bench/members_dues.py --members 300000 --steps cards   # only the six-colour recompute, bigger
+    python -u bench/members_dues.py --orgs 100000 --members 3000000   # province (bench/members_dues_build.py):
+        # 3M members over a 100k-organization tree; the month's import is 30,000 rows of one county
 
 Figures are CPU seconds of this process and its children (the spreadsheet parser runs in a child) and, for
 the steps whose work is inside PostgreSQL, wall seconds beside a floor measured in the same run: the same
@@ -19,7 +21,10 @@ extrapolated linearly), and prints the ratio:
    the base, upsert, refresh the pre-aggregated roll-up) — target ≤ 5 s for 30k;
 2. the collection-rate roll-up at the root: build (set-based refresh) and read p95 with 1 client (the page's
    selector, 2 queries) — target p95 ≤ 50 ms; baseline: the live aggregate over the subtree;
-3. the monthly six-colour recompute (one INSERT … SELECT) — target 3M ≤ 60 s, figure here per member count;
+2b. the metrics provider members.dues_collection_rate: a refreshed month read pre-aggregated vs counted again;
+3. the monthly six-colour recompute (one pass into a temporary table, then only the changed cards upserted and
+   one count row per organization) after 3% of the members earned points — target 3M ≤ 60 s; beside it the
+   first month ever (every card new) and a rerun (no card written);
 4. the lost-contact scan (anti-joins) — target ≤ 10 s.
 """
 
