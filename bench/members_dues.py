@@ -299,8 +299,20 @@ def main() -> int:
         else:
             f = month_file(county, period, limit=args.county_rows, province=True)
             n_rows = min(args.county_rows, Member.objects.filter(org_path__startswith=county.path).count())
+        importer = admin
+        if county is not root:  # the county's organization department imports its month (scope: the county)
+            from apps.accounts.services import user_create
+
+            importer = User.objects.filter(username="bench_county_staff").first() or user_create(
+                acting_user=None,
+                username="bench_county_staff",
+                password="pw-Bench-1234",
+                role="org_staff",
+                organization=county,
+                display_name="县委组织部",
+            )
         with CaptureQueriesContext(connection) as q, Clock() as ours:
-            result = dues_import.dues_import_file(acting_user=admin, kind="payments", upload=f)
+            result = dues_import.dues_import_file(acting_user=importer, kind="payments", upload=f)
         if result.errors or result.saved != n_rows:
             print(f"FAILED import: {len(result.errors)} errors, e.g. {result.errors[:3]}")
             failed = True
