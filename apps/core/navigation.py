@@ -31,6 +31,7 @@ NAV: list[tuple[Any, str, list[Entry]]] = [
             (_("花名册导入"), "file-earmark-spreadsheet", "members:import_list", "members.add_member"),
             (_("党费收缴"), "cash-coin", "members:dues_month", "members.view_duespayment"),
             (_("民主评议"), "clipboard-check", "members:appraisal_list", "members.view_appraisal"),
+            (_("支部大会表决"), "check2-square", "members:vote_list", "members.view_branchvote"),
             (_("积分与六色卡"), "award", "members:points_ranking", "members.view_pointentry"),
             (_("失联党员"), "person-exclamation", "members:contact_review_list", "members.view_contactreview"),
             (_("流动党员"), "geo-alt", "members:mobility_list", "members.view_mobilerecord"),

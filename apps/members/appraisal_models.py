@@ -206,22 +206,43 @@ class CardCategory(models.Model):
 
 
 class MemberCard(models.Model):
-    """A member's six-colour card for a month (recomputed monthly, set-based)."""
+    """A member's current six-colour card and the month it took effect: one narrow row per member, written only
+    when the card changes (derived data: no foreign-key triggers on the write path; Django cascades deletes)."""
 
-    # member: no single-column index, the unique (member, month) leads with it (3M rows written a month)
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_index=False)
-    organization = models.ForeignKey(ORG, on_delete=models.CASCADE, related_name="+")
-    org_path = models.CharField(max_length=255, editable=False)
-    month = models.DateField()
-    category = models.ForeignKey(CardCategory, on_delete=models.CASCADE, related_name="+")
-
-    objects = PathScoped.as_manager()
+    member = models.OneToOneField(
+        "members.Member", primary_key=True, on_delete=models.CASCADE, related_name="card", db_constraint=False
+    )
+    category = models.ForeignKey(
+        CardCategory, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    since = models.DateField(_("评定月份"))
 
     class Meta:
         verbose_name = _("党员六色卡")
         verbose_name_plural = _("党员六色卡")
-        constraints = [models.UniqueConstraint(fields=["member", "month"], name="member_card_month")]
-        indexes = [models.Index(fields=["month", "org_path"], name="member_card_month_path_idx")]
 
     def __str__(self) -> str:
-        return f"{self.member_id} {self.month:%Y-%m}"
+        return f"{self.member_id} {self.since:%Y-%m}"
+
+
+class CardCount(models.Model):
+    """An organization's own members per card in a month, ``{category id: n}`` (written by the recompute: one
+    row per organization a month, no foreign-key triggers on the write path; Django cascades deletes)."""
+
+    organization = models.ForeignKey(
+        ORG, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    org_path = models.CharField(max_length=255, editable=False)
+    month = models.DateField()
+    counts = models.JSONField(default=dict)
+
+    objects = PathScoped.as_manager()
+
+    class Meta:
+        verbose_name = _("六色卡统计")
+        verbose_name_plural = _("六色卡统计")
+        constraints = [models.UniqueConstraint(fields=["organization", "month"], name="card_count_org_month")]
+        indexes = [models.Index(fields=["month", "org_path"], name="card_count_month_path_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.month:%Y-%m}"

@@ -1,19 +1,33 @@
 """六色卡: each member's colour for a month from the categories (data), recomputed set-based.
 
-The recompute is one DELETE and one INSERT … SELECT: the category is a CASE over the member's yearly points
-(a grouped SUM joined once), latest appraisal level, mobile/lost flags and age — no Python loop over members.
+The member's current card and the month it took effect are one narrow row keyed by the member (``MemberCard``).
+One pass over the members computes every card (a CASE built from the category rows over the member, the year's
+points — one GROUP BY joined once — and the latest decided appraisal level; only the joins the criteria need)
+beside the card held (one more hash join), into a temporary table; then two set-based statements: an upsert of
+only the cards that change (unchanged rows are not touched) and the month's counts per organization (one
+GROUP BY into ``CardCount``). No Python loop over members; a rerun with the same data writes no card. Cards of
+members who left stay as they were (the member's last card); the counts cover members in good standing only.
 """
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count
 
 from apps.core.periods import Period, add_years
 
-from .appraisal_models import AppraisalEntry, AppraisalStatus, CardCategory, MemberCard, PointEntry
+from .appraisal_models import (
+    Appraisal,
+    AppraisalEntry,
+    AppraisalStatus,
+    CardCategory,
+    CardCount,
+    MemberCard,
+    PointEntry,
+)
 from .choices import MemberStatus
 from .models import Member
 
@@ -44,77 +58,131 @@ def _sql_condition(cat: CardCategory, on: Any) -> tuple[str, list[Any]]:
     return ("(" + joiner.join(parts) + ")") if parts else "", params
 
 
-@transaction.atomic
-def cards_recompute(*, period: Period, root_path: str = "/") -> int:
-    """Replace the month's cards under ``root_path``; idempotent. Returns the number of cards written.
-
-    One INSERT … SELECT: members LEFT JOIN their yearly points (one GROUP BY) and their appraisal level of this
-    year or last year, the category chosen by a CASE built from the category rows (first match by order)."""
-    on = period.last_day
-    MemberCard.objects.filter(month=period.first_day, org_path__startswith=root_path)._raw_delete(MemberCard.objects.db)
-    whens, params, default = [], [], None
+def _criteria_case(on: Any) -> tuple[str, list[Any], set[str]]:
+    """The CASE choosing the first matching category (by order), its parameters and the joins it needs."""
+    whens, params, default, needs = [], [], None, set()
     for cat in CardCategory.objects.filter(is_active=True).order_by("order", "id"):
         cond, cond_params = _sql_condition(cat, on)
         if not cond:
             default = default or cat.pk
             continue
+        if cat.min_points is not None or cat.max_points is not None:
+            needs.add("points")
+        if cat.appraisal_levels.strip(" ,"):
+            needs.add("appraisal")
         whens.append(f"WHEN {cond} THEN %s")
         params.extend([*cond_params, cat.pk])
-    if not whens and default is None:
-        return 0
-    case = "CASE " + " ".join(whens) + " ELSE %s END" if whens else "%s"
-    params.append(default)
+    if not whens:
+        return ("%s" if default is not None else ""), ([default] if default is not None else []), needs
+    return "CASE " + " ".join(whens) + " ELSE %s END", [*params, default], needs
+
+
+def cards_recompute(*, period: Period, root_path: str = "/") -> int:
+    """Recompute the month's cards under ``root_path``; idempotent. Returns the number of members carded."""
+    return cards_recompute_detail(period=period, root_path=root_path)["members"]
+
+
+@transaction.atomic
+def cards_recompute_detail(*, period: Period, root_path: str = "/") -> dict[str, int]:
+    """Members carded, cards changed (written) and count rows written for the month."""
+    on = period.last_day
+    month = period.first_day
+    case, case_params, needs = _criteria_case(on)
     t = {
         "card": MemberCard._meta.db_table,
+        "count": CardCount._meta.db_table,
         "member": Member._meta.db_table,
         "points": PointEntry._meta.db_table,
         "entry": AppraisalEntry._meta.db_table,
-        "appraisal": AppraisalEntry._meta.get_field("appraisal").related_model._meta.db_table,
+        "appraisal": Appraisal._meta.db_table,
     }
-    level_sql = (
-        "SELECT e.member_id, e.final_level FROM {entry} e JOIN {appraisal} ap ON ap.id = e.appraisal_id "
-        "WHERE ap.year = %s AND ap.status = %s AND e.final_level <> ''"
-    ).format(**t)
-    sql = (
-        "INSERT INTO {card} (member_id, organization_id, org_path, category_id, month) "
-        "SELECT id, organization_id, org_path, card, %s FROM ("
-        "SELECT m.id, m.organization_id, m.org_path, " + case + " AS card FROM {member} m "
-        "LEFT JOIN (SELECT member_id, SUM(points) AS s FROM {points} WHERE year = %s AND occurred_on <= %s "
-        "AND org_path LIKE %s GROUP BY member_id) p ON p.member_id = m.id "
-        "LEFT JOIN (" + level_sql + ") a1 ON a1.member_id = m.id "
-        "LEFT JOIN (" + level_sql + ") a2 ON a2.member_id = m.id "
-        "WHERE m.status = %s AND m.org_path LIKE %s) t WHERE card IS NOT NULL"
-    ).format(**t)
     like = root_path + "%"  # paths are digits and slashes: nothing to escape
-    all_params = [
-        period.first_day,
-        *params,
-        period.year,
-        on,
-        like,
-        period.year,
-        AppraisalStatus.DECIDED,
-        period.year - 1,
-        AppraisalStatus.DECIDED,
-        MemberStatus.ACTIVE,
-        like,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, all_params)
-        return cursor.rowcount
+    joins, join_params = "", []
+    if "points" in needs:
+        joins += (
+            " LEFT JOIN (SELECT member_id, SUM(points) AS s FROM {points} WHERE year = %s AND occurred_on <= %s"
+            " AND org_path LIKE %s GROUP BY member_id) p ON p.member_id = m.id"
+        )
+        join_params += [period.year, on, like]
+    level = (
+        "SELECT e.member_id, e.final_level FROM {entry} e JOIN {appraisal} ap ON ap.id = e.appraisal_id "
+        "WHERE ap.year = %s AND ap.status = %s AND e.final_level <> '' AND e.org_path LIKE %s"
+    )
+    if "appraisal" in needs:
+        joins += f" LEFT JOIN ({level}) a1 ON a1.member_id = m.id LEFT JOIN ({level}) a2 ON a2.member_id = m.id"
+        join_params += [period.year, AppraisalStatus.DECIDED, like, period.year - 1, AppraisalStatus.DECIDED, like]
+    CardCount.objects.filter(month=month, org_path__startswith=root_path)._raw_delete(CardCount.objects.db)
+    if not case:  # no category at all: nobody holds a card
+        return {"members": 0, "changed": 0, "counts": 0}
+    tmp = "members_card_new"
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {tmp}")
+        if connection.vendor == "postgresql":
+            cur.execute("SET LOCAL work_mem = '256MB'")
+        # changed: another card than the one held, unless the held one took effect after this month (a recompute
+        # of an earlier month does not take a newer card back)
+        cur.execute(
+            (
+                f"CREATE TEMPORARY TABLE {tmp} AS SELECT id, organization_id, org_path, card, "
+                "(old IS NULL OR (old <> card AND since <= %s)) AS changed FROM ("
+                f"SELECT m.id, m.organization_id, m.org_path, {case} AS card, h.category_id AS old, "
+                "h.since AS since FROM {member} m LEFT JOIN {card} h ON h.member_id = m.id"
+                + joins
+                + " WHERE m.status = %s AND m.org_path LIKE %s) c"
+            ).format(**t),
+            [month, *case_params, *join_params, MemberStatus.ACTIVE, like],
+        )
+        if connection.vendor == "postgresql":
+            cur.execute(f"ANALYZE {tmp}")
+        cur.execute(
+            f"INSERT INTO {t['card']} (member_id, category_id, since) SELECT id, card, %s FROM {tmp} WHERE changed "
+            "ON CONFLICT (member_id) DO UPDATE SET category_id = EXCLUDED.category_id, since = EXCLUDED.since",
+            [month],
+        )
+        changed = cur.rowcount
+        obj = "json_object_agg(card, n)" if connection.vendor == "postgresql" else "json_group_object(card, n)"
+        cur.execute(
+            (
+                "INSERT INTO {count} (organization_id, org_path, month, counts) "
+                f"SELECT organization_id, MIN(org_path), %s, {obj} FROM (SELECT organization_id, MIN(org_path) "
+                f"AS org_path, card, COUNT(*) AS n FROM {tmp} GROUP BY organization_id, card) g "
+                "GROUP BY organization_id"
+            ).format(**t),
+            [month],
+        )
+        counts = cur.rowcount
+        cur.execute(f"SELECT COUNT(*) FROM {tmp}")
+        members = cur.fetchone()[0]
+        cur.execute(f"DROP TABLE {tmp}")
+    return {"members": members, "changed": changed, "counts": counts}
+
+
+def sum_counts(rows: Any) -> dict[int, int]:
+    """Add up CardCount.counts objects ({category id: n}) into {category id: n}."""
+    total: dict[int, int] = {}
+    for counts in rows:
+        for cat, n in (counts or {}).items():
+            total[int(cat)] = total.get(int(cat), 0) + n
+    return total
 
 
 def card_counts(*, user: Any, organization: Any, period: Period) -> list[tuple[CardCategory, int]]:
-    """Cards per category for an organization's subtree in a month (one GROUP BY)."""
-    counts = dict(
-        MemberCard.objects.visible_to(user)
+    """Cards per category for an organization's subtree in a month (one read of the month's count rows)."""
+    counts = sum_counts(
+        CardCount.objects.visible_to(user)
         .filter(month=period.first_day, org_path__startswith=organization.path)
-        .values_list("category_id")
-        .annotate(n=Count("id"))
-        .order_by()
+        .values_list("counts", flat=True)
     )
     return [(cat, counts.get(cat.pk, 0)) for cat in CardCategory.objects.filter(is_active=True)]
 
 
-def member_card(*, member: Any) -> MemberCard | None:
-    return MemberCard.objects.filter(member=member).select_related("category").order_by("-month").first()
+@dataclass(frozen=True)
+class Card:
+    category: CardCategory
+    since: datetime.date
+
+
+def member_card(*, member: Any) -> Card | None:
+    """The member's current card and the month it took effect."""
+    row = MemberCard.objects.filter(member_id=member.pk).select_related("category").first()
+    return Card(category=row.category, since=row.since) if row else None

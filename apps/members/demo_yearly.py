@@ -14,6 +14,7 @@ from .cards import cards_recompute
 from .choices import MemberStatus
 from .contact import contact_scan
 from .contact_models import MobileRecord
+from .demo_votes import seed_votes
 from .dues import dues_monthly_amount, dues_quantum, dues_table
 from .dues_models import DuesBase, DuesPayment
 from .dues_stats import dues_stats_refresh
@@ -211,7 +212,9 @@ def seed(ctx: Any) -> None:
     analyze()
     cards = cards_recompute(period=this, root_path=root)
     scan = contact_scan(today=today, root_path=root)
+    votes = seed_votes(rng=rng, root=root, today=today)
     ctx.log(
         f"  党费：{len(bases)} 条基数，{len(payments)} 条交纳记录；民主评议：{len(appraisals)} 个支部；"
-        f"积分：{created} 条；六色卡：{cards} 人；流动党员：{len(mobile)} 人；失联审查：{scan['lost_contact']} 人"
+        f"积分：{created} 条；六色卡：{cards} 人；流动党员：{len(mobile)} 人；失联审查：{scan['lost_contact']} 人；"
+        f"支部大会表决：{votes} 次"
     )

@@ -276,3 +276,20 @@ class DuesMonthStats(models.Model):
         if not self.liable:
             return None
         return (Decimal(self.paid) * 100 / Decimal(self.liable)).quantize(Decimal("0.1"))
+
+
+class DuesStatsRun(models.Model):
+    """A month's figures were refreshed for every organization under ``root_path`` (by ``dues_stats_refresh``):
+    readers may take that month from ``DuesMonthStats`` for that subtree instead of counting members again."""
+
+    root_path = models.CharField(max_length=255)
+    month = models.DateField()
+    refreshed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("党费统计刷新记录")
+        verbose_name_plural = _("党费统计刷新记录")
+        constraints = [models.UniqueConstraint(fields=["root_path", "month"], name="dues_stats_run_path_month")]
+
+    def __str__(self) -> str:
+        return f"{self.root_path} {self.month:%Y-%m}"

@@ -12,15 +12,25 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models.functions import Least
 from django.utils.translation import gettext as _
 
 from apps.core.due_items import DueItem
 from apps.core.params import get_int_param
 from apps.core.periods import Period
+from apps.core.scoping import path_in_subtree
 from apps.organizations.models import Organization
 
 from .choices import MemberStatus
-from .dues_models import DuesArrearsNote, DuesBase, DuesHandover, DuesMonthStats, DuesPayment, ReductionKind
+from .dues_models import (
+    DuesArrearsNote,
+    DuesBase,
+    DuesHandover,
+    DuesMonthStats,
+    DuesPayment,
+    DuesStatsRun,
+    ReductionKind,
+)
 from .models import Member
 
 ZERO = Decimal("0.00")
@@ -124,6 +134,7 @@ def dues_stats_refresh(*, period: Period, root_path: str = "/") -> int:
         unique_fields=["organization", "month"],
         update_fields=["org_path", "liable", "paid", "expected_amount", "paid_amount", *FIELDS, "refreshed_at"],
     )
+    DuesStatsRun.objects.update_or_create(root_path=root_path, month=period.first_day)
     return len(rows)
 
 
@@ -187,15 +198,40 @@ def _months(start: datetime.date, end: datetime.date) -> list[Period]:
     return out
 
 
+def refreshed_months(*, root_path: str, months: list[Period]) -> set[datetime.date]:
+    """The months whose figures were refreshed for the whole of ``root_path`` (by a refresh of it or above)."""
+    runs = DuesStatsRun.objects.filter(month__in=[p.first_day for p in months]).values_list("root_path", "month")
+    return {month for path, month in runs if path_in_subtree(root_path, path)}
+
+
 def collection_rate_source(*, root_path: str, start: datetime.date, end: datetime.date) -> dict[str, tuple]:
-    """Per organization path: (member-months paid, member-months owed) over the months in [start, end]."""
-    paths = dict(Organization.objects.filter(path__startswith=root_path).values_list("id", "path"))
+    """Per organization path: (member-months paid, member-months owed) over the months in [start, end].
+
+    Months refreshed into ``DuesMonthStats`` (the daily job keeps this month and the last) are read from it in
+    one GROUP BY; other months are counted from the members (``own_figures``), with the same figures: each
+    organization's own min(paid, liable) and liable. Organizations with nothing owed or paid are left out."""
+    months = _months(start, end)
+    done = refreshed_months(root_path=root_path, months=months)
     acc: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for period in _months(start, end):
-        for oid, f in own_figures(period=period, root_path=root_path).items():
-            if oid in paths:
-                acc[paths[oid]][0] += min(f["own_paid"], f["own_liable"])
-                acc[paths[oid]][1] += f["own_liable"]
+    if done:
+        rows = (
+            DuesMonthStats.objects.filter(month__in=done, org_path__startswith=root_path)
+            .filter(Q(own_liable__gt=0) | Q(own_paid__gt=0))
+            .values("org_path")
+            .annotate(num=Sum(Least("own_paid", "own_liable")), den=Sum("own_liable"))
+            .order_by()
+        )
+        for row in rows:
+            acc[row["org_path"]][0] += row["num"]
+            acc[row["org_path"]][1] += row["den"]
+    rest = [p for p in months if p.first_day not in done]
+    if rest:
+        paths = dict(Organization.objects.filter(path__startswith=root_path).values_list("id", "path"))
+        for period in rest:
+            for oid, f in own_figures(period=period, root_path=root_path).items():
+                if oid in paths and (f["own_liable"] or f["own_paid"]):
+                    acc[paths[oid]][0] += min(f["own_paid"], f["own_liable"])
+                    acc[paths[oid]][1] += f["own_liable"]
     return {path: (num, den) for path, (num, den) in acc.items()}
 
 

@@ -387,6 +387,7 @@ from .appraisal_models import (  # noqa: E402, F401
     Appraisal,
     AppraisalEntry,
     CardCategory,
+    CardCount,
     MemberCard,
     PointEntry,
     PointRule,
@@ -400,5 +401,6 @@ from .dues_models import (  # noqa: E402, F401
     DuesHandover,
     DuesMonthStats,
     DuesPayment,
+    DuesStatsRun,
 )
 from .roster_import.models import MemberImportJob  # noqa: E402, F401

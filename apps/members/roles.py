@@ -26,7 +26,7 @@ ROLE_PERMISSIONS = {
         "members.view_pointentry",
         "members.add_pointentry",
         "members.view_pointrule",
-        "members.view_membercard",
+        "members.view_cardcount",
         "members.view_cardcategory",
         "members.view_membercontact",
         "members.add_membercontact",

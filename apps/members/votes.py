@@ -2,8 +2,11 @@
 (转正), the appraisal's ratings (民主评议党员评定结果) and any other resolution.
 
 Only full members not under 留党察看 vote (domain.md §2); the meeting needs more than half of them present and
-a resolution passes only with yes votes from more than half of them (《发展党员工作细则》第二十三条). The
-workflows that a vote decides (recruitment advance, appraisal decision) refuse to go on after a failed vote.
+a resolution passes only with yes votes from more than half of them (《中国共产党发展党员工作细则》(2014)
+第二十条: quorum; 第二十一条: yes votes; 第三十三条: the same for confirmation; 《中国共产党支部工作条例（试行）》
+第十一条 for the meeting's other resolutions). A confirmation is discussed once the probation has ended
+(第三十二条). The workflows that a vote decides (recruitment advance, appraisal decision) refuse to go on after
+a failed vote.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from .models import Member
 
 VOTE_RULE = _(
     "支部党员大会须有半数以上有表决权的正式党员到会，赞成人数超过应到会有表决权的正式党员的半数才能通过"
-    "（《发展党员工作细则》第二十三条）"
+    "（《发展党员工作细则》第二十条、第二十一条，转正同第三十三条；《中国共产党支部工作条例（试行）》第十一条）"
 )
 
 
@@ -104,7 +107,7 @@ def branch_vote_record(
     if kind == VoteKind.CONFIRMATION and recruitment.probation_ends_on and held_on < recruitment.probation_ends_on:
         raise ValidationError(
             {
-                "held_on": _("预备期满（%(d)s）后才能讨论转正（《发展党员工作细则》第二十九条）。")
+                "held_on": _("预备期满（%(d)s）后才能讨论转正（《发展党员工作细则》第三十二条）。")
                 % {"d": recruitment.probation_ends_on.isoformat()}
             }
         )

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.core.periods import Period
 
-from .cards import cards_recompute
+from .cards import cards_recompute_detail
 from .contact import contact_scan
 from .dues_stats import dues_stats_refresh
 from .points import points_collect
@@ -30,5 +30,10 @@ def members_monthly(*, period: str | None = None, root_path: str = "/") -> dict:
     created = points_collect(
         start=this.previous().first_day, end=min(this.last_day, timezone.localdate()), root_path=root_path
     )
-    written = cards_recompute(period=this, root_path=root_path)
-    return {"points_created": created, "cards": written, "period": str(this)}
+    cards = cards_recompute_detail(period=this, root_path=root_path)
+    return {
+        "points_created": created,
+        "cards": cards["members"],
+        "cards_changed": cards["changed"],
+        "period": str(this),
+    }

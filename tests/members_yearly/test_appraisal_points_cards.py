@@ -13,8 +13,8 @@ from apps.members.appraisal import (
     appraisal_record_votes,
     unqualified_handling_record,
 )
-from apps.members.appraisal_models import CardCategory, MemberCard, PointEntry
-from apps.members.cards import card_counts, cards_recompute
+from apps.members.appraisal_models import CardCategory, CardCount, MemberCard, PointEntry
+from apps.members.cards import card_counts, cards_recompute, cards_recompute_detail, member_card
 from apps.members.dues import dues_base_set
 from apps.members.dues_models import DuesPayment
 from apps.members.points import points_add_manual, points_collect, points_ranking
@@ -154,4 +154,44 @@ def test_six_colour_recompute_is_set_based_and_idempotent(tree, users):
     assert counts["green"] == 1 and counts["red"] == 1
     CardCategory.objects.filter(code="red").update(min_points=50)
     cards_recompute(period=period)
-    assert MemberCard.objects.get(member=red).category.code == "green"
+    red.refresh_from_db()
+    assert member_card(member=red).category.code == "green"
+
+
+def test_recompute_writes_only_changed_cards_and_keeps_counts_per_branch(tree, users):
+    this = Period.current()
+    last = this.previous()
+    a, b, c = (make_member(tree.branch_a) for _ in range(3))
+    other = make_member(tree.branch_b)
+    first = cards_recompute_detail(period=last)
+    assert first == {"members": 4, "changed": 4, "counts": 2}  # count rows: one per branch
+    assert cards_recompute_detail(period=last)["changed"] == 0  # a rerun writes no card
+    # next month: one member earns points, one leaves; the others keep the card of last month
+    points_add_manual(acting_user=users.secretary_a, member=a, points=40, reason="先进", occurred_on=TODAY)
+    c.status = "deceased"
+    c.save(update_fields=["status"])
+    r = cards_recompute_detail(period=this)
+    assert (r["members"], r["changed"]) == (3, 1)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert member_card(member=a).category.code == "red" and member_card(member=a).since == this.first_day
+    assert member_card(member=b).since == last.first_day  # unchanged: not rewritten
+    # each month keeps its own counts; the branch's figures exclude the sibling branch
+    code = {str(c.pk): c.code for c in CardCategory.objects.all()}
+    rows = {
+        (org, month, tuple(sorted((code[k], n) for k, n in counts.items())))
+        for org, month, counts in CardCount.objects.values_list("organization_id", "month", "counts")
+    }
+    assert rows == {
+        (tree.branch_a.pk, last.first_day, (("green", 3),)),
+        (tree.branch_b.pk, last.first_day, (("green", 1),)),
+        (tree.branch_a.pk, this.first_day, (("green", 1), ("red", 1))),
+        (tree.branch_b.pk, this.first_day, (("green", 1),)),
+    }
+    by_branch = {c.code: n for c, n in card_counts(user=users.secretary_a, organization=tree.branch_a, period=this)}
+    assert by_branch["green"] == 1 and by_branch["red"] == 1
+    # recomputing the earlier month again does not take a newer card back
+    cards_recompute(period=last)
+    a.refresh_from_db()
+    assert member_card(member=a).category.code == "red"
+    assert MemberCard.objects.get(member=other).category.code == "green"

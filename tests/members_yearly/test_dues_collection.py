@@ -287,3 +287,39 @@ def test_metrics_collection_rate_member_count_and_recruited(tree, users):
     assert count[tree.city.pk].value == 2
     rec = metric_values("members.recruited_count", organizations=[tree.city], start=LAST.first_day, end=LAST.last_day)
     assert rec[tree.city.pk].value == 1
+
+
+def test_collection_rate_source_reads_the_refreshed_months_with_the_recount_figures(
+    tree, users, django_assert_max_num_queries
+):
+    from apps.members.dues_models import DuesStatsRun
+    from apps.members.dues_stats import collection_rate_source
+
+    a1, a2 = make_member(tree.branch_a), make_member(tree.branch_a, joined_on=LAST.first_day)
+    b1, _b2 = make_member(tree.branch_b), make_member(tree.branch_b)
+    dues_record_month(acting_user=users.secretary_a, organization=tree.branch_a, period=LAST, payments=[_pay(a1)])
+    dues_record_month(
+        acting_user=users.secretary_b, organization=tree.branch_b, period=LAST, payments=[_pay(b1), _pay(_b2)]
+    )
+    dues_record_month(acting_user=users.secretary_a, organization=tree.branch_a, period=NOW, payments=[_pay(a2)])
+    start, end = LAST.previous().first_day, NOW.last_day
+    recount = collection_rate_source(root_path="/", start=start, end=end)  # nothing refreshed yet: counted
+    assert recount[tree.branch_a.path] == (2, 5) and recount[tree.branch_b.path] == (2, 6)
+    for p in (LAST.previous(), LAST, NOW):
+        dues_stats_refresh(period=p)
+    assert DuesStatsRun.objects.count() == 3
+    with django_assert_max_num_queries(2):  # the runs and one GROUP BY: no member is counted
+        pre = collection_rate_source(root_path="/", start=start, end=end)
+    assert pre == recount
+    street = collection_rate_source(root_path=tree.street_a.path, start=start, end=end)
+    assert street == {k: v for k, v in recount.items() if k.startswith(tree.street_a.path)} and street
+    # a payment recorded after the refresh: the branch's refresh keeps the month's figures equal to a recount
+    dues_record_month(acting_user=users.secretary_a, organization=tree.branch_a, period=NOW, payments=[_pay(a1)])
+    from apps.members.dues_stats import dues_stats_refresh_branch
+
+    dues_stats_refresh_branch(organization=tree.branch_a, period=NOW)
+    DuesStatsRun.objects.all().delete()
+    recount = collection_rate_source(root_path="/", start=start, end=end)
+    for p in (LAST.previous(), LAST, NOW):
+        DuesStatsRun.objects.create(root_path="/", month=p.first_day)
+    assert collection_rate_source(root_path="/", start=start, end=end) == recount

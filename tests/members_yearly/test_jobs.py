@@ -20,7 +20,7 @@ def test_jobs_are_idempotent_and_the_command_runs(tree, users):
     assert first["contact"]["lost_contact"] == 1
     assert members_daily_task()["contact"]["lost_contact"] == 0
     assert members_monthly_task()["cards"] == 1
-    members_monthly_task()
+    assert members_monthly_task()["cards_changed"] == 0
     assert MemberCard.objects.count() == 1
     out = StringIO()
     call_command("members_yearly_run", "--monthly", stdout=out)

@@ -387,3 +387,10 @@ def test_month_import_rules_by_row_and_column(tree, users):
         "第7行「姓名」：找不到该党员",
     ]
     assert DuesPayment.objects.count() == 0
+
+
+def test_votes_page_is_in_the_members_menu_for_secretaries_and_staff(users, client_for):
+    url = reverse("members:vote_list")
+    for user in (users.secretary_a, users.street_staff):
+        page = client_for(user).get(reverse("core:home")).content.decode()
+        assert f'href="{url}"' in page and "支部大会表决" in page

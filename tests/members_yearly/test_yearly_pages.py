@@ -124,3 +124,28 @@ def test_appraisal_and_points_pages_query_counts_do_not_grow(tree, users, client
         count_queries(lambda: c.get(f"/members/appraisals/{appraisal.pk}/")),
     )
     assert many == few
+
+
+def test_cards_page_counts_per_child_from_the_month_rows_in_bounded_queries(tree, users, client_for):
+    def page() -> str:
+        return c.get(f"/members/cards/?org={tree.street_a.code}").content.decode()
+
+    c = client_for(users.street_staff)
+    make_member(tree.branch_a)
+    make_member(tree.branch_b)
+    cards_recompute(period=Period.current())
+    page()
+    few = count_queries(page)
+    red = make_member(tree.branch_a)
+    points_add_manual(acting_user=users.secretary_a, member=red, points=40, reason="先进", occurred_on=TODAY)
+    for _ in range(5):
+        make_member(tree.branch_b)
+    cards_recompute(period=Period.current())
+    page()
+    assert count_queries(page) == few
+    ctx = c.get(f"/members/cards/?org={tree.street_a.code}").context
+    codes = [cat.code for cat in ctx["categories"]]
+    per_child = {child.code: dict(zip(codes, counts, strict=True)) for child, counts in ctx["children"]}
+    assert per_child[tree.branch_a.code]["red"] == 1 and per_child[tree.branch_a.code]["green"] == 1
+    assert per_child[tree.branch_b.code]["green"] == 6 and per_child[tree.branch_b.code]["red"] == 0
+    assert dict(zip(codes, [n for _c, n in ctx["totals"]], strict=True))["green"] == 7

@@ -19,7 +19,7 @@ from apps.organizations.forms import StyledFormMixin
 from apps.organizations.models import Organization
 
 from .. import cards, points
-from ..appraisal_models import MemberCard, PointEntry
+from ..appraisal_models import CardCount, PointEntry
 from ..models import Member
 from .common import pick_month, pick_org
 
@@ -80,7 +80,7 @@ class MemberPointsView(ServiceFormView):
 class CardCountsView(ScopedQuerysetMixin, TemplateView):
     """Six-colour card counts for the organization and per child, for a month."""
 
-    model = MemberCard
+    model = CardCount
     template_name = "members/cards.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -89,21 +89,19 @@ class CardCountsView(ScopedQuerysetMixin, TemplateView):
         org = pick_org(self.request)
         period = pick_month(self.request)
         children = list(Organization.objects.visible_to(user).filter(parent=org).order_by("code"))
-        from django.db.models import Count
-
         rows = (
-            MemberCard.objects.visible_to(user)
+            CardCount.objects.visible_to(user)
             .filter(month=period.first_day, org_path__startswith=org.path)
-            .values_list("org_path", "category_id")
-            .annotate(n=Count("id"))
-            .order_by()
+            .values_list("org_path", "counts")
         )
-        per_child: dict[int, dict[int, int]] = {c.pk: {} for c in children}
-        prefixes = [(c.path, c.pk) for c in children]
-        for path, cat, n in rows:
-            for prefix, cid in prefixes:
-                if path.startswith(prefix):
-                    per_child[cid][cat] = per_child[cid].get(cat, 0) + n
+        buckets: dict[int, list] = {c.pk: [] for c in children}
+        level = org.depth + 1  # the child's id in a descendant's path "/root/…/child/…/"
+        for path, counts in rows:
+            ids = path.strip("/").split("/")
+            cid = int(ids[level]) if len(ids) > level else None
+            if cid in buckets:
+                buckets[cid].append(counts)
+        per_child = {cid: cards.sum_counts(lst) for cid, lst in buckets.items()}
         totals = cards.card_counts(user=user, organization=org, period=period)
         ctx.update(
             org=org,
@@ -111,15 +109,19 @@ class CardCountsView(ScopedQuerysetMixin, TemplateView):
             totals=totals,
             categories=[c for c, _n in totals],
             children=[(c, [per_child[c.pk].get(cat.pk, 0) for cat, _n in totals]) for c in children],
-            can_recompute=user.has_perm("members.add_membercard"),
+            can_recompute=user.has_perm("members.add_cardcount"),
         )
         return ctx
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm("members.add_membercard"):
+        if not request.user.has_perm("members.add_cardcount"):
             raise PermissionDenied(_("您的角色没有此项操作的权限。"))
         org = pick_org(request)
         period = pick_month(request)
-        n = cards.cards_recompute(period=period, root_path=org.path)
-        messages.success(request, _("已重新评定%(p)s六色卡：%(n)d人。") % {"p": period.label, "n": n})
+        r = cards.cards_recompute_detail(period=period, root_path=org.path)
+        messages.success(
+            request,
+            _("已重新评定%(p)s六色卡：%(n)d人，其中%(c)d人的六色卡有变化。")
+            % {"p": period.label, "n": r["members"], "c": r["changed"]},
+        )
         return HttpResponseRedirect(f"{reverse('members:cards')}?org={org.code}&month={period}")
