@@ -4,7 +4,7 @@
     python bench/members_dues.py --tiny          # 300 members, for CI (< 60 s)
     python bench/members_dues.py --members 100000
     python bench/members_dues.py --members 300000 --steps cards   # only the six-colour recompute, bigger
-    python -u bench/members_dues.py --orgs 100000 --members 3000000   # province (bench/members_dues_build.py):
+    python -u bench/members_dues.py --orgs 100000 --members 3000000   # province (bench/_members_dues_build.py):
         # 3M members over a 100k-organization tree; the month's import is 30,000 rows of one county
 
 Figures are CPU seconds of this process and its children (the spreadsheet parser runs in a child) and, for
@@ -275,7 +275,7 @@ def main() -> int:
 
     t = time.perf_counter()
     if args.orgs and not args.tiny:
-        from members_dues_build import build_province
+        from _members_dues_build import build_province
 
         built = build_province(args.orgs, n, today=datetime.date.today())
         root, county = built["root"], built["county"]
