@@ -15,6 +15,29 @@ from apps.responsibility.models import MeetingRequirement
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def requirements():
+    """The seeded meeting requirements — recreated when a transactional test earlier in this worker flushed
+    the rows the data migrations put in, so these tests never depend on the order files run in."""
+    if not MeetingRequirement.objects.exists():
+        MeetingRequirement.objects.create(
+            kind="general_meeting", period="quarter", minimum_count=1, source="支部工作条例"
+        )
+        MeetingRequirement.objects.create(
+            kind="committee_meeting", period="month", minimum_count=1, source="支部工作条例"
+        )
+    return list(MeetingRequirement.objects.order_by("id"))
+
+
+@pytest.fixture
+def interval_rule():
+    rule = RecruitmentRule.objects.filter(min_months__isnull=False).order_by("code").first()
+    return rule or RecruitmentRule.objects.create(
+        code="candidate-after-1-year", from_field="activist_on", to_field="candidate_on", min_months=12,
+        message="发展对象确定时间须在确定为入党积极分子满一年之后（《发展党员工作细则》第十三条）",
+    )  # fmt: skip
+
+
 def _text(resp) -> str:
     return resp.content.decode()
 
@@ -57,8 +80,8 @@ def _requirement_form(req, **changes):
     return {k: v for k, v in data.items() if v != ""}
 
 
-def test_meeting_requirement_admin_validates_like_the_page(client_for, users):
-    req = MeetingRequirement.objects.order_by("id").first()
+def test_meeting_requirement_admin_validates_like_the_page(client_for, users, requirements):
+    req = requirements[0]
     before = req.minimum_count
     client = client_for(users.admin)
     url = reverse("admin:responsibility_meetingrequirement_change", args=[req.pk])
@@ -73,8 +96,8 @@ def test_meeting_requirement_admin_validates_like_the_page(client_for, users):
     assert AuditLog.objects.filter(event="meetingrequirement.update", object_id=str(req.pk)).exists()
 
 
-def test_meeting_requirement_list_editable_row_is_validated_too(client_for, users):
-    reqs = list(MeetingRequirement.objects.order_by("id"))
+def test_meeting_requirement_list_editable_row_is_validated_too(client_for, users, requirements):
+    reqs = requirements
     data = {
         "form-TOTAL_FORMS": str(len(reqs)),
         "form-INITIAL_FORMS": str(len(reqs)),
@@ -96,8 +119,8 @@ def test_meeting_requirement_list_editable_row_is_validated_too(client_for, user
     assert reqs[0].minimum_count >= 1
 
 
-def test_recruitment_rule_admin_validates_like_the_page(client_for, users):
-    rule = RecruitmentRule.objects.filter(min_months__isnull=False).order_by("code").first()
+def test_recruitment_rule_admin_validates_like_the_page(client_for, users, interval_rule):
+    rule = interval_rule
     client = client_for(users.admin)
     url = reverse("admin:members_recruitmentrule_change", args=[rule.pk])
     form = {
