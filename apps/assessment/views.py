@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from apps.core.scoping import get_visible_or_404, user_scope_path
+from apps.core.text import is_digits
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, ServiceFormView, form_errors_from
 
 from . import exports, selectors, services
@@ -235,7 +236,7 @@ class RankingView(ScopedQuerysetMixin, TemplateView):
         if raw in (None, ""):
             return None
         text = str(raw).strip()
-        if not text.isdigit() or len(text) > 9:
+        if not is_digits(text) or len(text) > 9:
             raise Http404(_("「%(f)s」须为正整数。") % {"f": field})
         return int(text)
 

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import is_digits
+
 from .forms import MonthInput
 from .models import AuditLog
 from .periods import Period
@@ -42,7 +44,7 @@ class BoundedModelChoiceField(django_filters.fields.ModelChoiceField):
     def to_python(self, value: Any) -> Any:
         if value not in self.empty_values:
             text = str(value).strip()
-            if not text.lstrip("-").isdigit() or len(text) > 16:
+            if not is_digits(text.lstrip("-"), 16) or len(text) > 16:
                 raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super().to_python(value)
 

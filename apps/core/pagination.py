@@ -17,6 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from apps.core.text import is_digits
+
 COUNT_CAP = 10000
 
 
@@ -36,7 +38,7 @@ class CappedPaginator(Paginator):
         """A page number is a positive integer (``page=AAA`` or ``page=0`` is an invalid page: 404).
         Past the last page, the last page is shown (documented in the API)."""
         text = str(number).strip() if number is not None else ""
-        if not text.isdigit() or len(text) > 9 or int(text) < 1:
+        if not is_digits(text) or len(text) > 9 or int(text) < 1:
             raise PageNotAnInteger(_("页码须为正整数。"))
         number = int(text)
         if self.count_is_capped:
@@ -63,7 +65,7 @@ class CappedPageNumberPagination(PageNumberPagination):
         if raw in (None, ""):
             return self.page_size
         text = raw.strip()
-        if not text.isdigit() or not 1 <= int(text[:9]) <= self.max_page_size or len(text) > 9:
+        if not is_digits(text) or not 1 <= int(text[:9]) <= self.max_page_size or len(text) > 9:
             raise ValidationError(
                 {self.page_size_query_param: [_("每页条数须为1到%(m)d之间的整数。") % {"m": self.max_page_size}]}
             )

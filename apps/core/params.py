@@ -7,6 +7,8 @@ from typing import Any
 
 from django.core.cache import cache
 
+from apps.core.text import is_digits
+
 #: key -> (default, description). Apps add their own keys in ``AppConfig.ready()``:
 #: ``register_params(params.PARAMS)`` with ``PARAMS = [(key, default, description), ...]`` in ``<app>/params.py``.
 DEFAULTS: dict[str, tuple[str, str]] = {
@@ -105,7 +107,7 @@ def parameter_validate(key: str, value: Any) -> str:
     if len(value) > 255:
         raise ValidationError({"value": _("参数值：不能超过255个字符。")})
     default = DEFAULTS[key][0]
-    if default.lstrip("-").isdigit() and (not value.lstrip("-").isdigit() or not -100000 <= int(value) <= 100000):
+    if is_digits(default.lstrip("-")) and (not is_digits(value.lstrip("-")) or not -100000 <= int(value) <= 100000):
         raise ValidationError({"value": _("参数值：该参数应为整数。")})
     return value
 

@@ -20,3 +20,9 @@ def quoted(text: str, limit: int | None = None) -> str:
         text = text[:limit].rstrip() + "…"
     text = text.replace("“", "‘").replace("”", "’").replace('"', "'")
     return f"“{text}”"
+
+
+def is_digits(text: str, max_len: int = 15) -> bool:
+    """Whether ``text`` is a plain number as typed in a query string or form: ASCII digits only (``str.isdigit``
+    also accepts '²' or '①', which ``int`` refuses) and at most ``max_len`` of them, so it fits a bigint."""
+    return 0 < len(text) <= max_len and text.isascii() and text.isdigit()

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import is_digits
 from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
@@ -21,7 +22,7 @@ class _ScopedFilterSet(django_filters.FilterSet):
             return qs
         request = getattr(self, "request", None)
         orgs = Organization.objects.visible_to(request.user) if request else Organization.objects.none()
-        org = orgs.filter(Q(code=value) | Q(pk=int(value) if value.isdigit() else -1)).only("path").first()
+        org = orgs.filter(Q(code=value) | Q(pk=int(value) if is_digits(value) else -1)).only("path").first()
         return qs.filter(org_path__startswith=org.path) if org else qs.none()
 
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import is_digits
 from apps.organizations.choices import OrgKind, Sector
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 from apps.organizations.models import Organization
@@ -179,7 +180,7 @@ class ExpenseForm(StyledFormMixin, forms.Form):
         # The user's own organization's money, plus the one allocation picked on its page (staff above may record
         # for an organization below from there): never a select of a whole province's allocations.
         own = Q(organization_id=getattr(user, "organization_id", None))
-        if str(allocation_id).isdigit():
+        if is_digits(str(allocation_id)):
             own |= Q(pk=int(allocation_id))
         choices = available_allocations(user=user).filter(own)
         self.fields = {

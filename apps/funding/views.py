@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from apps.core.audit import audit_record
 from apps.core.export_jobs import ExportSpec, export_response
 from apps.core.scoping import get_visible_or_404
+from apps.core.text import is_digits
 from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView, form_errors_from
 from apps.organizations.models import Organization
 
@@ -45,7 +46,7 @@ PREVIEW_ROWS = 200
 
 def _year(request: Any) -> int:
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+    return int(value) if is_digits(value) and 2000 <= int(value) <= 2100 else timezone.localdate().year
 
 
 def _listed(*, filename: str, headers: list[Any], rows: Any) -> ExportSpec:
@@ -71,7 +72,7 @@ class ExecutionView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView):
         org_param = request.GET.get("org", "").strip()
         user_org = getattr(request.user, "organization", None)
         if org_param:
-            lookup = Q(code=org_param) | Q(pk=int(org_param) if org_param.isdigit() else -1)
+            lookup = Q(code=org_param) | Q(pk=int(org_param) if is_digits(org_param) else -1)
             org = Organization.objects.visible_to(request.user).filter(lookup).first()
             if org is None:
                 raise Http404(_("未找到，或不在您的管理范围内。"))
@@ -546,7 +547,7 @@ class ExpenseCreateView(_FundingFormView):
 
     def get_initial(self) -> dict[str, Any]:
         value = self.request.GET.get("allocation", "")
-        return {"allocation": value} if value.isdigit() else {}
+        return {"allocation": value} if is_digits(value) else {}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()

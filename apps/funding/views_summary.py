@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from apps.core.export_jobs import ExportSpec, export_response
+from apps.core.text import is_digits
 from apps.organizations.choices import OrgKind, Sector
 from apps.organizations.models import Organization
 
@@ -29,11 +30,11 @@ class LevelSummaryView(LoginRequiredMixin, PermissionRequiredMixin, View):
     def _params(self) -> tuple[Organization, int, str, str, str]:
         request = self.request
         value = request.GET.get("year", "")
-        year = int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else timezone.localdate().year
+        year = int(value) if is_digits(value) and 2000 <= int(value) <= 2100 else timezone.localdate().year
         org_param = request.GET.get("org", "").strip()
         org = (
             Organization.objects.visible_to(request.user).filter(pk=int(org_param)).first()
-            if org_param.isdigit() and len(org_param) < 16
+            if is_digits(org_param) and len(org_param) < 16
             else getattr(request.user, "organization", None)
         )
         if org is None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import BaseFilterSet
 from apps.core.periods import add_years
+from apps.core.text import is_digits
 from apps.organizations.choices import Sector
 from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
@@ -75,7 +76,7 @@ class WithinFilterMixin:
 
     def filter_within(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
         value = str(value).strip()
-        if not value.isdigit() or len(value) > 15:
+        if not is_digits(value) or len(value) > 15:
             return qs.none()
         user = getattr(self.request, "user", None)
         path = Organization.objects.visible_to(user).filter(pk=int(value)).values_list("path", flat=True).first()

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from apps.core.text import is_digits
+
 from . import codes
 from .choices import Category, Gender, LostContactReason, MemberStatus, MobileState, OccupationCategory, PartyPost
 from .validators import normalize_phone, to_halfwidth
@@ -80,7 +82,7 @@ def parse_date(value: Any) -> tuple[datetime.date | None, bool]:
     text = text.replace("年", "-").replace("月", "-").replace("日", "").replace("号", "")
     text = text.replace("/", "-").replace(".", "-").replace("－", "-").strip("-")
     parts = text.split("-")
-    if not all(p.isdigit() for p in parts) or len(parts) not in (2, 3) or len(parts[0]) != 4:
+    if not all(is_digits(p) for p in parts) or len(parts) not in (2, 3) or len(parts[0]) != 4:
         raise ValidationError(
             _("日期“%(v)s”格式无法识别，请写成 2019-07-01 或 2019年7月1日。") % {"v": clean_text(value)}, code="date"
         )

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.text import is_digits
+
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
 # The checksum alone accepts people born in 1880; nobody on a live roster was born before this year.
@@ -95,7 +97,7 @@ def validate_id_number(
         raise ValidationError(_("请填写身份证号。"), code="required")
     today = today or timezone.localdate()
     if len(number) == 15:
-        if not number.isdigit():
+        if not is_digits(number, 18):
             raise ValidationError(_("15位身份证号只能由数字组成。"), code="id_format")
         year = 1900 + int(number[6:8])
         info = IdInfo(
@@ -114,7 +116,7 @@ def validate_id_number(
             code="id_length",
         )
     first17, check = number[:17], number[17]
-    if not first17.isascii() or not first17.isdigit() or not (check.isdigit() or check == "X"):
+    if not first17.isascii() or not is_digits(first17, 17) or not (is_digits(check) or check == "X"):
         raise ValidationError(_("身份证号前17位须为数字，最后一位为数字或X。"), code="id_format")
     expected = id_check_char(first17)
     if check != expected:
@@ -129,10 +131,10 @@ def normalize_phone(value: object) -> str:
     """Digits of a phone number as people type them: dashes, spaces, brackets, +86, full-width digits."""
     if value is None:
         return ""
-    if type(value) is str and len(value) == 11 and value.isascii() and value.isdigit():
+    if type(value) is str and len(value) == 11 and value.isascii() and is_digits(value):
         return value  # the common case, already clean
     text = to_halfwidth(str(value)).strip()
-    if text.endswith(".0") and text[:-2].isdigit():  # a number cell read as float
+    if text.endswith(".0") and is_digits(text[:-2], 18):  # a number cell read as float
         text = text[:-2]
     for ch in " \u3000\u00a0()（）":
         text = text.replace(ch, "")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import BaseFilterSet
 from apps.core.periods import add_months
+from apps.core.text import is_digits
 
 from .choices import Grade, OrgKind, Sector
 from .models import Organization
@@ -29,11 +30,11 @@ class OrganizationFilterField(forms.CharField):
             return value
         qs = Organization.objects.visible_to(self.user)
         if self.value_key == "id":
-            if value.isdigit() and len(value) < 16:
+            if is_digits(value) and len(value) < 16:
                 return value
         elif qs.filter(code=value).exists():
             return value
-        elif value.isdigit() and len(value) < 16:  # an id (API clients, older links): its code
+        elif is_digits(value) and len(value) < 16:  # an id (API clients, older links): its code
             code = qs.filter(pk=int(value)).values_list("code", flat=True).first()
             if code:
                 return code

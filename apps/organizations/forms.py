@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import is_digits
+
 from .models import Organization
 from .services import EDITABLE_FIELDS
 
@@ -57,7 +59,7 @@ class OrganizationPickerInput(forms.Widget):
         else:
             qs = Organization.objects.visible_to(self.user)
         if self.value_key == "id":
-            qs = qs.filter(pk=int(text)) if text.isdigit() and len(text) < 16 else qs.none()
+            qs = qs.filter(pk=int(text)) if is_digits(text) and len(text) < 16 else qs.none()
         else:
             qs = qs.filter(code=text)
         return qs.values_list("name", flat=True).first() or text
@@ -110,7 +112,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return ("", "")
         org = (
-            self.queryset.filter(Q(code=str(value)) | Q(pk=int(value) if str(value).isdigit() else -1))
+            self.queryset.filter(Q(code=str(value)) | Q(pk=int(value) if is_digits(str(value)) else -1))
             .only("code", "name")
             .first()
         )

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.core.text import is_digits
 from apps.core.views import ListExportMixin, ScopedDetailView, ScopedListView, ServiceFormView, field_columns
 
 from . import selectors, services
@@ -204,8 +205,8 @@ def organization_picker(request: Any) -> HttpResponse:
     if not request.user.is_authenticated:
         return JsonResponse({"detail": _("请先登录。")}, status=401)
     raw_parent, raw_offset = request.GET.get("parent", ""), request.GET.get("offset", "0")
-    if not (raw_parent == "" or (raw_parent.isdigit() and len(raw_parent) < 16)) or not (
-        raw_offset.isdigit() and int(raw_offset) <= 1_000_000
+    if not (raw_parent == "" or (is_digits(raw_parent) and len(raw_parent) < 16)) or not (
+        is_digits(raw_offset) and int(raw_offset) <= 1_000_000
     ):
         return JsonResponse({"detail": _("参数有误。")}, status=400)
     data = selectors.picker_nodes(

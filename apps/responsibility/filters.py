@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.filters import BaseFilterSet, MonthFilter
 from apps.core.periods import Period
+from apps.core.text import is_digits
 from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
@@ -29,7 +30,7 @@ class _ScopedFilterSet(BaseFilterSet):
         request = getattr(self, "request", None)
         orgs = Organization.objects.visible_to(request.user) if request else Organization.objects.none()
         org = (
-            orgs.filter(Q(code=value) | Q(pk=int(value) if value.isdigit() else -1) | Q(name=value))
+            orgs.filter(Q(code=value) | Q(pk=int(value) if is_digits(value) else -1) | Q(name=value))
             .only("path")
             .first()
         )

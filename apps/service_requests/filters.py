@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import is_digits
 from apps.core.workdays import add_working_days
 from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
@@ -111,7 +112,7 @@ class ServiceRequestFilterSet(_WithinFilterSet):
         if not value:
             return qs
         code = value.upper().removeprefix("FW")
-        if code.isdigit():
+        if is_digits(code):
             return qs.filter(pk=int(code))
         return qs.filter(content__contains=value)
 

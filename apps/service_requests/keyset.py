@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from apps.core.text import is_digits
+
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
@@ -23,7 +25,7 @@ def encode(received_at: datetime.datetime, pk: int) -> str:
 def decode(cursor: str) -> tuple[datetime.datetime, int] | None:
     """A cursor from our own links; anything else (edited by hand) is None: the first page is shown."""
     micros, _sep, pk = (cursor or "").strip().partition(".")
-    if not (micros.lstrip("-").isdigit() and pk.isdigit()) or len(micros) > 18 or len(pk) > 18:
+    if not (is_digits(micros.lstrip("-"), 18) and is_digits(pk, 18)) or len(micros) > 18 or len(pk) > 18:
         return None
     try:
         return _EPOCH + datetime.timedelta(microseconds=int(micros)), int(pk)

@@ -46,7 +46,14 @@ def test_sibling_and_ancestor_levels_are_refused(tree, users, client_for):
 def test_bad_parameters_and_anonymous(tree, users, client_for, client):
     assert client.get(reverse(URL)).status_code == 401
     client = client_for(users.city_staff)
-    for params in ({"parent": "x"}, {"parent": "9" * 30}, {"offset": "-1"}, {"offset": "1e9"}):
+    for params in (
+        {"parent": "x"},
+        {"parent": "9" * 30},
+        {"parent": "²"},
+        {"offset": "-1"},
+        {"offset": "1e9"},
+        {"offset": "①"},
+    ):
         response = client.get(reverse(URL), params)
         assert response.status_code == 400 and "参数" in response.json()["detail"]
 
@@ -130,3 +137,20 @@ def test_an_out_of_scope_code_is_an_error_on_the_field(tree, users, client_for):
     response = client_for(users.secretary_a).get(reverse("responsibility:item_list"), {"within": tree.branch_b.code})
     html = response.content.decode()
     assert "所属党组织（含下级）：找不到该党组织" in html
+
+
+@pytest.mark.parametrize("value", ["²", "①", "٣x", "9" * 30])
+def test_digit_like_text_in_an_organization_filter_is_a_field_error_not_a_crash(tree, users, client_for, value):
+    """``str.isdigit`` accepts superscripts and circled numbers that ``int`` refuses (found by the API fuzzer)."""
+    client = client_for(users.city_staff)
+    response = client.get("/api/v1/organizations/", {"parent_code": value, "within_code": value})
+    assert response.status_code == 400 and "parent_code" in response.json()
+    html = client.get(reverse("responsibility:item_list"), {"within": value}).content.decode()
+    assert "找不到该党组织" in html
+
+
+def test_is_digits_accepts_only_ascii_numbers_that_fit():
+    from apps.core.text import is_digits
+
+    assert is_digits("12") and is_digits("9" * 15) and is_digits("9" * 18, 18)
+    assert not any(is_digits(v) for v in ("", "²", "①", "٣", "-1", "1.0", "9" * 16, " 1"))

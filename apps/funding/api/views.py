@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from apps.core.api import ScopedReadOnlyViewSet
 from apps.core.scoping import get_visible_or_404
+from apps.core.text import is_digits
 from apps.organizations.models import Organization
 
 from .. import services
@@ -238,7 +239,7 @@ class ExecutionViewSet(viewsets.ViewSet):
         year = query.validated_data.get("year") or timezone.localdate().year
         if value:
             # An id beyond any bigint is no organization (never an overflow in the database).
-            lookup = Q(code=value) | Q(pk=int(value) if value.isdigit() and len(value) <= 15 else -1)
+            lookup = Q(code=value) | Q(pk=int(value) if is_digits(value) and len(value) <= 15 else -1)
             org = Organization.objects.visible_to(request.user).filter(lookup).first()
         else:
             org = getattr(request.user, "organization", None)

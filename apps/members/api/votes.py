@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from apps.core.api import ScopedReadOnlyViewSet
 from apps.core.scoping import get_visible_or_404
+from apps.core.text import is_digits
 
 from .. import votes as services
 from ..appraisal_models import Appraisal
@@ -75,7 +76,7 @@ class BranchVoteViewSet(ScopedReadOnlyViewSet):
         if kind in VoteKind.values:
             qs = qs.filter(kind=kind)
         year = self.request.query_params.get("year", "")
-        return qs.filter(held_on__year=int(year)) if year.isdigit() else qs
+        return qs.filter(held_on__year=int(year)) if is_digits(year, 4) else qs
 
     @extend_schema(request=BranchVoteInputSerializer, responses={201: BranchVoteSerializer})
     def create(self, request: Request) -> Response:

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from apps.core.api import ScopedReadOnlyViewSet
 from apps.core.periods import Period
 from apps.core.scoping import get_visible_or_404
+from apps.core.text import is_digits
 
 from .. import appraisal as appraisal_services
 from .. import contact as contact_services
@@ -92,7 +93,7 @@ class DuesBaseViewSet(_WriteMixin, ScopedReadOnlyViewSet):
         qs = qs.select_related("member").order_by("org_path", "member_id", "-year")
         params = self.request.query_params
         for key in ("year", "organization", "member"):
-            if params.get(key, "").isdigit():
+            if is_digits(params.get(key, ""), 9):
                 qs = qs.filter(**{key: int(params[key])})
         return qs
 
@@ -146,7 +147,7 @@ class DuesPaymentViewSet(_WriteMixin, ScopedReadOnlyViewSet):
         if params.get("month"):
             qs = qs.filter(month=Period.parse(params["month"]).first_day)
         for key in ("organization", "member"):
-            if params.get(key, "").isdigit():
+            if is_digits(params.get(key, ""), 9):
                 qs = qs.filter(**{key: int(params[key])})
         return qs
 
@@ -268,7 +269,7 @@ class AppraisalViewSet(_WriteMixin, ScopedReadOnlyViewSet):
         if self.action == "retrieve":
             qs = qs.prefetch_related("entries__member")
         year = self.request.query_params.get("year", "")
-        return qs.filter(year=int(year)) if year.isdigit() else qs
+        return qs.filter(year=int(year)) if is_digits(year, 4) else qs
 
     @extend_schema(request=AppraisalOpenSerializer, responses=AppraisalSerializer)
     def create(self, request: Request) -> Response:
@@ -340,7 +341,7 @@ class PointEntryViewSet(_WriteMixin, ScopedReadOnlyViewSet):
         qs = qs.select_related("member", "rule")
         params = self.request.query_params
         for key in ("year", "member"):
-            if params.get(key, "").isdigit():
+            if is_digits(params.get(key, ""), 9):
                 qs = qs.filter(**{key: int(params[key])})
         return qs
 

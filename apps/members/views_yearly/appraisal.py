@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import get_visible_or_404
+from apps.core.text import is_digits
 from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 
@@ -29,7 +30,7 @@ class AppraisalListView(ScopedListView):
 
     def get_year(self) -> int:
         value = self.request.GET.get("year", "")
-        return int(value) if value.isdigit() else timezone.localdate().year - 1
+        return int(value) if is_digits(value, 4) else timezone.localdate().year - 1
 
     def get_queryset(self) -> Any:
         return super().get_queryset().filter(year=self.get_year()).select_related("organization").order_by("org_path")
@@ -97,7 +98,7 @@ class AppraisalDetailView(ScopedDetailView):
         self.object = self.get_object()
         if not request.user.has_perm("members.change_appraisal"):
             raise PermissionDenied(_("您的角色没有此项操作的权限。"))
-        ids = [int(v) for v in request.POST.getlist("member") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("member") if is_digits(v)]
         step = request.POST.get("step")
         try:
             if step == "votes":

@@ -17,6 +17,7 @@ from django.views.generic import TemplateView
 
 from apps.core.periods import Period
 from apps.core.scoping import get_visible_or_404
+from apps.core.text import is_digits
 from apps.core.views import ScopedQuerysetMixin, ServiceFormView
 from apps.organizations.choices import BRANCH_KINDS
 
@@ -81,7 +82,7 @@ class DuesMonthView(ScopedQuerysetMixin, TemplateView):
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.has_perm("members.add_duespayment"):
             raise PermissionDenied(_("您的角色没有此项操作的权限。"))
-        ids = [int(v) for v in request.POST.getlist("member") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("member") if is_digits(v)]
         payments, unpaid = [], []
         for mid in ids:
             if request.POST.get(f"paid_{mid}"):

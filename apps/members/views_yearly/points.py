@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from apps.core.text import is_digits
 from apps.core.views import ScopedQuerysetMixin, ServiceFormView
 from apps.organizations.forms import StyledFormMixin
 from apps.organizations.models import Organization
@@ -32,7 +33,7 @@ class PointsRankingView(ScopedQuerysetMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         org = pick_org(self.request)
         value = self.request.GET.get("year", "")
-        year = int(value) if value.isdigit() else timezone.localdate().year
+        year = int(value) if is_digits(value, 4) else timezone.localdate().year
         ctx.update(
             org=org, year=year, ranking=points.points_ranking(user=self.request.user, organization=org, year=year)
         )

@@ -17,6 +17,7 @@ from django.views import View
 
 from apps.core.periods import Period
 from apps.core.scoping import oversees
+from apps.core.text import is_digits
 from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
 from apps.organizations.choices import BRANCH_KINDS
 from apps.organizations.models import Organization
@@ -236,7 +237,7 @@ class LedgerBulkReviewView(ScopedQuerysetMixin, View):
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
         approve = request.POST.get("decision") == "approve"
-        ids = [int(v) for v in request.POST.getlist("ledger") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("ledger") if is_digits(v)]
         back = reverse("responsibility:ledger_list") + (f"?{request.POST['next']}" if request.POST.get("next") else "")
         try:
             done, skipped = services.ledgers_review_bulk(
