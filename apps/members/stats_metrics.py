@@ -284,6 +284,65 @@ def _grouping_sets(base: Any, exprs: dict[str, Any]) -> dict[str, dict[str, int]
         return {path: counts if isinstance(counts, dict) else json.loads(counts) for path, counts in cur}
 
 
+def dimension_keys(as_of: datetime.date) -> dict[str, list[str]]:
+    """The keys each dimension expression can give. Closed for the CASE dimensions; for the three that pass a
+    column's value through (category, education's first character, occupation) the values the choices know —
+    a member with any other value is counted by ``_filtered_counts``' residual check and sends the pass back to
+    the open-ended GROUPING SETS form."""
+    return {
+        "category": list(Category.values),
+        "gender": ["1", "2", UNKNOWN],
+        "age": [k for k, _l, _lo, _hi in AGE_BANDS] + [UNKNOWN],
+        "education": [k for k, _l in EDUCATION_GROUPS],
+        "ethnicity": ["han", "minority", "other"],
+        "occupation": list(OccupationCategory.values),
+        "join_period": [k for k, _l, _f, _t in JOIN_PERIODS] + [UNKNOWN],
+        "standing": ["probationary"] + [k for k, _l, _lo, _hi in STANDING_BANDS] + [UNKNOWN],
+        "joined_this_year": ["yes", "no"],
+    }
+
+
+#: dimensions whose expression passes a column's value through (the choices may not know every stored value)
+_OPEN_DIMENSIONS = ("category", "education", "occupation")
+
+
+def _filtered_counts(base: Any, exprs: dict[str, Any], as_of: datetime.date) -> dict[str, dict[str, int]] | None:
+    """PostgreSQL: every dimension in ONE scan with one hash table of organizations — a conditional count
+    (``COUNT(*) FILTER``) per known dimension key, a column each, zeros dropped in Python, so each
+    organization gets exactly the keys GROUPING SETS would give. None when some member carries a value
+    outside the known keys (the caller then uses the GROUPING SETS form, which names it).
+
+    Measured at 3M members / 100k organizations (bench/dashboards.py): 10.9 s in one backend, against
+    17–25 s of backend CPU (plus two parallel workers) for GROUPING SETS with the JSON folding in SQL. The
+    subquery is kept apart (``OFFSET 0``) so each CASE is evaluated once per member, not once per key."""
+    keys = dimension_keys(as_of)
+    names = {dim: f"d_{dim}" for dim in exprs}
+    inner = base.annotate(**{names[d]: e for d, e in exprs.items()}).values("org_path", *names.values()).order_by()
+    sql, params = inner.query.sql_with_params()
+    columns, labels, residual = [], [], []
+    for dim, col in names.items():
+        for k in keys[dim]:
+            columns.append(f"COUNT(*) FILTER (WHERE {col} = %s)")
+            labels.append(f"{dim}:{k}")
+        if dim in _OPEN_DIMENSIONS:
+            residual.append(f"COUNT(*) FILTER (WHERE {col} NOT IN ({', '.join(['%s'] * len(keys[dim]))}))")
+    query = (
+        f"SELECT org_path, {' + '.join(residual)}, {', '.join(columns)} FROM ({sql} OFFSET 0) AS m GROUP BY org_path"
+    )
+    # placeholders in query order: the residual lists, each key's count, then the member subquery's
+    args = [k for dim in names if dim in _OPEN_DIMENSIONS for k in keys[dim]]
+    args += [k for dim in names for k in keys[dim]]
+    out: dict[str, dict[str, int]] = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'")  # the organizations' hash table in memory
+        cur.execute(query, [*args, *params])
+        for path, others, *counts in cur:
+            if others:
+                return None
+            out[path] = {label: n for label, n in zip(labels, counts, strict=True) if n}
+    return out
+
+
 def _one_per_dimension(base: Any, exprs: dict[str, Any]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = defaultdict(dict)
     for dim, expr in exprs.items():
@@ -302,7 +361,12 @@ def member_breakdowns(*, root_path: str, as_of: datetime.date) -> dict[str, dict
     """
     base = Member.objects.filter(good_standing(as_of), org_path__startswith=root_path)
     exprs = dimension_expressions(as_of)
-    out = _grouping_sets(base, exprs) if connection.vendor == "postgresql" else _one_per_dimension(base, exprs)
+    if connection.vendor == "postgresql":
+        out = _filtered_counts(base, exprs, as_of)
+        if out is None:
+            out = _grouping_sets(base, exprs)
+    else:
+        out = _one_per_dimension(base, exprs)
     sectors = dict(Organization.objects.filter(path__startswith=root_path).values_list("path", "sector"))
     for path, counts in out.items():
         counts["total"] = sum(n for k, n in counts.items() if k.startswith("category:"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 
 from apps.core.metrics import metric_values, metrics
 from apps.dashboards.models import MemberStatsSnapshot, MetricSnapshot, RefreshRun
@@ -137,3 +138,23 @@ def test_vendored_echarts_matches_the_recorded_checksum():
     lines = [ln.split() for ln in (root / "static/vendor/VERSIONS").read_text().splitlines() if ln and ln[0] != "#"]
     entry = next(parts for parts in lines if parts[0] == "echarts")
     assert hashlib.sha256((root / entry[3]).read_bytes()).hexdigest() == entry[2]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-pass SQL forms are PostgreSQL's")
+def test_conditional_counts_equal_grouping_sets_and_fall_back_on_an_unknown_value(tree, world):
+    """The member breakdowns' two PostgreSQL forms give the same counts; a value the choices do not know
+    (an education code starting with 5) sends the pass to the GROUPING SETS form, which names it."""
+    from apps.members import stats_metrics as sm
+    from apps.members.models import Member
+
+    base = Member.objects.filter(sm.good_standing(world.today), org_path__startswith="/")
+    exprs = sm.dimension_expressions(world.today)
+    filtered = sm._filtered_counts(base, exprs, world.today)
+    assert filtered is not None and filtered == sm._grouping_sets(base, exprs)
+    assert filtered[tree.branch_a.path]["education:9"] == 1 and "education:5" not in filtered[tree.branch_a.path]
+
+    Member.objects.filter(pk=world.b[0].pk).update(education="51")
+    assert sm._filtered_counts(base, exprs, world.today) is None
+    counts = sm.member_breakdowns(root_path="/", as_of=world.today)
+    assert counts[tree.branch_b.path]["education:5"] == 1
+    assert sum(n for k, n in counts[tree.branch_b.path].items() if k.startswith("education:")) == 2
