@@ -243,7 +243,15 @@ def trend_panel(
                 data.append(int(num))
             urls.append(m.link(org, p.first_day, p.last_day) if m.link else "")
         out_series.append({"key": name, "name": m.label, "color": color_for(name, i), "data": data, "urls": urls})
-    rows = [{"label": c, "values": [s["data"][i] for s in out_series]} for i, c in enumerate(categories)]
+    # the data table's cells link to the same lists as the chart's points
+    rows = [
+        {
+            "label": c,
+            "values": [s["data"][i] for s in out_series],
+            "cells": [{"value": s["data"][i], "url": s["urls"][i]} for s in out_series],
+        }
+        for i, c in enumerate(categories)
+    ]
     return {
         "id": pid, "title": title, "chart": chart, "unit": unit, "categories": categories, "series": out_series,
         "rows": rows,

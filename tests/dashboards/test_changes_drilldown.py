@@ -133,3 +133,28 @@ def test_members_changes_source_and_filter_share_one_rule(tree, world):
         assert fs.qs.count() == expected
         assert value[tree.city.pk].value == expected
         assert value[tree.district_b.pk].value == 0  # last year's withdrawal and death were in district_a
+
+
+def test_trend_data_table_has_a_row_per_month_and_cells_link_to_the_list_behind_each_point(
+    tree, users, world, client_for
+):
+    from django.utils.html import escape
+
+    from tests.factories.supervision import make_letter
+
+    month = world.today.replace(day=1)
+    make_letter(tree.district_a, tree.branch_a, kind="warning", period=f"{month:%Y-%m}", issued_on=month)
+    make_letter(tree.city, tree.branch_c, kind="warning", period=f"{month:%Y-%m}", issued_on=month)  # sibling
+    stats_refresh()
+    client = client_for(users.district_staff)
+    resp = client.get(reverse("dashboards:dashboard") + f"?org={tree.district_a.code}")
+    panel = next(p for p in resp.context["chart_data"]["panels"] if p["id"] == "trend-letters")
+    i = next(n for n, s in enumerate(panel["series"]) if s["key"] == "supervision.letters.warning")
+    cell = panel["rows"][-1]["cells"][i]
+    assert cell["value"] == 1 and cell["url"] == panel["series"][i]["urls"][-1]
+    body = resp.content.decode()
+    table = body[body.index('id="table-trend-letters"') :].split("</table>", 1)[0]
+    assert table.count('<th scope="row"') == 12  # one row per month, a column per series
+    assert f"{month.year}年{month.month}月" in table
+    assert f'<a href="{escape(cell["url"])}">1</a>' in table  # the cell links where the point does
+    assert client.get(cell["url"]).context["paginator"].count == 1
