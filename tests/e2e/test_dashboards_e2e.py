@@ -51,6 +51,10 @@ def test_leader_sees_charts_switches_one_to_table_and_follows_a_bar(tree, users,
     assert page.is_visible("#table-members-gender")
     assert page.is_hidden("#chart-members-gender")
     assert "女" in page.inner_text("#table-members-gender")
+    page.click('[data-toggle-table="trend-ledger"]')  # a trend's table: a row per month, a column per series
+    assert page.is_visible("#table-trend-ledger")
+    assert page.locator("#table-trend-ledger tbody tr").count() == 12
+    assert "月度台账按时提交率" in page.inner_text("#table-trend-ledger thead")
 
     page.locator("#chart-orgs-kind").scroll_into_view_if_needed()
     bar = page.evaluate(BAR_POINT, ["orgs-kind", "党支部"])
