@@ -184,8 +184,9 @@ CHANGE_METRICS = [
 
 
 def changes_panel(data: ScopeData, start: datetime.date, end: datetime.date) -> dict[str, Any]:
-    """本年党员增减: 发展, 转入, 转出, 停止党籍/出党, 死亡 since 1 January; each bar lists what it counts
-    where the owning app gives its list (the transfers list filtered to the subtree, direction and dates)."""
+    """本年党员增减: 发展, 转入, 转出, 停止党籍/出党, 死亡 since 1 January; each bar lists what it counts (the
+    transfers or the roster filtered to the subtree, the change and the period: the members app's
+    ``transfer_counted_q`` / ``member_change_q``, one rule for the figure and the list)."""
     return _panel(
         "members-changes", _("本年党员增减"), "bar", "人", _metric_items(data.scope, CHANGE_METRICS, start, end)
     )
