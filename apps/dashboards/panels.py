@@ -96,11 +96,15 @@ def _member_url(org: Any, **params: Any) -> str:
     return reverse("members:member_list") + "?" + query
 
 
+def _joined_this_year(as_of: datetime.date) -> dict[str, Any]:
+    return {"counted": "admitted", "counted_from": f"{as_of.year}-01-01", "counted_to": f"{as_of:%Y-%m-%d}"}
+
+
 def _member_filter(dim: str, key: str, as_of: datetime.date) -> dict[str, Any] | None:
     """The roster filter that lists the members behind one breakdown value: the roster's filter of that
     dimension takes the same keys and applies the same rule (apps/members/stats_metrics.dimension_q)."""
-    if dim == "joined_this_year":
-        return {"join_year": as_of.year} if key == "yes" else None
+    if dim == "joined_this_year":  # in good standing and admitted from 1 January to the date: the same rule
+        return _joined_this_year(as_of) if key == "yes" else None
     param = FILTERABLE_DIMENSIONS.get(dim)
     if param is None:
         return None
@@ -300,7 +304,7 @@ def headline(data: ScopeData) -> list[dict[str, Any]]:
         },
         {
             "key": "joined_this_year:yes", "label": _("本年发展党员"), "value": fig.count("joined_this_year:yes"),
-            "unit": "人", "url": _member_url(fig.org, join_year=as_of.year),
+            "unit": "人", "url": _member_url(fig.org, **_joined_this_year(as_of)),
         },
         {
             "key": "organizations.org_count", "label": _("党组织"), "value": fig.value("organizations.org_count"),

@@ -158,3 +158,17 @@ def test_trend_data_table_has_a_row_per_month_and_cells_link_to_the_list_behind_
     assert f"{month.year}年{month.month}月" in table
     assert f'<a href="{escape(cell["url"])}">1</a>' in table  # the cell links where the point does
     assert client.get(cell["url"]).context["paginator"].count == 1
+
+
+def test_joined_this_year_lists_those_admitted_up_to_the_snapshot_date(tree, users, world, client_for):
+    """本年发展党员 is as of the snapshot: someone admitted after that date is neither counted nor listed."""
+    year = world.today.year - 1
+    make_member(tree.branch_a, joined_on=datetime.date(year, 3, 1), category="probationary")
+    make_member(tree.branch_a, joined_on=datetime.date(year, 8, 1), category="probationary")  # after the date
+    make_member(tree.branch_c, joined_on=datetime.date(year, 3, 1), category="probationary")  # the sibling's
+    stats_refresh(as_of=datetime.date(year, 6, 30), months=1)
+    client = client_for(users.district_staff)
+    resp = client.get(reverse("dashboards:dashboard") + f"?org={tree.district_a.code}")
+    head = next(h for h in resp.context["headline"] if h["key"] == "joined_this_year:yes")
+    assert head["value"] == 1
+    assert _count(client, head["url"])[0] == 1
