@@ -96,11 +96,15 @@ def _member_url(org: Any, **params: Any) -> str:
     return reverse("members:member_list") + "?" + query
 
 
+def _joined_this_year(as_of: datetime.date) -> dict[str, Any]:
+    return {"counted": "admitted", "counted_from": f"{as_of.year}-01-01", "counted_to": f"{as_of:%Y-%m-%d}"}
+
+
 def _member_filter(dim: str, key: str, as_of: datetime.date) -> dict[str, Any] | None:
     """The roster filter that lists the members behind one breakdown value: the roster's filter of that
     dimension takes the same keys and applies the same rule (apps/members/stats_metrics.dimension_q)."""
-    if dim == "joined_this_year":
-        return {"join_year": as_of.year} if key == "yes" else None
+    if dim == "joined_this_year":  # in good standing and admitted from 1 January to the date: the same rule
+        return _joined_this_year(as_of) if key == "yes" else None
     param = FILTERABLE_DIMENSIONS.get(dim)
     if param is None:
         return None
@@ -184,8 +188,9 @@ CHANGE_METRICS = [
 
 
 def changes_panel(data: ScopeData, start: datetime.date, end: datetime.date) -> dict[str, Any]:
-    """本年党员增减: 发展, 转入, 转出, 停止党籍/出党, 死亡 since 1 January; each bar lists what it counts
-    where the owning app gives its list (the transfers list filtered to the subtree, direction and dates)."""
+    """本年党员增减: 发展, 转入, 转出, 停止党籍/出党, 死亡 since 1 January; each bar lists what it counts (the
+    transfers or the roster filtered to the subtree, the change and the period: the members app's
+    ``transfer_counted_q`` / ``member_change_q``, one rule for the figure and the list)."""
     return _panel(
         "members-changes", _("本年党员增减"), "bar", "人", _metric_items(data.scope, CHANGE_METRICS, start, end)
     )
@@ -243,7 +248,15 @@ def trend_panel(
                 data.append(int(num))
             urls.append(m.link(org, p.first_day, p.last_day) if m.link else "")
         out_series.append({"key": name, "name": m.label, "color": color_for(name, i), "data": data, "urls": urls})
-    rows = [{"label": c, "values": [s["data"][i] for s in out_series]} for i, c in enumerate(categories)]
+    # the data table's cells link to the same lists as the chart's points
+    rows = [
+        {
+            "label": c,
+            "values": [s["data"][i] for s in out_series],
+            "cells": [{"value": s["data"][i], "url": s["urls"][i]} for s in out_series],
+        }
+        for i, c in enumerate(categories)
+    ]
     return {
         "id": pid, "title": title, "chart": chart, "unit": unit, "categories": categories, "series": out_series,
         "rows": rows,
@@ -291,7 +304,7 @@ def headline(data: ScopeData) -> list[dict[str, Any]]:
         },
         {
             "key": "joined_this_year:yes", "label": _("本年发展党员"), "value": fig.count("joined_this_year:yes"),
-            "unit": "人", "url": _member_url(fig.org, join_year=as_of.year),
+            "unit": "人", "url": _member_url(fig.org, **_joined_this_year(as_of)),
         },
         {
             "key": "organizations.org_count", "label": _("党组织"), "value": fig.value("organizations.org_count"),

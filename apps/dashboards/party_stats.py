@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from apps.core.metrics import metrics
 from apps.core.spreadsheets import XLSX, safe_cell
 from apps.organizations.choices import OrgKind, Sector
 
@@ -82,9 +83,17 @@ def organization_table(data: ScopeData, field: str) -> Table:
 
 def changes_table(data: ScopeData, last_year: dict[int, MemberStatsSnapshot]) -> Table:
     """上年底 + 发展 + 转入 − 转出 − 停止党籍/出党 − 死亡 = 本年底, per organization."""
+    registry = metrics()
+    end = data.metric_as_of
+    start = datetime.date(end.year, 1, 1) if end else None
     rows = []
     for i, fig in enumerate([data.scope, *data.children]):
         moves = [int(fig.metric(name)[0]) for name, _l, _s in CHANGE_COLUMNS]
+        # each figure links to the list it counts (the figures are the year to date as of the metrics' date)
+        links = [
+            registry[name].link(fig.org, start, end) if end and name in registry and registry[name].link else ""
+            for name, _l, _s in CHANGE_COLUMNS
+        ]
         end_total = fig.total
         derived = end_total - sum(sign * n for (_n, _l, sign), n in zip(CHANGE_COLUMNS, moves, strict=True))
         stored = last_year.get(fig.org.pk)
@@ -96,6 +105,8 @@ def changes_table(data: ScopeData, last_year: dict[int, MemberStatsSnapshot]) ->
                 "start_stored": stored_total,
                 "start": derived,
                 "cells": moves,
+                "links": links,
+                "linked_cells": list(zip(moves, links, strict=True)),
                 "total": end_total,
                 "difference": (stored_total - derived) if stored_total is not None else None,
             }

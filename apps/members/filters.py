@@ -35,10 +35,12 @@ from .models import Member, Recruitment, Transfer
 from .stats_metrics import (
     AGE_BANDS,
     JOIN_PERIODS,
+    MEMBER_CHANGES,
     NONE_KEY,
     STANDING_BANDS,
     UNKNOWN,
     dimension_q,
+    member_change_q,
     transfer_counted_q,
 )
 from .validators import normalize_id_number
@@ -173,6 +175,14 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
         ],
         method="filter_dimension",
     )
+    counted = django_filters.ChoiceFilter(
+        label=_("统计口径（党员增减）"),
+        choices=list(MEMBER_CHANGES.items()),
+        method="filter_counted",
+        help_text=_("发展党员按入党日期，停止党籍/出党、死亡按状态变更日期，落在下列日期范围内"),
+    )
+    counted_from = django_filters.DateFilter(label=_("增减日期起"), method="filter_counted")
+    counted_to = django_filters.DateFilter(label=_("增减日期止"), method="filter_counted")
 
     class Meta:
         model = Member
@@ -199,6 +209,9 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
             "standing_min",
             "standing_max",
             "standing",
+            "counted",
+            "counted_from",
+            "counted_to",
         ]
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
@@ -242,6 +255,16 @@ class MemberFilterSet(WithinFilterMixin, BaseFilterSet):
     def filter_dimension(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         """The members a dashboard breakdown counts under this value, by the same rule (as of today)."""
         q = dimension_q(DIMENSION_FILTERS[name], value, timezone.localdate())
+        return qs.filter(q) if q is not None else qs.none()
+
+    def filter_counted(self, qs: QuerySet, name: str, value: Any) -> QuerySet:
+        """The members a 发展 / 停止党籍·出党 / 死亡 figure counts (the dashboard's and 党内统计's drill-down):
+        ``counted`` with the period ``counted_from``–``counted_to``, applied once; the dates alone filter
+        nothing (they say which date of which change)."""
+        if name != "counted":
+            return qs
+        data = self.form.cleaned_data
+        q = member_change_q(value, data.get("counted_from"), data.get("counted_to"))
         return qs.filter(q) if q is not None else qs.none()
 
     def filter_join_year(self, qs: QuerySet, name: str, value: Any) -> QuerySet:

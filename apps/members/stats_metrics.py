@@ -409,10 +409,42 @@ def category_count(category: str) -> Callable[..., OwnFigures]:
     return source
 
 
-def admitted_count(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
-    """发展党员: admitted as probationary members (入党日期 = branch vote) within the period."""
-    qs = Member.objects.filter(org_path__startswith=root_path, joined_on__gte=start, joined_on__lte=end)
-    return _grouped(qs, "org_path")
+#: The year's member changes counted from the member rows (转入/转出 are counted from the transfers):
+#: key -> label. The roster's ``counted`` filter (MemberFilterSet) takes the same keys.
+MEMBER_CHANGES = {
+    "admitted": _("发展党员"),
+    "stopped_or_left": _("停止党籍/出党"),
+    "deceased": _("死亡"),
+}
+
+
+def member_change_q(change: str, start: datetime.date | None, end: datetime.date | None) -> Q | None:
+    """The members a subtree's 发展 / 停止党籍·出党 / 死亡 figure counts for a period (None: unknown key).
+
+    发展: admitted as probationary members (入党日期 = branch vote) within the period, whatever their status
+    since; the others: in that status now, changed to it within the period. One rule for the figures and for
+    the roster list they link to (``MemberFilterSet.counted``); an open end is unbounded."""
+    if change == "admitted":
+        field, q = "joined_on", Q(joined_on__isnull=False)
+    elif change == "stopped_or_left":
+        field, q = "status_changed_on", Q(status__in=LEFT_STATUSES, status_changed_on__isnull=False)
+    elif change == "deceased":
+        field, q = "status_changed_on", Q(status=MemberStatus.DECEASED, status_changed_on__isnull=False)
+    else:
+        return None
+    if start is not None:
+        q &= Q(**{f"{field}__gte": start})
+    if end is not None:
+        q &= Q(**{f"{field}__lte": end})
+    return q
+
+
+def member_change_count(change: str) -> Callable[..., OwnFigures]:
+    def source(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
+        qs = Member.objects.filter(member_change_q(change, start, end), org_path__startswith=root_path)
+        return _grouped(qs, "org_path")
+
+    return source
 
 
 def transfer_counted_q(direction: str, root_path: str) -> Q:
@@ -439,19 +471,6 @@ def transferred_out_count(*, root_path: str, start: datetime.date, end: datetime
     return _grouped(qs, "from_org__path")
 
 
-def status_changed_count(statuses: tuple[str, ...]) -> Callable[..., OwnFigures]:
-    def source(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
-        qs = Member.objects.filter(
-            org_path__startswith=root_path,
-            status__in=statuses,
-            status_changed_on__gte=start,
-            status_changed_on__lte=end,
-        )
-        return _grouped(qs, "org_path")
-
-    return source
-
-
 def recruitment_stage_count(stage: str) -> Callable[..., OwnFigures]:
     """People at a recruitment stage as of the end date; for full members, those confirmed in the period."""
 
@@ -470,6 +489,17 @@ def _member_link(**params: Any) -> Callable[[Any, datetime.date, datetime.date],
     def link(org: Any, start: datetime.date, end: datetime.date) -> str:
         query = "&".join(f"{k}={v}" for k, v in {"within": org.pk, **params}.items())
         return reverse("members:member_list") + "?" + query
+
+    return link
+
+
+def _change_link(change: str) -> Callable[[Any, datetime.date, datetime.date], str]:
+    """The members a 发展 / 停止党籍·出党 / 死亡 figure counts: the subtree, that change, within the period."""
+
+    def link(org: Any, start: datetime.date, end: datetime.date) -> str:
+        return reverse("members:member_list") + (
+            f"?within={org.pk}&counted={change}&counted_from={start:%Y-%m-%d}&counted_to={end:%Y-%m-%d}"
+        )
 
     return link
 
@@ -494,30 +524,36 @@ def _transfer_link(direction: str) -> Callable[[Any, datetime.date, datetime.dat
 
 def register() -> None:
     specs: list[tuple[str, str, str, Callable[..., OwnFigures], Any]] = [
-        ("members.full_count", _("正式党员"), "人", category_count(Category.FULL), _member_link(category="full")),
+        (
+            "members.full_count",
+            _("正式党员"),
+            "人",
+            category_count(Category.FULL),
+            _member_link(category="full", status="active"),
+        ),
         (
             "members.probationary_count",
             _("预备党员"),
             "人",
             category_count(Category.PROBATIONARY),
-            _member_link(category="probationary"),
+            _member_link(category="probationary", status="active"),
         ),
-        ("members.admitted_count", _("发展党员"), "人", admitted_count, None),
+        ("members.admitted_count", _("发展党员"), "人", member_change_count("admitted"), _change_link("admitted")),
         ("members.transferred_in_count", _("转入"), "人", transferred_in_count, _transfer_link("in")),
         ("members.transferred_out_count", _("转出"), "人", transferred_out_count, _transfer_link("out")),
         (
             "members.stopped_or_left_count",
             _("停止党籍/出党"),
             "人",
-            status_changed_count(LEFT_STATUSES),
-            None,
+            member_change_count("stopped_or_left"),
+            _change_link("stopped_or_left"),
         ),
         (
             "members.deceased_count",
             _("死亡"),
             "人",
-            status_changed_count((MemberStatus.DECEASED,)),
-            _member_link(status=MemberStatus.DECEASED),
+            member_change_count("deceased"),
+            _change_link("deceased"),
         ),
     ]
     for stage in (

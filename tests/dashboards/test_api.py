@@ -97,3 +97,44 @@ def test_member_stats_schema_documents_org_as_of_and_total(tree, users, api_for)
     props = schema["components"]["schemas"][ref]["properties"]
     assert {"total", "as_of", "refreshed_at", "breakdowns", "children"} <= set(props)
     assert props["total"]["type"] == "integer"
+
+
+def test_trends_take_as_of_and_use_the_latest_snapshot_on_or_before_it(tree, users, world, api_for):
+    import datetime
+
+    from tests.factories.supervision import make_letter
+
+    make_letter(tree.district_a, tree.branch_a, kind="warning", period="2025-05", issued_on=datetime.date(2025, 5, 9))
+    make_letter(tree.city, tree.branch_c, kind="warning", period="2025-05", issued_on=datetime.date(2025, 5, 9))
+    stats_refresh(as_of=datetime.date(2025, 6, 30), months=1)
+    stats_refresh(as_of=datetime.date(2025, 12, 31), months=1)
+    api = api_for(users.district_staff)
+    body = api.get(f"/api/v1/stats/trends/?org={tree.district_a.code}&as_of=2025-10-01").json()
+    assert body["as_of"] == "2025-06-30"  # the latest snapshot on or before the date, as /members/ takes
+    assert body["months"][-1] == "2025-06" and len(body["months"]) == 12
+    warning = next(s for s in body["series"] if s["name"] == "supervision.letters.warning")
+    assert warning["values"][body["months"].index("2025-05")] == 1  # branch_c's letter is the sibling's
+    members = api.get(f"/api/v1/stats/members/?org={tree.district_a.code}&as_of=2025-10-01").json()
+    organizations = api.get(f"/api/v1/stats/organizations/?org={tree.district_a.code}&as_of=2025-10-01").json()
+    assert members["as_of"] == organizations["as_of"] == body["as_of"]
+    latest = api.get(f"/api/v1/stats/trends/?org={tree.district_a.code}").json()
+    assert latest["as_of"] == "2025-12-31" and latest["months"][-1] == "2025-12"
+    sibling = api_for(users.district_b_staff).get(f"/api/v1/stats/trends/?org={tree.district_b.code}&as_of=2025-10-01")
+    values = next(s for s in sibling.json()["series"] if s["name"] == "supervision.letters.warning")["values"]
+    assert values[sibling.json()["months"].index("2025-05")] == 1
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+@pytest.mark.parametrize("bad", ["yesterday", "2026-02-30", "2026-13-01"])
+def test_every_stats_endpoint_refuses_a_bad_as_of_naming_the_field_in_chinese(tree, users, api_for, url, bad):
+    resp = api_for(users.leader).get(f"{url}?as_of={bad}")
+    assert resp.status_code == 400
+    assert "统计日期" in resp.json()["as_of"][0]
+
+
+def test_trends_schema_documents_as_of(tree, users, api_for):
+    schema = api_for(users.admin).get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    op = schema["paths"]["/api/v1/stats/trends/"]["get"]
+    assert {"org", "as_of", "months"} <= {p["name"] for p in op["parameters"]}
+    ref = op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert {"as_of", "refreshed_at", "months", "series"} <= set(schema["components"]["schemas"][ref]["properties"])

@@ -51,6 +51,10 @@ def test_leader_sees_charts_switches_one_to_table_and_follows_a_bar(tree, users,
     assert page.is_visible("#table-members-gender")
     assert page.is_hidden("#chart-members-gender")
     assert "女" in page.inner_text("#table-members-gender")
+    page.click('[data-toggle-table="trend-ledger"]')  # a trend's table: a row per month, a column per series
+    assert page.is_visible("#table-trend-ledger")
+    assert page.locator("#table-trend-ledger tbody tr").count() == 12
+    assert "月度台账按时提交率" in page.inner_text("#table-trend-ledger thead")
 
     page.locator("#chart-orgs-kind").scroll_into_view_if_needed()
     bar = page.evaluate(BAR_POINT, ["orgs-kind", "党支部"])
@@ -73,3 +77,15 @@ def test_hall_screen_fills_1920_by_1080_without_overflow(tree, users, world, pag
     assert width <= 1920 and height <= 1080
     assert page.evaluate(CANVAS_NOT_EMPTY, '[data-chart="trend-letters"]')
     assert page.get_attribute("body", "data-refresh-seconds") == "300"
+
+
+def test_party_stats_change_cell_opens_the_members_it_counts(tree, users, world, page_for):  # noqa: F811
+    stats_refresh()
+    page = page_for(users.leader)
+    page.goto(f"{page.base_url}/dashboards/party-stats/?org={tree.city.code}")
+    cell = page.locator("#changes tbody tr").first.locator("td a[data-change-link]").first  # 合计's 发展党员
+    shown = int(cell.inner_text())
+    assert shown == 2  # admitted this year: one in branch_a, one in branch_b
+    cell.click()
+    page.wait_for_url("**/members/?**counted=admitted**")
+    assert page.locator("#member-table tbody tr").count() == shown

@@ -3,13 +3,24 @@ from __future__ import annotations
 from rest_framework import serializers
 
 
+def as_of_field(help_text: str) -> serializers.DateField:
+    """``as_of`` of every stats endpoint: an ISO date; a bad one is a 400 whose message names the field."""
+    return serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        help_text=help_text,
+        error_messages={"invalid": "统计日期（as_of）格式应为 YYYY-MM-DD。"},
+    )
+
+
 class StatsQuerySerializer(serializers.Serializer):
     org = serializers.CharField(required=False, help_text="党组织代码（默认本人所在组织）")
-    as_of = serializers.DateField(required=False, help_text="统计日期 YYYY-MM-DD（取该日或此前最近一次快照）")
+    as_of = as_of_field("统计日期 YYYY-MM-DD（取该日或此前最近一次快照）")
 
 
 class TrendQuerySerializer(serializers.Serializer):
     org = serializers.CharField(required=False, help_text="党组织代码（默认本人所在组织）")
+    as_of = as_of_field("统计日期 YYYY-MM-DD：取该日或此前最近一次快照的日期，趋势截至该日期所在月（默认最近一次快照）")
     months = serializers.IntegerField(required=False, min_value=1, max_value=24, default=12)
 
 
@@ -62,5 +73,7 @@ class TrendSeriesSerializer(serializers.Serializer):
 
 class TrendsSerializer(serializers.Serializer):
     organization = OrgRefSerializer()
+    as_of = serializers.DateField(allow_null=True, help_text="所用快照的日期（趋势截至该日期所在月）")
+    refreshed_at = serializers.DateTimeField(allow_null=True)
     months = serializers.ListField(child=serializers.CharField())
     series = TrendSeriesSerializer(many=True)

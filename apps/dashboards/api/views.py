@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.request import Request
@@ -98,8 +99,12 @@ class TrendsView(_StatsView):
     def get(self, request: Request) -> Response:
         q = self._query(request, s.TrendQuerySerializer)
         org = dashboard_org(user=request.user, code=q.get("org"))
+        # the snapshot the other endpoints (and the dashboard) use for this date: the latest on or before it;
+        # the months run up to that snapshot's month, as on the dashboard
+        data = scope_data(user=request.user, org=org, as_of=q.get("as_of"), children=False, members=False)
+        end = data.metric_as_of or q.get("as_of") or timezone.localdate()
         names = trend_metric_names()
-        series = trend(user=request.user, org=org, names=names, months=q["months"])
+        series = trend(user=request.user, org=org, names=names, months=q["months"], end=end)
         registry = metrics()
         months = [str(p) for p, _n, _d in series[names[0]]] if names else []
         out = []
@@ -112,4 +117,12 @@ class TrendsView(_StatsView):
                 else:
                     values.append(num)
             out.append({"name": name, "label": m.label, "unit": m.unit, "values": values})
-        return Response({"organization": _org(org), "months": months, "series": out})
+        return Response(
+            {
+                "organization": _org(org),
+                "as_of": data.metric_as_of,
+                "refreshed_at": data.refreshed_at,
+                "months": months,
+                "series": out,
+            }
+        )
