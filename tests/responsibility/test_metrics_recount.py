@@ -17,10 +17,10 @@ from django.utils import timezone
 from apps.core.metrics import metric_values, metrics
 from apps.core.periods import Period
 from apps.organizations.models import Organization
-from apps.responsibility.models import MonthlyLedger, Rectification, TaskItem
+from apps.responsibility.models import Meeting, MeetingRequirement, MonthlyLedger, Rectification, TaskItem
 from apps.responsibility.stats import stats_refresh
 from tests.factories.organizations import make_org
-from tests.factories.responsibility import make_ledger, make_problem, make_task
+from tests.factories.responsibility import make_ledger, make_meeting, make_problem, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +36,7 @@ RATES = [
     "responsibility.ledger_submission_rate",
     "responsibility.task_on_time_rate",
 ]
-# Compared with its source elsewhere: meeting compliance is built by compliance.branch_gaps (the meeting
-# requirements engine, tested in test_life_day/test_services); listed so a new key is not missed silently.
-ELSEWHERE = ["responsibility.meeting_compliance_rate"]
+MEETINGS = "responsibility.meeting_compliance_rate"
 
 
 def _at(day: datetime.date, hour: int = 0, minute: int = 0, second: int = 0) -> datetime.datetime:
@@ -227,5 +225,131 @@ def test_rates_equal_recount_for_every_scope(tree, months, name):
     assert got["C0001"][0] > 0
 
 
-def test_every_registered_responsibility_metric_is_compared_here_or_named():
-    assert {n for n in metrics() if n.startswith("responsibility.")} == {*RECTIFICATIONS, *RATES, *ELSEWHERE}
+# ---------------------------------------------------------------- meeting compliance (checks due, checks met)
+
+
+@pytest.fixture
+def quarter(tree):
+    """The last whole quarter, with requirements set here (monthly, monthly per party group, quarterly with a
+    minimum of 2, and an inactive one) and meetings on the windows' first and last days and just outside,
+    some inquorate (which do not count); an inactive party group and a revoked branch the rule leaves out."""
+    cur = Period.current()
+    q_first = Period(cur.year, (cur.quarter - 1) * 3 + 1).shift(-3)
+    months = [q_first, q_first.next(), q_first.shift(2)]
+    MeetingRequirement.objects.all().delete()
+    for kind, period, minimum, per_group, active in [
+        ("theme_day", "month", 1, False, True),
+        ("group_meeting", "month", 1, True, True),
+        ("general_meeting", "quarter", 1, False, True),
+        ("party_lecture", "quarter", 2, False, True),
+        ("life_meeting", "month", 1, False, False),
+    ]:
+        MeetingRequirement.objects.create(
+            kind=kind, period=period, minimum_count=minimum, per_party_group=per_group, is_active=active
+        )
+    group_b = make_org(tree.branch_b, kind="party_group")
+    dormant = make_org(tree.branch_a, kind="party_group")
+    revoked = make_org(tree.street_a, kind="branch")
+    ledgers: dict = {}
+
+    def held(branch, period, kind, day, group=None, quorum=None):
+        key = (branch.pk, period)
+        if key not in ledgers:
+            ledgers[key] = make_ledger(branch, period)
+        day = period.last_day.day if day == "last" else day
+        m = make_meeting(ledgers[key], kind, day=day, party_group=group)
+        Meeting.objects.filter(pk=m.pk).update(quorum_met=quorum)
+
+    m1, m2, m3 = months
+    # branch_a: theme day in m1 (first day) and m2 (last day), none in m3; its group every month but the m3
+    # one inquorate; a general meeting; two lectures (meets the minimum of 2); the dormant group holds nothing
+    held(tree.branch_a, m1, "theme_day", 1)
+    held(tree.branch_a, m2, "theme_day", "last")
+    for m, quorum in ((m1, True), (m2, None), (m3, False)):
+        held(tree.branch_a, m, "group_meeting", 5, tree.group_a, quorum)
+    held(tree.branch_a, m2, "general_meeting", 12)
+    held(tree.branch_a, m1, "party_lecture", 1)
+    held(tree.branch_a, m3, "party_lecture", "last")
+    held(tree.branch_a, m3, "life_meeting", 3)  # inactive requirement
+    # branch_b (the sibling): theme day every month; its new group only in m1; an inquorate general meeting;
+    # one lecture (below the minimum)
+    for m in months:
+        held(tree.branch_b, m, "theme_day", 9)
+    held(tree.branch_b, m1, "group_meeting", 9, group_b)
+    held(tree.branch_b, m2, "general_meeting", 9, quorum=False)
+    held(tree.branch_b, m3, "party_lecture", 9)
+    # branch_c: meetings just outside the quarter (the day before, the day after) and one in m2
+    held(tree.branch_c, m1.previous(), "theme_day", "last")
+    held(tree.branch_c, m1.previous(), "general_meeting", "last")
+    held(tree.branch_c, m3.next(), "general_meeting", 1)
+    held(tree.branch_c, m2, "theme_day", 20)
+    # the revoked branch met everything but is not counted
+    for m in months:
+        held(revoked, m, "theme_day", 2)
+    Organization.objects.filter(pk__in=[revoked.pk, dormant.pk]).update(is_active=False)
+    return m1.first_day, m3.last_day
+
+
+def _window(kind_period: str, month: Period) -> tuple[datetime.date, datetime.date]:
+    if kind_period == "month":
+        return month.first_day, month.last_day
+    if kind_period == "quarter":
+        first = Period(month.year, (month.month - 1) // 3 * 3 + 1)
+        return first.first_day, first.shift(2).last_day
+    return datetime.date(month.year, 1, 1), datetime.date(month.year, 12, 31)
+
+
+def _meeting_recount(scope: Organization, start: datetime.date, end: datetime.date) -> tuple[int, int]:
+    """For every month of the period, every active branch, every active requirement whose window closes that
+    month (per active party group where required): one check, met when enough quorate meetings were held."""
+    branches = Organization.objects.filter(
+        path__startswith=scope.path, is_active=True, kind__in=["branch", "joint_branch", "temporary_branch"]
+    )
+    quorate = Q(quorum_met__isnull=True) | Q(quorum_met=True)
+    met = checks = 0
+    month = Period(start.year, start.month)
+    while month.first_day <= end:
+        for req in MeetingRequirement.objects.filter(is_active=True):
+            lo, hi = _window(req.period, month)
+            if hi != month.last_day:
+                continue
+            for b in branches:
+                held = Meeting.objects.filter(organization=b, kind=req.kind, held_on__gte=lo, held_on__lte=hi)
+                held = held.filter(quorate)
+                if req.per_party_group:
+                    for g in Organization.objects.filter(parent=b, kind="party_group", is_active=True):
+                        checks += 1
+                        met += held.filter(party_group=g).count() >= req.minimum_count
+                else:
+                    checks += 1
+                    met += held.count() >= req.minimum_count
+        month = month.next()
+    return met, checks
+
+
+def test_meeting_compliance_equals_recount_for_every_scope(tree, quarter):
+    start, end = quarter
+    _refresh(start, end)
+    scopes = [getattr(tree, s) for s in SCOPES]
+    values = _values(MEETINGS, scopes, start, end)
+    got = {s.code: (values[s.pk].numerator, values[s.pk].denominator) for s in scopes}
+    assert got == {s.code: _meeting_recount(s, start, end) for s in scopes}
+    # spelled out for branch_a: theme day 2/3, group 2/3, general 1/1, lectures 1/1
+    assert got["B000A"] == (6, 8)
+    # the sibling: theme day 3/3, group 1/3 (its group from m1 on), general 0/1 (inquorate), lectures 0/1
+    assert got["B000B"] == (4, 8)
+
+
+@pytest.mark.parametrize("month", [0, 1, 2])
+def test_meeting_compliance_of_one_month_equals_recount(tree, quarter, month):
+    start, _end = quarter
+    p = Period(start.year, start.month).shift(month)
+    _refresh(p.first_day, p.last_day)
+    for scope in SCOPES:
+        org = getattr(tree, scope)
+        v = _values(MEETINGS, [org], p.first_day, p.last_day)[org.pk]
+        assert (v.numerator, v.denominator) == _meeting_recount(org, p.first_day, p.last_day), scope
+
+
+def test_every_registered_responsibility_metric_is_compared_here():
+    assert {n for n in metrics() if n.startswith("responsibility.")} == {*RECTIFICATIONS, *RATES, MEETINGS}
