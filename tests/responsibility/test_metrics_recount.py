@@ -83,7 +83,9 @@ def rects(tree):
         tree.branch_b, created_at=_at(end - datetime.timedelta(days=40)), status="signed_off",
         deadline=end - datetime.timedelta(days=30), signed_off_at=_at(first_after),
     )  # fmt: skip  # signed off just after E: still open at E
-    _rect(tree.branch_b, created_at=_at(end - datetime.timedelta(days=9)), status="awaiting_signoff", deadline=end - DAY)
+    _rect(
+        tree.branch_b, created_at=_at(end - datetime.timedelta(days=9)), status="awaiting_signoff", deadline=end - DAY
+    )
     _rect(tree.street_a, created_at=_at(end - datetime.timedelta(days=3)), deadline_class="long_term")
     _rect(tree.branch_c, created_at=_at(end - datetime.timedelta(days=90)), deadline=end - datetime.timedelta(days=60))
     _rect(
