@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
+from .choices import ExpenseStatus
 from .models import FundingRollup
 
 ZERO = Decimal("0.00")
@@ -120,9 +121,14 @@ def rollup_rebuild() -> int:
         deltas.append(
             Delta(a["org_path"], a["year"], rollup_month(a["year"], a["allocated_on"]), a["source"], "", a["amount"])
         )
-    for e in Expense.objects.values(
-        "org_path", "allocation__year", "spent_on", "source", "category", "amount"
-    ).iterator():
+    # Only entries the services posted: an expense enters the roll-up when approved (posted; a reversed one
+    # stays posted and its reversal entry nets it out), never while awaiting review or after being returned.
+    posted = (ExpenseStatus.POSTED, ExpenseStatus.REVERSED, ExpenseStatus.REVERSAL)
+    for e in (
+        Expense.objects.filter(status__in=posted)
+        .values("org_path", "allocation__year", "spent_on", "source", "category", "amount")
+        .iterator()
+    ):
         y = e["allocation__year"]
         deltas.append(
             Delta(e["org_path"], y, rollup_month(y, e["spent_on"]), e["source"], e["category"], ZERO, e["amount"])

@@ -7,7 +7,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +41,15 @@ def accountability_opened(*, root_path: str, start: datetime.date, end: datetime
 
 
 def accountability_open(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
-    return _grouped(Accountability.objects.filter(org_path__startswith=root_path, status=AccountabilityStatus.OPEN))
+    """A stock read "as of end": opened by the end of ``end`` and not decided by then (a case decided after
+    ``end`` was still open on it; one opened after ``end`` was not yet open)."""
+    tz = timezone.get_current_timezone()
+    hi = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    return _grouped(
+        Accountability.objects.filter(org_path__startswith=root_path, created_at__lt=hi).filter(
+            Q(status=AccountabilityStatus.OPEN) | Q(decided_on__gt=end)
+        )
+    )
 
 
 def _letter_link(kind: str) -> Callable[[Any, datetime.date, datetime.date], str]:
