@@ -264,7 +264,7 @@ class AccountabilityDetailView(ScopedDetailView):
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
-                messages.success(request, _("已保存。"))
+                messages.success(request, _("已作出处理决定。"))
                 return HttpResponseRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -360,7 +360,8 @@ class RecordDetailView(ScopedDetailView):
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
-                messages.success(request, _("已保存。"))
+                done = _("已登记问题，并列入问题清单。") if which == "finding" else _("督查情况已保存。")
+                messages.success(request, done)
                 return HttpResponseRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(**{key: form}))
 

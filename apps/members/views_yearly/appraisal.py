@@ -124,7 +124,8 @@ class AppraisalDetailView(ScopedDetailView):
                 [m for msgs in exc.message_dict.values() for m in msgs] if hasattr(exc, "error_dict") else exc.messages
             )
             return self.render_to_response(self.get_context_data(object=self.object), status=400)
-        messages.success(request, _("已保存。"))
+        done = {"votes": _("已录入测评票数。"), "propose": _("已提出建议等次。"), "decide": _("已评定。")}
+        messages.success(request, done.get(step, _("已保存。")))
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
