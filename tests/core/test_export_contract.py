@@ -130,6 +130,10 @@ def _exports(evil_data, users):
         "funding:expense_list": (staff, reverse("funding:expense_list") + "?format=xlsx", False),
         "funding:level_summary": (staff, reverse("funding:level_summary") + "?format=xlsx", False),
         "service_requests:request_list": (staff, reverse("service_requests:request_list") + "?export=xlsx", False),
+        "service_requests:wish_list": (staff, reverse("service_requests:wish_list") + "?export=xlsx", False),
+        "service_requests:registration_list": (
+            staff, reverse("service_requests:registration_list") + "?export=xlsx", False,
+        ),
         "service_requests:stats": (staff, reverse("service_requests:stats") + "?export=xlsx", False),
         "dashboards:party_stats": (staff, reverse("dashboards:party_stats") + "?format=xlsx", True),
         "assessment:ranking": (
