@@ -366,9 +366,11 @@ class RecordDetailView(ScopedDetailView):
         return self.render_to_response(self.get_context_data(**{key: form}))
 
 
-class ObservationListView(ScopedListView):
+class ObservationListView(ListExportMixin, ScopedListView):
     model = ObservationVisit
     template_name = "supervision/observation_list.html"
+    export_filename = _("观摩活动")
+    export_columns = field_columns(ObservationVisit, ["title", "organization", "period", "visit_on"])
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization")

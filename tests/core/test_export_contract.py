@@ -136,6 +136,11 @@ def _exports(evil_data, users):
         ),
         "service_requests:stats": (staff, reverse("service_requests:stats") + "?export=xlsx", False),
         "dashboards:party_stats": (staff, reverse("dashboards:party_stats") + "?format=xlsx", True),
+        "responsibility:issuance_list": (staff, reverse("responsibility:issuance_list") + "?export=xlsx", True),
+        "supervision:observation_list": (staff, reverse("supervision:observation_list") + "?export=xlsx", False),
+        "assessment:plan_list": (staff, reverse("assessment:plan_list") + "?export=xlsx", True),
+        "assessment:appeal_list": (staff, reverse("assessment:appeal_list") + "?export=xlsx", False),
+        "assessment:dutyreport_list": (staff, reverse("assessment:dutyreport_list") + "?export=xlsx", False),
         "assessment:ranking": (
             staff, reverse("assessment:ranking", args=[evil_data["plan"].pk]) + "?format=xlsx", True,
         ),
