@@ -141,6 +141,8 @@ def _exports(evil_data, users):
         "assessment:plan_list": (staff, reverse("assessment:plan_list") + "?export=xlsx", True),
         "assessment:appeal_list": (staff, reverse("assessment:appeal_list") + "?export=xlsx", False),
         "assessment:dutyreport_list": (staff, reverse("assessment:dutyreport_list") + "?export=xlsx", False),
+        "members:appraisal_list": (staff, reverse("members:appraisal_list") + "?export=xlsx", False),
+        "members:vote_list": (staff, reverse("members:vote_list") + "?export=xlsx", False),
         "assessment:ranking": (
             staff, reverse("assessment:ranking", args=[evil_data["plan"].pk]) + "?format=xlsx", True,
         ),

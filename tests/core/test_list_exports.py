@@ -1,5 +1,5 @@
 """Every list page exports what it shows (docs/ui.md, Tables): the lists that had no 导出Excel — issuance
-records, observation visits, assessment plans, appeals and duty reports — offer it, with the page's scope."""
+records, observation visits, assessment plans, appeals, duty reports, appraisals and branch votes — offer it, with the page's scope."""
 
 from __future__ import annotations
 
@@ -17,10 +17,13 @@ pytestmark = pytest.mark.django_db
 LISTS = {
     "responsibility:issuance_list": ["标题", "清单类型", "年度", "下发组织", "下发日期", "完成时限", "下发组织数"],
     "supervision:observation_list": ["观摩主题", "组织单位", "月份", "观摩日期"],
-    "assessment:plan_list": ["年度", "方案名称", "考核单位", "状态"],
+    "assessment:plan_list": ["考核年度", "方案名称", "考核单位", "状态"],
     "assessment:appeal_list": ["党组织", "考核方案", "申诉指标", "状态", "申诉时间"],
     "assessment:dutyreport_list": ["年度", "党组织", "述职人", "状态", "评议等次"],
-}
+    "members:appraisal_list": ["年度", "党支部", "状态", "支委会提出评定意见日期", "党员大会评定日期"],
+    "members:vote_list": ["表决日期", "党支部", "表决类别", "表决事项", "有表决权的正式党员", "到会有表决权党员",
+                          "赞成", "反对", "弃权", "结果"],
+}  # fmt: skip
 
 
 def _rows(resp) -> list[tuple]:
@@ -37,7 +40,7 @@ def test_list_page_offers_export_and_the_workbook_has_the_page_columns(users, tr
     rows = _rows(client.get(reverse(name) + "?export=xlsx"))
     headers = [h for h in rows[0] if h]
     assert all(len(h) > 1 for h in headers)  # real field names, not codes
-    assert len(headers) == len(LISTS[name])
+    assert headers == LISTS[name]
 
 
 def test_issuance_and_plan_exports_hold_the_rows_of_the_scope(users, tree, client_for):
