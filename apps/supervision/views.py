@@ -433,8 +433,10 @@ class BulletinView(ScopedQuerysetMixin, TemplateView):
     def get_bulletin(self) -> dict[str, Any]:
         user = self.request.user
         code = self.request.GET.get("issuer")
-        if code:
-            issuer = Organization.objects.visible_to(user).filter(code=code).first()
+        typed = (self.request.GET.get("issuer_search") or "").strip()  # typed in the picker, not chosen
+        if code or typed:
+            orgs = Organization.objects.visible_to(user)
+            issuer = orgs.filter(code=code).first() if code else orgs.filter(name=typed).first()
             if issuer is None:
                 raise Http404(_("未找到，或不在您的管理范围内。"))
         else:
