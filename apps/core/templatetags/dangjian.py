@@ -199,17 +199,3 @@ def device_label(user_agent: str | None) -> str:
     browser = next((str(label) for key, label in _BROWSERS if key in ua), str(_("浏览器")))
     device = next((str(label) for key, label in _DEVICES if key in ua), "")
     return f"{browser} · {device}" if device else browser
-
-
-@register.simple_tag
-def org_picker(name: str, org: Any, input_id: str = "") -> str:
-    """{% org_picker "org" org "a-org" %}: the organization picker (search by name, 组织树) for a hand-written
-    GET form whose view reads ``?org=<code>``; ``org`` is the organization the page shows (already scoped),
-    so the box shows its name and no lookup runs."""
-    from apps.organizations.forms import OrganizationPickerInput
-
-    widget = OrganizationPickerInput(
-        attrs={"id": input_id or f"id_{name}", "class": "form-control-sm", "placeholder": _("输入名称搜索")}
-    )
-    value = (org.code, org.name) if org is not None else ""
-    return widget.render(name, value)
