@@ -59,3 +59,16 @@ def test_one_primary_button_per_page():
 
     offenders = [name for name in sources if primaries(name) > 1 and name not in EXCLUSIVE_PRIMARIES]
     assert not offenders, f"more than one primary button on a page: {offenders}"
+
+
+def test_export_links_are_secondary_and_say_excel():
+    """导出Excel is a secondary action everywhere (never green, never the primary), and says what it gives."""
+    link = re.compile(r"<a [^>]*href=\"[^\"]*(?:format|export)=xlsx[^\"]*\"[^>]*>(.*?)</a>", re.S)
+    offenders = []
+    for name, text in _templates():
+        for m in link.finditer(text):
+            tag = m.group(0)
+            label = re.sub(r"<[^>]+>|{%\s*translate\s*|%}|[\"']", "", m.group(1)).strip()
+            if "btn-outline-success" in tag or "btn-primary" in tag or not label.startswith("导出") or label == "导出":
+                offenders.append(f"{name}: {label}")
+    assert not offenders, f"export links that are not a secondary 导出Excel: {offenders}"
