@@ -21,7 +21,15 @@ from django.views.generic import TemplateView
 
 from apps.core.scoping import get_visible_or_404, user_scope_path
 from apps.core.text import is_digits
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, ServiceFormView, form_errors_from
+from apps.core.views import (
+    ListExportMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    ServiceFormView,
+    field_columns,
+    form_errors_from,
+)
 
 from . import exports, selectors, services
 from .choices import PlanStatus
@@ -45,9 +53,11 @@ def _messages_from(request: Any, exc: ValidationError) -> None:
         messages.error(request, msg)
 
 
-class PlanListView(ScopedListView):
+class PlanListView(ListExportMixin, ScopedListView):
     model = AssessmentPlan
     template_name = "assessment/plan_list.html"
+    export_filename = gettext_lazy("考核方案")
+    export_columns = field_columns(AssessmentPlan, ["year", "title", "organization", "status"])
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization")
@@ -390,9 +400,23 @@ class AppealCreateView(ScopedQuerysetMixin, View):
         return HttpResponseRedirect(result.get_absolute_url())
 
 
-class AppealListView(ScopedListView):
+def _when(moment: Any) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+class AppealListView(ListExportMixin, ScopedListView):
     model = Appeal
     template_name = "assessment/appeal_list.html"
+    export_filename = gettext_lazy("考核申诉")
+    export_columns = [
+        (gettext_lazy("党组织"), lambda a: a.result.organization.name),
+        (gettext_lazy("考核方案"), lambda a: a.result.plan.title),
+        (gettext_lazy("申诉指标"), lambda a: a.indicator.name if a.indicator_id else "总分/综合"),
+        *field_columns(Appeal, ["status"]),
+        (gettext_lazy("申诉时间"), lambda a: _when(a.submitted_at)),
+    ]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("result__organization", "result__plan", "indicator")
@@ -432,9 +456,11 @@ class AppealDetailView(ScopedDetailView):
         return self.render_to_response(self.get_context_data(form=form))
 
 
-class DutyReportListView(ScopedListView):
+class DutyReportListView(ListExportMixin, ScopedListView):
     model = DutyReport
     template_name = "assessment/dutyreport_list.html"
+    export_filename = gettext_lazy("述职评议")
+    export_columns = field_columns(DutyReport, ["year", "organization", "reporter_name", "status", "rating"])
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization").defer("text")

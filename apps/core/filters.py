@@ -143,3 +143,58 @@ class MonthFilter(django_filters.CharFilter):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label", _("月份"))
         super().__init__(*args, **kwargs)
+
+
+class _RecentChoiceIterator(django_filters.fields.ModelChoiceIterator):
+    """The newest ``limit`` objects of the (scoped, ordered) queryset, plus the chosen one if older: a bounded
+    drop-down however many rows the scope holds; one query, run once per form."""
+
+    def _objects(self) -> list[Any]:
+        field = self.field
+        objs = getattr(field, "_recent", None)
+        if objs is None:
+            objs = field._recent = list(self.queryset[: field.limit])
+        chosen = getattr(field, "_chosen", None)
+        if chosen is not None and all(o.pk != chosen.pk for o in objs):
+            return [chosen, *objs]
+        return objs
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self._objects():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self._objects()) + (self.field.empty_label is not None)
+
+
+class RecentChoiceField(BoundedModelChoiceField):
+    iterator = _RecentChoiceIterator
+    limit = 100
+
+    def to_python(self, value: Any) -> Any:
+        obj = super().to_python(value)  # validated against the whole scoped queryset (one lookup by id)
+        self._chosen = obj
+        return obj
+
+
+class RecentChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter on one object of a scoped list (an allocation notice, an allocation), chosen by its label from
+    a drop-down of the newest ``limit`` in the user's scope, never typed as a number. ``queryset`` is a
+    callable of the request (scoped and ordered, newest first); the query string carries the id, and an id
+    outside the queryset is an error naming the filter."""
+
+    field_class = RecentChoiceField
+
+    def __init__(self, *args: Any, limit: int = 100, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", _("全部"))
+        super().__init__(*args, **kwargs)
+        self.limit = limit
+        _annotate(self, {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+
+    @property
+    def field(self) -> Any:
+        field = super().field
+        field.limit = self.limit
+        return field

@@ -1,18 +1,42 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.filters import BaseFilterSet, RecentChoiceFilter
 from apps.core.text import is_digits
 from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
 from .choices import ExpenseCategory, ExpenseStatus, FundingSource, StandardBasis
-from .models import Allocation, Expense, FundingStandard
+from .models import Allocation, AllocationNotice, Expense, FundingStandard
 
 
-class _ScopedFilterSet(django_filters.FilterSet):
+def _notice_choices(request: Any) -> QuerySet:
+    """The notices a user may filter by: those issued in scope, and those with an allocation in scope (a
+    recipient follows the link from its notice)."""
+    if request is None:
+        return AllocationNotice.objects.none()
+    user = request.user
+    return AllocationNotice.objects.filter(
+        Q(pk__in=AllocationNotice.objects.visible_to(user).values("pk"))
+        | Q(pk__in=Allocation.objects.visible_to(user).values("notice_id"))
+    ).order_by("-issued_on", "-id")
+
+
+def _allocation_choices(request: Any) -> QuerySet:
+    if request is None:
+        return Allocation.objects.none()
+    return Allocation.objects.visible_to(request.user).select_related("organization").order_by("-allocated_on", "-id")
+
+
+MONTHS = [(str(m), f"{m}月") for m in range(1, 13)]
+
+
+class _ScopedFilterSet(BaseFilterSet):
     within = OrganizationFilter(label=_("所属组织（含下级）"), method="filter_within")
     year = django_filters.NumberFilter(label=_("年度"))
 
@@ -37,7 +61,7 @@ class FundingStandardFilterSet(_ScopedFilterSet):
 
 class AllocationFilterSet(_ScopedFilterSet):
     source = django_filters.ChoiceFilter(label=_("经费来源"), choices=FundingSource.choices, empty_label=_("全部"))
-    notice = django_filters.NumberFilter(label=_("下拨通知"), field_name="notice_id")
+    notice = RecentChoiceFilter(label=_("下拨通知"), field_name="notice", queryset=_notice_choices)
     org = OrganizationFilter(label=_("收款单位"), field_name="organization_id", value_key="id")
 
     class Meta:
@@ -47,14 +71,16 @@ class AllocationFilterSet(_ScopedFilterSet):
 
 class ExpenseFilterSet(_ScopedFilterSet):
     year = django_filters.NumberFilter(label=_("年度"), field_name="allocation__year")
-    month = django_filters.NumberFilter(label=_("月份"), field_name="spent_on__month")
+    month = django_filters.ChoiceFilter(
+        label=_("月份"), field_name="spent_on__month", choices=MONTHS, empty_label=_("全部")
+    )
     category = django_filters.ChoiceFilter(label=_("支出类别"), choices=ExpenseCategory.choices, empty_label=_("全部"))
     source = django_filters.ChoiceFilter(label=_("经费来源"), choices=FundingSource.choices, empty_label=_("全部"))
     status = django_filters.ChoiceFilter(label=_("状态"), choices=ExpenseStatus.choices, empty_label=_("全部"))
     no_voucher = django_filters.ChoiceFilter(
         label=_("凭证"), choices=[("true", _("未上传凭证"))], empty_label=_("全部"), method="filter_no_voucher"
     )
-    allocation = django_filters.NumberFilter(label=_("经费"), field_name="allocation_id")
+    allocation = RecentChoiceFilter(label=_("经费"), field_name="allocation", queryset=_allocation_choices)
     org = OrganizationFilter(label=_("支出单位"), field_name="organization_id", value_key="id")
 
     class Meta:

@@ -9,14 +9,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.filters import BaseFilterSet, MonthFilter
+from apps.core.filters import BaseFilterSet, MonthFilter, RecentChoiceFilter
 from apps.core.periods import Period
 from apps.core.text import is_digits
 from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
 from .choices import DutyPost, LedgerStatus, ProblemSource, RectificationStatus, Severity, TaskStatus
-from .models import DutyItem, MonthlyLedger, ProblemItem, Rectification, TaskItem
+from .models import DutyItem, Issuance, MonthlyLedger, ProblemItem, Rectification, TaskItem
 
 
 class _ScopedFilterSet(BaseFilterSet):
@@ -40,11 +40,22 @@ class _ScopedFilterSet(BaseFilterSet):
         return qs.filter(org_path__startswith=org.path) if org else qs.none()
 
 
+def _task_issuance_choices(request: Any) -> QuerySet:
+    """The task issuances a user may filter by: those issued in scope, and those with a task in scope."""
+    if request is None:
+        return Issuance.objects.none()
+    user = request.user
+    return Issuance.objects.filter(
+        Q(pk__in=Issuance.objects.visible_to(user).filter(item_type="task").values("pk"))
+        | Q(pk__in=TaskItem.objects.visible_to(user).filter(issuance__isnull=False).values("issuance_id"))
+    ).order_by("-issued_on", "-id")
+
+
 class TaskItemFilterSet(_ScopedFilterSet):
     q = django_filters.CharFilter(label=_("内容"), field_name="content", lookup_expr="contains")
     status = django_filters.ChoiceFilter(label=_("状态"), choices=TaskStatus.choices)
     overdue = django_filters.BooleanFilter(label=_("已逾期"), method="filter_overdue")
-    issuance = django_filters.NumberFilter(label=_("下发批次"), field_name="issuance_id")
+    issuance = RecentChoiceFilter(label=_("下发批次"), field_name="issuance", queryset=_task_issuance_choices)
 
     class Meta:
         model = TaskItem

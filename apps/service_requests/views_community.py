@@ -12,17 +12,31 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from apps.core.scoping import get_visible_or_404, org_in_scope
-from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
+from apps.core.views import ListExportMixin, ScopedDetailView, ScopedListView, ServiceFormView
 
 from . import forms, selectors, services
 from .filters import MicroWishFilterSet, RegistrationFilterSet
 from .models import CommunityRegistration, MicroWish, ServicePost, ServiceRecord
 
 
-class WishListView(ScopedListView):
+def _day(value: Any) -> str:
+    return value.strftime("%Y-%m-%d") if value else ""
+
+
+class WishListView(ListExportMixin, ScopedListView):
     model = MicroWish
     template_name = "service_requests/wish_list.html"
     filterset_class = MicroWishFilterSet
+    export_filename = _("微心愿")
+    export_columns = [
+        (_("心愿"), lambda w: w.title),
+        (_("发布社区"), lambda w: w.organization.name),
+        (_("心愿人"), lambda w: w.beneficiary),
+        (_("预算（元）"), lambda w: w.budget),
+        (_("期望实现日期"), lambda w: _day(w.deadline)),
+        (_("认领人/单位"), lambda w: w.claimant_name),
+        (_("状态"), lambda w: w.get_status_display()),
+    ]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization")
@@ -99,10 +113,21 @@ class WishEvidenceView(LoginRequiredMixin, PermissionRequiredMixin, TemplateView
         return FileResponse(wish.evidence.open("rb"), as_attachment=True, filename=wish.evidence_name or "佐证")
 
 
-class RegistrationListView(ScopedListView):
+class RegistrationListView(ListExportMixin, ScopedListView):
     model = CommunityRegistration
     template_name = "service_requests/registration_list.html"
     filterset_class = RegistrationFilterSet
+    export_filename = _("双报到")
+    export_columns = [
+        (_("报到方"), lambda r: r.member.name if r.member else r.home_org.name),
+        (_("报到类型"), lambda r: r.get_kind_display()),
+        (_("所在党组织"), lambda r: r.home_org.name),
+        (_("报到社区"), lambda r: r.organization.name),
+        (_("认领岗位"), lambda r: r.post.name if r.post else ""),
+        (_("报到日期"), lambda r: _day(r.registered_on)),
+        (_("状态"), lambda r: r.get_status_display()),
+        (_("备注"), lambda r: r.note),
+    ]
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization", "home_org", "member", "post")

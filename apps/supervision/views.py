@@ -264,7 +264,7 @@ class AccountabilityDetailView(ScopedDetailView):
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
-                messages.success(request, _("已保存。"))
+                messages.success(request, _("已作出处理决定。"))
                 return HttpResponseRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -360,14 +360,17 @@ class RecordDetailView(ScopedDetailView):
             except ValidationError as exc:
                 form_errors_from(form, exc)
             else:
-                messages.success(request, _("已保存。"))
+                done = _("已登记问题，并列入问题清单。") if which == "finding" else _("督查情况已保存。")
+                messages.success(request, done)
                 return HttpResponseRedirect(self.object.get_absolute_url())
         return self.render_to_response(self.get_context_data(**{key: form}))
 
 
-class ObservationListView(ScopedListView):
+class ObservationListView(ListExportMixin, ScopedListView):
     model = ObservationVisit
     template_name = "supervision/observation_list.html"
+    export_filename = _("观摩活动")
+    export_columns = field_columns(ObservationVisit, ["title", "organization", "period", "visit_on"])
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("organization")
@@ -430,8 +433,10 @@ class BulletinView(ScopedQuerysetMixin, TemplateView):
     def get_bulletin(self) -> dict[str, Any]:
         user = self.request.user
         code = self.request.GET.get("issuer")
-        if code:
-            issuer = Organization.objects.visible_to(user).filter(code=code).first()
+        typed = (self.request.GET.get("issuer_search") or "").strip()  # typed in the picker, not chosen
+        if code or typed:
+            orgs = Organization.objects.visible_to(user)
+            issuer = orgs.filter(code=code).first() if code else orgs.filter(name=typed).first()
             if issuer is None:
                 raise Http404(_("未找到，或不在您的管理范围内。"))
         else:

@@ -202,3 +202,31 @@ def test_staff_above_records_for_a_branch_from_the_allocation_page(tree, users, 
          "purpose": "q", "approved_by": "r"},
     )  # fmt: skip
     assert resp.status_code == 302 and Expense.objects.get().organization_id == tree.branch_a.pk
+
+
+def test_notice_allocation_and_month_filters_are_choices_not_number_boxes(tree, users, client_for):
+    """下拨通知 and 经费 are picked by their labels from the user's scope, the month from 1月…12月; a notice or
+    allocation outside the scope is an error naming the filter (page and API), never a silent empty list."""
+    a = allocate(users.street_staff, tree.street_a, tree.branch_a, "1000.00")
+    b = allocate(users.street_staff, tree.street_a, tree.branch_b, "2000.00")
+    spend(users.secretary_a, a, "250.00")
+    spend(users.secretary_b, b, "300.00")
+    c = client_for(users.street_staff)
+    html = c.get(reverse("funding:allocation_list")).content.decode()
+    assert '<input type="number" name="notice"' not in html and '<select name="notice"' in html
+    assert a.notice.number_display in html
+    html = c.get(reverse("funding:allocation_list") + f"?notice={a.notice_id}").content.decode()
+    assert "下拨通知：" in html and tree.branch_a.name in html and f"{b.amount:,}" not in html
+    html = c.get(reverse("funding:expense_list") + f"?allocation={a.pk}&month=").content.decode()
+    assert '<select name="allocation"' in html and '<select name="month"' in html and ">12月<" in html
+    assert "250.00" in html and "300.00" not in html and f"经费：{a}" in html
+
+    # a recipient follows its notice's link; the sibling's allocation is not a choice
+    sec = client_for(users.secretary_a)
+    html = sec.get(reverse("funding:allocation_list") + f"?notice={a.notice_id}").content.decode()
+    assert "filter-errors" not in html and tree.branch_a.name in html
+    html = sec.get(reverse("funding:expense_list") + f"?allocation={b.pk}").content.decode()
+    assert "filter-errors" in html and "经费：" in html and "300.00" not in html
+    api = client_for(users.secretary_a)
+    assert api.get(f"/api/v1/funding/expenses/?allocation={b.pk}").status_code == 400
+    assert api.get(f"/api/v1/funding/expenses/?allocation={a.pk}").status_code == 200

@@ -29,7 +29,8 @@ def test_secretary_runs_the_appraisal_on_one_page(tree, users, client_for):
     assert resp.status_code == 400 and "最多评1名优秀" in resp.content.decode()
     data |= {f"final_{m.pk}": "qualified" for m in members[1:]}
     assert c.post(url, data).status_code == 302
-    assert "已由党员大会确定" in c.get(url).content.decode()
+    page = c.get(url).content.decode()
+    assert "已由党员大会确定" in page and "已评定。" in page and "已保存" not in page
     listing = c.get(f"/members/appraisals/?year={TODAY.year - 1}").content.decode()
     assert "优秀 <strong>1</strong>" in listing
 

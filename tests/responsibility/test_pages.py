@@ -236,6 +236,15 @@ def test_issue_form_creates_copies_and_redirects_to_rollup(tree, users, client_f
     issuance = Issuance.objects.get()
     assert resp.status_code == 302 and resp["Location"] == issuance.get_absolute_url()
     assert TaskItem.objects.filter(issuance=issuance).count() == 2
+    # the task list's 下发批次 filter is a drop-down of the batches in scope, not a number box
+    client = client_for(users.district_staff)
+    html = client.get(reverse("responsibility:item_list")).content.decode()
+    assert '<select name="issuance"' in html and "任务清单：开展主题党日" in html
+    html = client.get(reverse("responsibility:item_list") + f"?issuance={issuance.pk}").content.decode()
+    assert "下发批次：任务清单：开展主题党日" in html and "filter-errors" not in html
+    html = client_for(users.district_b_staff).get(reverse("responsibility:item_list") + f"?issuance={issuance.pk}")
+    html = html.content.decode()  # a sibling's batch: an error naming the filter, in Chinese
+    assert "filter-errors" in html and "下发批次：" in html and "valid choice" not in html
 
 
 def test_issue_form_with_out_of_scope_root_is_refused(tree, users, client_for):

@@ -152,3 +152,15 @@ def test_not_found_and_server_error_pages_are_chinese(client, settings):
 
     error = server_error_view(RequestFactory().get("/"))
     assert error.status_code == 500 and "服务器错误" in error.content.decode()
+
+
+def test_forbidden_and_out_of_scope_pages_are_chinese(users, tree, client_for, settings):
+    """A role without the permission gets the Chinese 403 page (no English "Forbidden"); an object outside the
+    scope is the Chinese 404 page, the same as an object that does not exist."""
+    settings.DEBUG = False
+    client = client_for(users.secretary_a)
+    resp = client.get(reverse("accounts:user_list"))
+    html = resp.content.decode()
+    assert resp.status_code == 403 and "无权访问" in html and "Forbidden" not in html
+    resp = client.get(reverse("organizations:organization_detail", args=[tree.branch_b.pk]))
+    assert resp.status_code == 404 and "页面不存在，或不在您的管理范围内" in resp.content.decode()

@@ -286,3 +286,37 @@ def test_large_request_list_export_is_a_job_with_the_same_masked_rows(
     )
     assert job_rows == sync and len(sync) == 3
     assert "13812345678" not in str(job_rows) and "王小明" not in str(job_rows)
+
+
+def _sheet_rows(resp):
+    assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
+    content = b"".join(resp.streaming_content) if resp.streaming else resp.content
+    return list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+
+
+def test_wish_and_registration_lists_export_what_they_show(tree, users, sr, client_for):
+    """Both lists can be filtered, so both export (导出Excel), with the page's filters and scope applied."""
+    open_wish = services.wish_create(acting_user=sr.worker_a, organization=tree.branch_a, title="添置电暖器")
+    claimed = services.wish_create(acting_user=sr.worker_a, organization=tree.branch_a, title="修缮活动室")
+    services.wish_claim(acting_user=sr.worker_a, wish=claimed, claimant_kind="member", claimant_name="李志强")
+    services.wish_create(acting_user=sr.worker_b, organization=tree.branch_b, title="兄弟社区的心愿")
+    client = client_for(sr.worker_a)
+    page = client.get(reverse("service_requests:wish_list") + "?status=open").content.decode()
+    assert "导出Excel" in page and "status=open&amp;export=xlsx" in page
+    rows = _sheet_rows(client.get(reverse("service_requests:wish_list") + "?status=open&export=xlsx"))
+    assert rows[0][0] == "心愿" and [r[0] for r in rows[1:]] == [open_wish.title]  # filtered, sibling's not there
+
+    pending = services.registration_create(
+        acting_user=sr.worker_b, community=tree.branch_a, member=make_member(tree.branch_b, name="赵报到")
+    )
+    active = services.registration_create(
+        acting_user=sr.worker_b, community=tree.branch_a, member=make_member(tree.branch_b, name="钱报到")
+    )
+    services.registration_confirm(acting_user=sr.worker_a, registration=active)
+    page = client.get(reverse("service_requests:registration_list")).content.decode()
+    assert "导出Excel" in page
+    rows = _sheet_rows(client.get(reverse("service_requests:registration_list") + "?status=active&export=xlsx"))
+    assert [r[0] for r in rows[1:]] == ["钱报到"] and rows[1][6] == "已报到"
+    assert pending.member.name not in [r[0] for r in rows]
+    outside = client_for(users.district_b_staff)  # neither the community's nor the members' side
+    assert _sheet_rows(outside.get(reverse("service_requests:registration_list") + "?export=xlsx"))[1:] == []

@@ -68,9 +68,11 @@ def test_record_and_finding_through_the_page(tree, users, client_for):
     assert client.post(url, {"form": "record", "summary": "", "inspected_on": "2026-11-20"}).status_code == 200
     resp = client.post(url, {"form": "record", "summary": "台账规范", "inspected_on": "2026-11-20", "score": "92"})
     assert resp.status_code == 302
+    assert "督查情况已保存" in client.get(url).content.decode()
     resp = client.post(url, {"form": "finding", "category": "组织生活", "description": "10月未开展主题党日",
                              "severity": "major", "rectify_by": "2026-12-31"})  # fmt: skip
     assert resp.status_code == 302
+    assert "已登记问题，并列入问题清单" in client.get(url).content.decode()  # the verb, not a generic 已保存
     record.refresh_from_db()
     assert record.status == "done" and record.score == Decimal("92")
     f = Finding.objects.get()

@@ -186,6 +186,12 @@ def test_accountability_opened_from_a_warning_letter(tree, users, client_for):
     case = Accountability.objects.get()
     assert case.organization == tree.branch_a and list(case.letters.all()) == [letter]
     assert client_for(users.secretary_a).post(url, {"basis": "x"}).status_code == 403
+    detail = reverse("supervision:accountability_detail", args=[case.pk])
+    staff = client_for(users.district_staff)
+    resp = staff.post(detail, {"kind": "interview", "decision": "约谈支部书记", "decided_on": "2026-11-20"})
+    assert resp.status_code == 302
+    page = staff.get(detail).content.decode()
+    assert "已作出处理决定" in page and "已保存" not in page  # the verb of the action, not a generic 已保存
 
 
 def test_reminder_letter_cannot_open_a_case(tree, users, client_for):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import get_visible_or_404
 from apps.core.text import is_digits
-from apps.core.views import ScopedDetailView, ScopedListView, ServiceFormView
+from apps.core.views import ListExportMixin, ScopedDetailView, ScopedListView, ServiceFormView, field_columns
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 
 from .. import appraisal as services
@@ -24,9 +24,11 @@ from ..appraisal_models import Appraisal, AppraisalEntry, AppraisalLevel, Handli
 from .common import pick_org
 
 
-class AppraisalListView(ScopedListView):
+class AppraisalListView(ListExportMixin, ScopedListView):
     model = Appraisal
     template_name = "members/appraisal_list.html"
+    export_filename = gettext_lazy("民主评议党员")
+    export_columns = field_columns(Appraisal, ["year", "organization", "status", "committee_on", "meeting_on"])
 
     def get_year(self) -> int:
         value = self.request.GET.get("year", "")
@@ -124,7 +126,8 @@ class AppraisalDetailView(ScopedDetailView):
                 [m for msgs in exc.message_dict.values() for m in msgs] if hasattr(exc, "error_dict") else exc.messages
             )
             return self.render_to_response(self.get_context_data(object=self.object), status=400)
-        messages.success(request, _("已保存。"))
+        done = {"votes": _("已录入测评票数。"), "propose": _("已提出建议等次。"), "decide": _("已评定。")}
+        messages.success(request, done.get(step, _("已保存。")))
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 

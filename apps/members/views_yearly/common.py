@@ -10,12 +10,16 @@ from apps.organizations.models import Organization
 
 
 def pick_org(request: Any, *, param: str = "org") -> Organization:
-    """The organization named by ``?org=<code>`` in the user's scope, else the user's own (404 outside)."""
+    """The organization named by ``?org=<code>`` (or, typed in the picker, ``?org_search=<name>``) in the user's
+    scope, else the user's own (404 outside)."""
     user = request.user
     code = (request.GET.get(param) or request.POST.get(param) or "").strip().split(" ", 1)[0]
     qs = Organization.objects.visible_to(user)
+    typed = (request.GET.get(f"{param}_search") or request.POST.get(f"{param}_search") or "").strip()
     if code:
         org = qs.filter(code=code).first()
+    elif typed:  # a name typed in the picker without choosing a suggestion (or without JavaScript)
+        org = qs.filter(name=typed).first() or qs.filter(code=typed).first()
     else:
         org = qs.filter(pk=getattr(user, "organization_id", None)).first() or qs.order_by("path").first()
     if org is None:

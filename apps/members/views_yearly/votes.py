@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.scoping import get_visible_or_404
-from apps.core.views import ScopedListView, ServiceFormView
+from apps.core.views import ListExportMixin, ScopedListView, ServiceFormView, field_columns
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 
 from .. import votes as services
@@ -27,9 +27,33 @@ from .common import pick_org
 CHOICE_CAP = 300
 
 
-class VoteListView(ScopedListView):
+def _vote_result(v: BranchVote) -> str:
+    if v.passed:
+        return str(gettext_lazy("通过"))
+    return str(gettext_lazy("到会不足半数") if not v.quorum_met else gettext_lazy("未通过"))
+
+
+class VoteListView(ListExportMixin, ScopedListView):
     model = BranchVote
     template_name = "members/vote_list.html"
+    export_filename = gettext_lazy("支部党员大会表决")
+    export_columns = [
+        *field_columns(
+            BranchVote,
+            [
+                "held_on",
+                "organization",
+                "kind",
+                "subject",
+                "eligible",
+                "present",
+                "votes_for",
+                "votes_against",
+                "abstentions",
+            ],
+        ),
+        (gettext_lazy("结果"), _vote_result),
+    ]
 
     def get_kind(self) -> str:
         kind = self.request.GET.get("kind", "")

@@ -16,7 +16,14 @@ from django.views.generic import FormView
 
 from apps.core import spreadsheets
 from apps.core.export_jobs import ExportSpec, export_response
-from apps.core.views import ScopedDetailView, ScopedListView, ScopedQuerysetMixin, form_errors_from
+from apps.core.views import (
+    ListExportMixin,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    field_columns,
+    form_errors_from,
+)
 
 from .. import forms, imports, selectors, services
 from ..choices import ItemType
@@ -29,9 +36,13 @@ from .common import ServiceFormView
 # ---------------------------------------------------------------- issuing and importing
 
 
-class IssuanceListView(ScopedListView):
+class IssuanceListView(ListExportMixin, ScopedListView):
     model = Issuance
     template_name = "responsibility/issuance_list.html"
+    export_filename = gettext_lazy("下发记录")
+    export_columns = field_columns(
+        Issuance, ["title", "item_type", "year", "issuer", "issued_on", "due_date", "assignee_count"]
+    )
 
     def optimize_queryset(self, qs: QuerySet) -> QuerySet:
         return qs.select_related("issuer")

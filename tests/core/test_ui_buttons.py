@@ -1,0 +1,74 @@
+"""docs/ui.md's button hierarchy, checked on the template sources: one primary button per page, red only for
+destructive or negative decisions (删除, 撤回, 退回, 立案…), never a filled red button."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+TEMPLATES = Path(settings.BASE_DIR) / "templates"
+
+# Templates whose primary buttons sit in branches that never render together (a status or a role decides
+# which one shows); each one of them is a page with one primary button.
+EXCLUSIVE_PRIMARIES = {
+    "service_requests/wish_detail.html": "认领 / 登记实现 / 社区确认: one per status",
+    "assessment/plan_detail.html": "开始评分 (draft) / 计算得分 (scoring)",
+    "responsibility/ledger_list.html": "填报本月台账 is secondary when 批量通过 shows",
+    "responsibility/rectification_detail.html": "销号 (awaiting sign-off) / 回头看 (signed off)",
+    "responsibility/ledger_detail.html": "提交 (the branch, draft) / 通过 (the reviewer, submitted)",
+    "responsibility/issuance_form.html": "预览 is secondary once 确认下发 shows",
+    "members/transfer_detail.html": "审批 (sending side) / 接收 (receiving side)",
+    "funding/allocation_preview.html": "预览 is secondary once 确认下拨 shows",
+}
+
+# What a red (outline) button may do: delete, revoke, return, refuse, open a case, stop, reverse, sign out.
+DESTRUCTIVE = re.compile(r"删除|撤回|撤销|退回|驳回|立案|停用|冲正|退出|整改|软弱涣散|作废|注销")
+RED_BUTTON = re.compile(r'class="[^"]*\bbtn-outline-danger\b[^"]*"[^>]*>(.*?)</(?:a|button)>', re.S)
+
+
+def _templates() -> list[tuple[str, str]]:
+    return [(str(p.relative_to(TEMPLATES)), p.read_text(encoding="utf-8")) for p in sorted(TEMPLATES.rglob("*.html"))]
+
+
+def test_no_filled_red_buttons():
+    offenders = [name for name, text in _templates() if re.search(r"\bbtn-danger\b", text)]
+    assert not offenders, f"filled red buttons (use btn-primary, or btn-outline-danger to destroy): {offenders}"
+
+
+def test_red_outline_buttons_are_destructive_or_negative():
+    offenders = []
+    for name, text in _templates():
+        for m in RED_BUTTON.finditer(text):
+            label = re.sub(r"<[^>]+>|{%\s*(?:translate|blocktranslate)\s*|%}|[\"']", "", m.group(1)).strip()
+            if not DESTRUCTIVE.search(label):
+                offenders.append(f"{name}: {label}")
+    assert not offenders, f"red buttons for non-destructive actions (use btn-outline-secondary): {offenders}"
+
+
+def test_one_primary_button_per_page():
+    """Counted with the shared pieces a page includes (the filter panel's 筛选 is secondary: the page's own
+    action is the primary)."""
+    sources = dict(_templates())
+
+    def primaries(name: str, seen: frozenset[str] = frozenset()) -> int:
+        text = sources.get(name, "")
+        included = set(re.findall(r'{%\s*include\s+"(includes/[^"]+)"', text)) - seen - {name}
+        return len(re.findall(r"\bbtn-primary\b", text)) + sum(primaries(i, seen | {name}) for i in included)
+
+    offenders = [name for name in sources if primaries(name) > 1 and name not in EXCLUSIVE_PRIMARIES]
+    assert not offenders, f"more than one primary button on a page: {offenders}"
+
+
+def test_export_links_are_secondary_and_say_excel():
+    """导出Excel is a secondary action everywhere (never green, never the primary), and says what it gives."""
+    link = re.compile(r"<a [^>]*href=\"[^\"]*(?:format|export)=xlsx[^\"]*\"[^>]*>(.*?)</a>", re.S)
+    offenders = []
+    for name, text in _templates():
+        for m in link.finditer(text):
+            tag = m.group(0)
+            label = re.sub(r"<[^>]+>|{%\s*translate\s*|%}|[\"']", "", m.group(1)).strip()
+            if "btn-outline-success" in tag or "btn-primary" in tag or not label.startswith("导出") or label == "导出":
+                offenders.append(f"{name}: {label}")
+    assert not offenders, f"export links that are not a secondary 导出Excel: {offenders}"
