@@ -76,10 +76,8 @@ def calendar_day_add(*, acting_user: Any, date: Any, kind: str, note: str = "", 
         errors["source"] = _("依据：不能超过200字。")
     row = _existing([date]).get(date)
     if row is not None and "date" not in errors:
-        errors["date"] = _("日期：该日已登记为%(k)s（%(n)s），同一天不能既放假又调休上班；如需更改，请先删除原记录。") % {
-            "k": _kind_name(row.is_workday),
-            "n": row.note or "—",
-        }
+        msg = _("日期：该日已登记为%(k)s（%(n)s），同一天不能既放假又调休上班；如需更改，请先删除原记录。")
+        errors["date"] = msg % {"k": _kind_name(row.is_workday), "n": row.note or "—"}
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -141,7 +139,8 @@ def parse_calendar_text(text: str, year: int) -> ImportPlan:
     for n, line in lines:
         m = _LINE.match(line.replace("\u3000", " "))
         if not m:
-            errors.append(_("第%(n)d行：看不懂“%(t)s”，应为“日期[至日期] 放假/上班 说明”。") % {"n": n, "t": line.strip()})
+            msg = _("第%(n)d行：看不懂“%(t)s”，应为“日期[至日期] 放假/上班 说明”。")
+            errors.append(msg % {"n": n, "t": line.strip()})
             continue
         try:
             first = _parse_date(m["a"], year)
@@ -194,9 +193,8 @@ def calendar_import(*, acting_user: Any, year: int, text: str, source: str, repl
     plan = parse_calendar_text(text, int(year))
     wanted = {d for d, _w, _n in plan.days}
     with transaction.atomic():
-        existing = {
-            row.date: row for row in WorkCalendarDay.objects.select_for_update().filter(date__year=year).order_by("date")
-        }
+        rows = WorkCalendarDay.objects.select_for_update().filter(date__year=year).order_by("date")
+        existing = {row.date: row for row in rows}
         if not replace:
             clashes = [
                 _("%(d)s已登记为%(k)s，同一天不能既放假又调休上班（可勾选“替换该年度已登记的安排”）。")

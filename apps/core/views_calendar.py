@@ -56,7 +56,9 @@ class CalendarImportForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("放假安排"),
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=gettext_lazy("每行一条，例如：2月6日至14日 放假 春节；2月20日 上班 春节调休。放假期间的周末会自动略过。"),
+        help_text=gettext_lazy(
+            "每行一条，例如：2月6日至14日 放假 春节；2月20日 上班 春节调休。放假期间的周末会自动略过。"
+        ),
         error_messages={"required": gettext_lazy("放假安排：请粘贴放假安排，每行一条。")},
     )
     source = forms.CharField(

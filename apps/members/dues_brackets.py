@@ -239,6 +239,10 @@ def _describe(brackets: list[Bracket]) -> str:
     return "；".join(parts)
 
 
+def _audit_view(year: int, category: str, brackets: list[Bracket], note: str) -> dict[str, Any]:
+    return {"执行年度": year, "党员类别": str(DuesCategory(category).label), "标准": _describe(brackets), "依据": note}
+
+
 def _current(year: int, category: str) -> list[DuesBracket]:
     return list(DuesBracket.objects.select_for_update().filter(year=year, category=category).order_by("id"))
 
@@ -253,11 +257,7 @@ def bracket_table_save(
     brackets = validate_brackets(category, rows, note)
     existing = _current(year, category)
     _refuse_if_in_use(year, category)
-    before = (
-        {"执行年度": year, "党员类别": str(DuesCategory(category).label), "标准": _describe(_as_brackets(existing)), "依据": existing[0].note}
-        if existing
-        else None
-    )
+    before = _audit_view(year, category, _as_brackets(existing), existing[0].note) if existing else None
     DuesBracket.objects.filter(pk__in=[r.pk for r in existing]).delete()
     saved = DuesBracket.objects.bulk_create(
         DuesBracket(
@@ -276,7 +276,7 @@ def bracket_table_save(
         event="duesbracket.update" if existing else "duesbracket.create",
         obj=first,
         before=before,
-        after={"执行年度": year, "党员类别": str(DuesCategory(category).label), "标准": _describe(brackets), "依据": note.strip()},
+        after=_audit_view(year, category, brackets, note.strip()),
         org_path="/",
     )
     return saved
@@ -300,12 +300,7 @@ def bracket_table_delete(*, acting_user: User, year: Any, category: str) -> int:
         actor=acting_user,
         event="duesbracket.delete",
         obj=existing[0],
-        before={
-            "执行年度": year,
-            "党员类别": str(DuesCategory(category).label),
-            "标准": _describe(_as_brackets(existing)),
-            "依据": existing[0].note,
-        },
+        before=_audit_view(year, category, _as_brackets(existing), existing[0].note),
         org_path="/",
     )
     DuesBracket.objects.filter(pk__in=[r.pk for r in existing]).delete()
