@@ -192,3 +192,14 @@ def test_service_refuses_an_overlapping_table_directly(users):
             note="某省规定",
         )  # fmt: skip
     assert "不能重叠" in exc.value.message_dict["upper_bound_2"][0]
+
+
+def test_the_admin_only_reads_the_dues_table(rf, users):
+    from django.contrib import admin
+
+    request = rf.get("/")
+    request.user = users.admin
+    model_admin = admin.site._registry[DuesBracket]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
