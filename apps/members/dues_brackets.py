@@ -382,9 +382,7 @@ def dues_recompute(*, acting_user: User, year: int) -> int:
     # Lock the year's rows against a concurrent base edit while they are recomputed.
     list(DuesBase.objects.select_for_update().filter(year=year).values_list("id", flat=True))
     plan = _plan(year, sample_size=0)
-    DuesBase.objects.bulk_update(
-        [DuesBase(pk=pk, monthly_amount=amount) for pk, amount in plan.changes], ["monthly_amount"], batch_size=1000
-    )
+    _write_amounts(plan.changes)
     root = Organization.objects.filter(parent__isnull=True).order_by("id").first()
     if root is not None:
         audit_record(
@@ -398,6 +396,31 @@ def dues_recompute(*, acting_user: User, year: int) -> int:
     if plan.changes:
         transaction.on_commit(lambda: _refresh_stats(year))
     return len(plan.changes)
+
+
+def _write_amounts(changes: list[tuple[int, Decimal]], *, chunk: int = 20000) -> None:
+    """On PostgreSQL one ``UPDATE … FROM unnest(ids, amounts)`` per chunk; elsewhere Django's bulk update."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        DuesBase.objects.bulk_update(
+            [DuesBase(pk=pk, monthly_amount=amount) for pk, amount in changes], ["monthly_amount"], batch_size=1000
+        )
+        return
+    opts = DuesBase._meta
+    table, pk, amount = (
+        connection.ops.quote_name(opts.db_table),
+        connection.ops.quote_name(opts.pk.column),
+        connection.ops.quote_name(opts.get_field("monthly_amount").column),
+    )
+    sql = (
+        f"UPDATE {table} AS b SET {amount} = v.amount "  # identifiers from the model, values bound
+        f"FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, amount) WHERE b.{pk} = v.id"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(changes), chunk):
+            part = changes[start : start + chunk]
+            cursor.execute(sql, [[p for p, _a in part], [a for _p, a in part]])
 
 
 def _refresh_stats(year: int) -> None:
