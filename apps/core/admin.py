@@ -167,7 +167,7 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
     """Root administrators edit the holiday schedule; saving goes through the audited service, which
     recomputes open deadlines."""
 
-    list_display = ("date", "is_workday", "note")
+    list_display = ("date", "is_workday", "note", "source")
     list_filter = ("is_workday",)
     date_hierarchy = "date"
 
@@ -191,7 +191,9 @@ class WorkCalendarDayAdmin(admin.ModelAdmin):
 
         if change and "date" in form.changed_data:
             calendar_day_set(acting_user=request.user, date=form.initial["date"], is_workday=None)
-        saved = calendar_day_set(acting_user=request.user, date=obj.date, is_workday=obj.is_workday, note=obj.note)
+        saved = calendar_day_set(
+            acting_user=request.user, date=obj.date, is_workday=obj.is_workday, note=obj.note, source=obj.source
+        )
         if saved is not None:
             obj.pk = saved.pk
 

@@ -24,6 +24,14 @@ class CoreConfig(AppConfig):
             group="root",
             description=_("换届提醒提前月数、支部人数上限等规则取值"),
         )
+        register_section(
+            key="core.work_calendar",
+            label=_("工作日历"),
+            url_name="core:work_calendar_settings",
+            allowed=is_root_admin,
+            group="root",
+            description=_("法定节假日放假和调休上班安排（国务院办公厅每年公布），按工作日计算的期限据此计算"),
+        )
         from django.contrib.admin.models import LogEntry
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import post_save

@@ -41,6 +41,10 @@ VERBS: dict[str, Any] = {
 }
 
 _LABELS: dict[str, Any] = {
+    # core: the work calendar (工作日历)
+    "workcalendarday.create": _("登记了工作日历的放假或调休"),
+    "workcalendarday.update": _("修改了工作日历的放假或调休"),
+    "workcalendarday.delete": _("删除了工作日历的放假或调休"),
     # core: background exports
     "exportjob.create": _("提交了后台导出"),
     "exportjob.download": _("下载了导出文件"),

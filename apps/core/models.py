@@ -154,6 +154,7 @@ class WorkCalendarDay(models.Model):
     date = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("是否工作日"), help_text=_("勾选：调休上班；不勾选：法定节假日放假"))
     note = models.CharField(_("说明"), max_length=100, blank=True)
+    source = models.CharField(_("依据"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("工作日历调整")

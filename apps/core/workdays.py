@@ -115,38 +115,50 @@ def working_days_between(a: datetime.date | datetime.datetime, b: datetime.date 
     return count
 
 
-def calendar_day_set(*, acting_user: Any, date: datetime.date, is_workday: bool | None, note: str = "") -> Any:
+def calendar_day_set(
+    *, acting_user: Any, date: datetime.date, is_workday: bool | None, note: str = "", source: str = ""
+) -> Any:
     """Add, change or (``is_workday`` None) remove one exception day; root administrators only. Audited;
-    after commit the change hooks recompute what depends on the calendar (open request deadlines)."""
+    after commit the change hooks recompute what depends on the calendar (open request deadlines).
+    The settings page validates first (``apps.core.calendar_settings``)."""
+    from .scoping import ensure_root_admin
+
+    ensure_root_admin(acting_user)
+    if not (_MIN_YEAR <= date.year <= _MAX_YEAR):
+        raise ValidationError({"date": _("日期：超出工作日历的范围（2000–2100年）。")})
+    with transaction.atomic():
+        row = apply_day(acting_user=acting_user, date=date, is_workday=is_workday, note=note, source=source)
+        transaction.on_commit(lambda: _changed([date]))
+    return row
+
+
+def apply_day(*, acting_user: Any, date: datetime.date, is_workday: bool | None, note: str, source: str) -> Any:
+    """Write one exception day and its audit row (inside the caller's transaction; the caller schedules
+    ``changed`` after commit and has checked the permission)."""
     from .audit import audit_record, snapshot
     from .models import WorkCalendarDay
 
-    if not (acting_user.is_superuser or acting_user.has_perm("core.change_workcalendarday")):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied(_("只有系统管理员可以修改工作日历。"))
-    if not (_MIN_YEAR <= date.year <= _MAX_YEAR):
-        raise ValidationError({"date": _("日期超出工作日历的范围（2000–2100年）。")})
-    with transaction.atomic():
-        row = WorkCalendarDay.objects.select_for_update().filter(date=date).first()
-        before = snapshot(row) if row else None
-        default = date.weekday() < 5
-        if is_workday is None or is_workday == default:
-            # Same as the default week: no row needed (one row per date that *differs*).
-            if row is None:
-                return None
-            audit_record(actor=acting_user, event="workcalendarday.delete", obj=row, before=before, org_path="/")
-            row.delete()
-            row = None
-        else:
-            if row is None:
-                row = WorkCalendarDay(date=date)
-            row.is_workday, row.note = is_workday, note
-            row.save()
-            event = "workcalendarday.update" if before else "workcalendarday.create"
-            audit_record(actor=acting_user, event=event, obj=row, before=before, after=snapshot(row), org_path="/")
-        transaction.on_commit(lambda: _changed([date]))
+    row = WorkCalendarDay.objects.select_for_update().filter(date=date).first()
+    before = snapshot(row) if row else None
+    default = date.weekday() < 5
+    if is_workday is None or is_workday == default:
+        # Same as the default week: no row needed (one row per date that *differs*).
+        if row is None:
+            return None
+        audit_record(actor=acting_user, event="workcalendarday.delete", obj=row, before=before, org_path="/")
+        row.delete()
+        return None
+    if row is None:
+        row = WorkCalendarDay(date=date)
+    row.is_workday, row.note, row.source = is_workday, note, source or row.source
+    row.save()
+    event = "workcalendarday.update" if before else "workcalendarday.create"
+    audit_record(actor=acting_user, event=event, obj=row, before=before, after=snapshot(row), org_path="/")
     return row
+
+
+def changed_after_commit(dates: list[datetime.date]) -> None:
+    transaction.on_commit(lambda: _changed(list(dates)))
 
 
 def _changed(dates: list[datetime.date]) -> None:

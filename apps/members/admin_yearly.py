@@ -15,8 +15,20 @@ from .dues_models import DuesBracket, DuesPayment
 
 @admin.register(DuesBracket)
 class DuesBracketAdmin(admin.ModelAdmin):
+    """Read-only: a table is a set of rows checked together (contiguous, no overlaps), so it is edited on the
+    党费交纳标准 page (``members:dues_bracket_settings``) through ``dues_brackets.bracket_table_save`` (audited)."""
+
     list_display = ("year", "category", "upper_bound", "rate_percent", "fixed_amount", "note")
     list_filter = ("year", "category")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(PointRule)

@@ -39,6 +39,14 @@ class MembersConfig(AppConfig):
             group="root",
             description=_("申请入党到转正各环节的最短、最长间隔（《发展党员工作细则》）"),
         )
+        register_section(
+            key="members.dues_bracket_settings",
+            label=_("党费交纳标准"),
+            url_name="members:dues_bracket_settings",
+            allowed=is_root_admin,
+            group="root",
+            description=_("各类党员按月交纳党费的比例或金额（2008年全国标准及本省发布的标准）"),
+        )
 
         from . import metrics
         from .dues_stats import dues_arrears_due_items
@@ -63,6 +71,10 @@ class MembersConfig(AppConfig):
             {
                 "appraisal_entry.self_assess": _("填写了民主评议个人自评"),
                 "branch_vote.create": _("登记了支部党员大会表决结果"),
+                "duesbracket.create": _("新增了党费交纳标准"),
+                "duesbracket.update": _("修改了党费交纳标准"),
+                "duesbracket.delete": _("删除了党费交纳标准"),
+                "dues_base.recompute": _("按现行标准重算了党员每月应交党费"),
             }
         )
 

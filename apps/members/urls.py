@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import settings_views, views
+from . import dues_bracket_views, settings_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -43,6 +43,19 @@ urlpatterns = [
         settings_views.RecruitmentRuleEditView.as_view(),
         name="recruitment_rule_edit",
     ),
+    path("settings/dues-brackets/", dues_bracket_views.DuesBracketListView.as_view(), name="dues_bracket_settings"),
+    path("settings/dues-brackets/new/", dues_bracket_views.DuesBracketEditView.as_view(), name="dues_bracket_add"),
+    path(
+        "settings/dues-brackets/<int:year>/<str:category>/",
+        dues_bracket_views.DuesBracketEditView.as_view(),
+        name="dues_bracket_edit",
+    ),
+    path(
+        "settings/dues-brackets/<int:year>/<str:category>/delete/",
+        dues_bracket_views.DuesBracketDeleteView.as_view(),
+        name="dues_bracket_delete",
+    ),
+    path("settings/dues-brackets/recompute/", dues_bracket_views.DuesRecomputeView.as_view(), name="dues_recompute"),
 ]
 
 from .urls_yearly import urlpatterns as _yearly  # noqa: E402

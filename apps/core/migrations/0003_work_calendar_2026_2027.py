@@ -3,7 +3,7 @@
 2026: the State Council's schedule (国务院办公厅关于2026年部分节假日安排的通知, 2025年11月4日).
 2027: the schedule was not published when this was written, so only the fixed-date statutory holidays that
 fall on weekdays are seeded (元旦 1月1日, 国庆 10月1日; 劳动节 5月1–2日 fall on a weekend). The lunar
-holidays (春节, 清明, 端午, 中秋) and all make-up working days of 2027 must be entered in the admin
+holidays (春节, 清明, 端午, 中秋) and all make-up working days of 2027 must be entered on the settings page
 (工作日历) once the State Council publishes them, usually in November of the year before.
 """
 
