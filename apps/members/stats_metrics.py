@@ -472,7 +472,9 @@ def transferred_out_count(*, root_path: str, start: datetime.date, end: datetime
 
 
 def recruitment_stage_count(stage: str) -> Callable[..., OwnFigures]:
-    """People at a recruitment stage as of the end date; for full members, those confirmed in the period."""
+    """People at a recruitment stage on the day it is computed (a stock: withdrawals and cancellations carry no
+    date, so a past day's stage is not reconstructed — the nightly snapshot keeps each day's figure); for full
+    members, those confirmed in the period."""
 
     def source(*, root_path: str, start: datetime.date, end: datetime.date) -> OwnFigures:
         qs = Recruitment.objects.filter(organization__path__startswith=root_path)
