@@ -15,6 +15,7 @@ from apps.core.periods import Period
 from apps.core.pii import mask_phone
 from apps.core.text import cn_date
 from apps.core.workdays import add_working_days
+from apps.organizations.models import Organization
 
 from .choices import OPEN_STATUSES, RecordStatus, RegistrationStatus, RequestStatus, WishStatus
 from .models import CommunityRegistration, MicroWish, ServiceRecord, ServiceRequest, ServiceStep
@@ -33,16 +34,23 @@ def request_list(*, user: Any) -> QuerySet:
 #: long text fields (result, notes) or the other joined organizations
 LIST_COLUMNS = (
     "id", "status", "received_at", "due_on", "requester_name", "requester_phone", "reopen_count", "escalated",
-    "duplicate_of_id", "organization__name", "category__name", "category__parent__name",
+    "duplicate_of_id", "organization", "category__name", "category__parent__name",
 )  # fmt: skip
 LIST_CONTENT_CHARS = 40
 
 
 def request_list_page_qs(qs: QuerySet) -> QuerySet:
-    """A filtered request list narrowed to what one row of the list page shows."""
+    """A filtered request list narrowed to what one row of the list page shows. The handling organizations'
+    names are read for the page's rows afterwards (``request_list_rows``), not joined: with the join PostgreSQL
+    hashed all 100k organizations for a county's 787 matching requests (EXPLAIN: 18 ms of a 38 ms query)."""
     from django.db.models.functions import Left
 
-    return qs.only(*LIST_COLUMNS).annotate(content_head=Left("content", LIST_CONTENT_CHARS + 1))
+    return (
+        qs.select_related(None)
+        .select_related("category", "category__parent")
+        .only(*LIST_COLUMNS)
+        .annotate(content_head=Left("content", LIST_CONTENT_CHARS + 1))
+    )
 
 
 def request_list_rows(rows: list[ServiceRequest], *, today: datetime.date) -> list[dict[str, Any]]:
@@ -51,6 +59,9 @@ def request_list_rows(rows: list[ServiceRequest], *, today: datetime.date) -> li
     link = reverse("service_requests:request_detail", args=[987654321]).replace("987654321", "{}")
     labels = {value: str(label) for value, label in RequestStatus.choices}
     open_statuses = set(OPEN_STATUSES)
+    org_names = dict(
+        Organization.objects.filter(pk__in={r.organization_id for r in rows}).values_list("id", "name")
+    ) if rows else {}  # fmt: skip
     out = []
     for r in rows:
         cat = r.category
@@ -66,7 +77,7 @@ def request_list_rows(rows: list[ServiceRequest], *, today: datetime.date) -> li
                 "escalated": r.escalated,
                 "category": f"{cat.parent.name}·{cat.name}" if cat.parent_id else cat.name,
                 "who": f"{mask_name(r.requester_name)} {mask_phone(r.requester_phone)}",
-                "org": r.organization.name,
+                "org": org_names.get(r.organization_id, ""),
                 "received": f"{local:%Y-%m-%d %H:%M}",
                 "due": f"{r.due_on:%Y-%m-%d}" if r.due_on else "",
                 "overdue": r.status in open_statuses and r.due_on is not None and r.due_on < today,
