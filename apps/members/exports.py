@@ -10,7 +10,7 @@ with ``roster_import.rows.clean_member_row`` and checks it against the roster wi
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -88,9 +88,9 @@ class MemberResource(resources.ModelResource):
     def export_field(self, field: Any, instance: Any, **kwargs: Any) -> Any:
         key = self.get_field_name(field)
         if key == "id_number":
-            value = instance.id_number if self.full_pii else instance.id_masked or mask_id_number(instance.id_number)
+            value = member_id_cell(instance, full_pii=self.full_pii)
         elif key == "phone":
-            value = instance.phone if self.full_pii else mask_phone(instance.phone)
+            value = member_phone_cell(instance, full_pii=self.full_pii)
         elif key == "organization":
             value = instance.organization.code
         elif key == "party_group":
@@ -170,6 +170,35 @@ class MemberResource(resources.ModelResource):
             member_update(acting_user=self.user, member=instance, **values)
 
 
+def member_id_cell(member: Member, *, full_pii: bool) -> str:
+    """A member's ID number as the roster export writes it: full only for ``accounts.view_full_pii``."""
+    return member.id_number if full_pii else member.id_masked or mask_id_number(member.id_number)
+
+
+def member_phone_cell(member: Member, *, full_pii: bool) -> str:
+    """A member's phone as the roster export writes it: full only for ``accounts.view_full_pii``."""
+    return (member.phone if full_pii else mask_phone(member.phone)) or ""
+
+
+def member_full_pii_audit(*, acting_user: Any, full_pii: bool, what: str, filters: Any = ()) -> Callable[[], None]:
+    """The audit row of an export with full ID numbers (roster, 失联党员审查, 流动党员): one per export, on the
+    exporting user's organization, once the file is built. Nothing is recorded for a masked export."""
+
+    def audit() -> None:
+        if full_pii and acting_user.organization_id:
+            audit_record(
+                actor=acting_user,
+                event="member.export_full_pii",
+                obj=acting_user.organization,
+                action="view_pii",
+                # Filter names only: a value may be an ID number (?q=...), which never goes into the log.
+                note=_("导出含完整身份证号的%(what)s（筛选：%(f)s）")
+                % {"what": what, "f": "、".join(sorted(str(k) for k in filters))[:200] or _("无")},
+            )
+
+    return audit
+
+
 COLUMNS_BY_HEADER = {c.key: c.headers[0] for c in COLUMNS}
 _CONFLICT_FIELDS = ("id", "name", "org_path", "status", "organization_id")
 _WRITABLE = set(EDITABLE_FIELDS)  # what the resource may write is what the service lets anyone edit
@@ -197,18 +226,7 @@ def member_export_spec(
     (apps.core.export_jobs) — the same rows and the same audit either way. ``queryset`` must come from
     ``visible_to``; ``filters`` are the names of the filters in use."""
     full_pii = can_see_full_pii(acting_user)
-
-    def audit() -> None:
-        if full_pii and acting_user.organization_id:
-            audit_record(
-                actor=acting_user,
-                event="member.export_full_pii",
-                obj=acting_user.organization,
-                action="view_pii",
-                # Filter names only: a value may be an ID number (?q=...), which never goes into the log.
-                note=_("导出含完整身份证号的党员名册（筛选：%(f)s）")
-                % {"f": "、".join(sorted(str(k) for k in filters))[:200] or _("无")},
-            )
+    audit = member_full_pii_audit(acting_user=acting_user, full_pii=full_pii, what=_("党员名册"), filters=filters)
 
     return ExportSpec(
         title=_("党员名册"),

@@ -72,6 +72,16 @@ def evil_data(tree, users, tmp_path):
     stats_refresh(period=last_month())
     member = make_member(tree.branch_a)
     Member.objects.filter(pk=member.pk).update(name="＝SUM(1)", work_unit=" =1+1")
+    from apps.members.contact_models import ContactReview, MobileRecord
+
+    ContactReview.objects.create(
+        member=member, organization=tree.branch_a, org_path=tree.branch_a.path, kind="lost_contact", opened_on=today,
+        note="=1+1",
+    )  # fmt: skip
+    MobileRecord.objects.create(
+        member=member, organization=tree.branch_a, org_path=tree.branch_a.path, direction="outflow", place="=深圳",
+        starts_on=today, certificate_no="+123",
+    )  # fmt: skip
     job = make_job(users.roster_admin, tmp_path, [member_row(身份证号="340524198001010013", 姓名="=cmd")])
     Organization.objects.filter(pk=tree.branch_a.pk).update(secretary_member=member)
     from apps.accounts.provisioning import provisioning_commit
@@ -142,6 +152,8 @@ def _exports(evil_data, users):
         "assessment:appeal_list": (staff, reverse("assessment:appeal_list") + "?export=xlsx", False),
         "assessment:dutyreport_list": (staff, reverse("assessment:dutyreport_list") + "?export=xlsx", False),
         "members:appraisal_list": (staff, reverse("members:appraisal_list") + "?export=xlsx", False),
+        "members:contact_review_list": (staff, reverse("members:contact_review_list") + "?export=xlsx", True),
+        "members:mobility_list": (users.roster_admin, reverse("members:mobility_list") + "?export=xlsx", True),
         "members:vote_list": (staff, reverse("members:vote_list") + "?export=xlsx", False),
         "assessment:ranking": (
             staff, reverse("assessment:ranking", args=[evil_data["plan"].pk]) + "?format=xlsx", True,

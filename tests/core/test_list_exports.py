@@ -1,5 +1,6 @@
 """Every list page exports what it shows (docs/ui.md, Tables): the lists that had no 导出Excel — issuance
-records, observation visits, assessment plans, appeals, duty reports, appraisals and branch votes — offer it, with the page's scope."""
+records, observation visits, assessment plans, appeals, duty reports, appraisals, branch votes, lost-contact
+reviews and mobile members — offer it, with the page's scope."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ LISTS = {
     "assessment:appeal_list": ["党组织", "考核方案", "申诉指标", "状态", "申诉时间"],
     "assessment:dutyreport_list": ["年度", "党组织", "述职人", "状态", "评议等次"],
     "members:appraisal_list": ["年度", "党支部", "状态", "支委会提出评定意见日期", "党员大会评定日期"],
+    "members:contact_review_list": ["党员", "身份证号", "联系电话", "党支部", "类型", "提出日期", "最后联系/活动日期",
+                                    "失联原因", "决定", "支委会/支部大会研究日期", "说明"],
+    "members:mobility_list": ["党员", "身份证号", "联系电话", "所在党支部", "流向", "流出/流入地", "流入地党组织",
+                              "外出/流入日期", "预计返回/期满日期", "结束日期", "流动党员活动证编号"],
     "members:vote_list": ["表决日期", "党支部", "表决类别", "表决事项", "有表决权的正式党员", "到会有表决权党员",
                           "赞成", "反对", "弃权", "结果"],
 }  # fmt: skip

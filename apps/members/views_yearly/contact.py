@@ -13,18 +13,56 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.views import ScopedListView, ServiceFormView
+from apps.core.pii import can_see_full_pii
+from apps.core.views import ListExportMixin, ScopedListView, ServiceFormView, field_columns
 from apps.organizations.forms import OrganizationChoiceField, StyledFormMixin
 
 from .. import contact, mobility
 from ..choices import LostContactReason
 from ..contact_models import ContactReview, MobileDirection, MobileRecord, ReviewDecision
+from ..exports import member_full_pii_audit, member_id_cell, member_phone_cell
 from ..models import Member
 
 
-class ContactReviewListView(ScopedListView):
+class MemberRecordExportMixin(ListExportMixin):
+    """Export of a list of members' records: after the member's name, the member's ID number and phone exactly
+    as the roster export writes them for the user's role (full only with ``accounts.view_full_pii``), and the
+    same audit row as the roster when full numbers leave in the file."""
+
+    def get_export_columns(self) -> list[tuple[Any, Any]]:
+        full_pii = can_see_full_pii(self.request.user)  # type: ignore[attr-defined]
+        name, *rest = super().get_export_columns()
+        return [
+            name,
+            (gettext_lazy("身份证号"), lambda r: member_id_cell(r.member, full_pii=full_pii)),
+            (gettext_lazy("联系电话"), lambda r: member_phone_cell(r.member, full_pii=full_pii)),
+            *rest,
+        ]
+
+    def export_spec(self) -> Any:
+        spec = super().export_spec()
+        user = self.request.user  # type: ignore[attr-defined]
+        spec.full_pii = can_see_full_pii(user)
+        filters = [k for k, v in self.request.GET.items() if v and k != "export"]  # type: ignore[attr-defined]
+        spec.after_build = member_full_pii_audit(
+            acting_user=user, full_pii=spec.full_pii, what=str(self.export_filename), filters=filters
+        )
+        return spec
+
+
+def _host(r: MobileRecord) -> str:
+    return r.host_org.name if r.host_org_id else r.host_name
+
+
+class ContactReviewListView(MemberRecordExportMixin, ScopedListView):
     model = ContactReview
     template_name = "members/contact_review_list.html"
+    export_filename = gettext_lazy("失联党员审查")
+    export_columns = field_columns(
+        ContactReview,
+        ["member", "organization", "kind", "opened_on", "last_activity_on", "reason", "decision", "committee_on",
+         "note"],
+    )  # fmt: skip
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset().select_related("member", "organization")
@@ -108,9 +146,15 @@ class MemberContactView(ServiceFormView):
         return self.object
 
 
-class MobileRecordListView(ScopedListView):
+class MobileRecordListView(MemberRecordExportMixin, ScopedListView):
     model = MobileRecord
     template_name = "members/mobility_list.html"
+    export_filename = gettext_lazy("流动党员")
+    export_columns = [
+        *field_columns(MobileRecord, ["member", "organization", "direction", "place"]),
+        (gettext_lazy("流入地党组织"), _host),
+        *field_columns(MobileRecord, ["starts_on", "ends_on", "ended_on", "certificate_no"]),
+    ]
 
     def get_queryset(self) -> Any:
         qs = super().get_queryset().select_related("member", "organization", "host_org")
