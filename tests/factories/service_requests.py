@@ -21,7 +21,9 @@ def make_category(
 def make_request(user: Any, org: Any, category: ServiceCategory, *, phone: str = "13800001111", **kw: Any) -> Any:
     received = kw.pop("received_at", None)
     if isinstance(received, datetime.date) and not isinstance(received, datetime.datetime):
-        received = timezone.make_aware(datetime.datetime.combine(received, datetime.time(9, 0)))
+        # 9:00 on that day, but never later than now (just after midnight in Asia/Shanghai, today's 9:00 is
+        # still ahead and registering would be refused as a future time)
+        received = min(timezone.make_aware(datetime.datetime.combine(received, datetime.time(9, 0))), timezone.now())
     return request_register(
         acting_user=user, organization=org, channel=kw.pop("channel", "window"),
         requester_name=kw.pop("requester_name", "王秀英"), requester_phone=phone,
