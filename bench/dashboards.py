@@ -203,8 +203,8 @@ def main() -> int:
 
     from apps.accounts.services import user_create
     from apps.dashboards.refresh import rollup_counts, stats_refresh
+    from apps.members.breakdowns import member_breakdowns
     from apps.members.models import Member
-    from apps.members.stats_metrics import member_breakdowns
     from apps.organizations.models import Organization
 
     have = Organization.objects.count()

@@ -33,7 +33,7 @@ class MemberStatsSnapshot(models.Model):
     """Members in good standing of an organization's subtree as of a date, by dimension.
 
     ``counts`` maps "dimension:key" (e.g. "gender:2", "age:31_35", "standing:lt5") to a head count, plus
-    "total". Built by ``stats_refresh`` from apps/members/stats_metrics.member_breakdowns.
+    "total". Built by ``stats_refresh`` from apps/members/breakdowns.member_breakdowns.
     """
 
     # Derived rows written only by the nightly refresh from the organizations table itself: no foreign-key

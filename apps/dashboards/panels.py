@@ -17,14 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.metrics import metrics
-from apps.members.choices import Category, OccupationCategory
+from apps.members.breakdowns import dimension_labels
 from apps.members.stats_metrics import (
-    AGE_BANDS,
-    EDUCATION_GROUPS,
     FILTERABLE_DIMENSIONS,
-    JOIN_PERIODS,
     NONE_KEY,
-    STANDING_BANDS,
     UNKNOWN,
 )
 from apps.organizations.choices import Grade, OrgKind, Sector
@@ -54,20 +50,8 @@ FIXED_COLORS = {
 
 
 def dimension_keys() -> dict[str, list[tuple[str, str]]]:
-    """Dimension -> [(key, label)] in report order (unknown last where it can occur)."""
-    unknown = (UNKNOWN, _("未填写"))
-    return {
-        "category": [("full", str(Category.FULL.label)), ("probationary", str(Category.PROBATIONARY.label))],
-        "gender": [("1", _("男")), ("2", _("女")), unknown],
-        "age": [(k, label) for k, label, _lo, _hi in AGE_BANDS] + [unknown],
-        "education": [(k, label) for k, label in EDUCATION_GROUPS],
-        "ethnicity": [("han", _("汉族")), ("minority", _("少数民族")), ("other", _("其他/未填写"))],
-        "occupation": [(k, str(label)) for k, label in OccupationCategory.choices if k] + [("", _("未填写"))],
-        "sector": [(k, str(label)) for k, label in Sector.choices] + [("", _("未填写"))],
-        "join_period": [(k, label) for k, label, _f, _l in JOIN_PERIODS] + [unknown],
-        "standing": [(k, label) for k, label, _lo, _hi in STANDING_BANDS]
-        + [("probationary", _("预备党员（未计党龄）")), unknown],
-    }
+    """Dimension -> [(key, label)] in report order: the members app's, the keys its breakdowns count."""
+    return dimension_labels()
 
 
 DIMENSION_TITLES = {

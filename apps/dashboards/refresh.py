@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from apps.core.metrics import OwnFigures, metrics
 from apps.core.periods import Period
-from apps.members.stats_metrics import member_breakdowns
+from apps.members.breakdowns import member_breakdowns
 from apps.organizations.models import Organization
 
 from .models import MemberStatsSnapshot, MetricSnapshot, RefreshRun

@@ -6,20 +6,17 @@ Two things live here, both set-based (one GROUP BY on the organization path per 
   the recruitment funnel, and the year's changes (admitted, transferred in/out, stopped or left, deceased).
   ``members.member_count``, ``members.recruited_count`` and ``members.dues_collection_rate`` are defined
   in apps/members/metrics.py, not here.
-* ``member_breakdowns``: each organization's *own* member counts per dimension value as of a date
-  (gender, age band, education, ethnicity, occupation, sector, join period, party standing, category,
-  joined this year). The dashboards app stores them, rolled up, in its nightly snapshot table.
+* the breakdown dimensions (gender, age band, education, ethnicity, occupation, join period, party standing,
+  category, joined this year) as SQL expressions and as roster filters; ``member_breakdowns``
+  (apps/members/breakdowns.py) counts them per organization in one pass for the dashboards' snapshots.
 """
 
 from __future__ import annotations
 
 import datetime
-import json
-from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -29,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.metrics import Metric, OwnFigures, register_metric
 from apps.core.periods import add_years
 from apps.organizations.choices import Sector
-from apps.organizations.models import Organization
 
 from .choices import Category, MemberStatus, OccupationCategory, RecruitmentStage, TransferKind, TransferStatus
 from .models import Member, Recruitment, Transfer
@@ -253,126 +249,6 @@ def dimension_expressions(as_of: datetime.date) -> dict[str, Any]:
         "standing": _standing_case(as_of),
         "joined_this_year": _joined_year_case(as_of),
     }
-
-
-#: work_mem for the one-pass breakdown query (the nightly refresh; a handful of runs a day)
-GROUPING_WORK_MEM = "256MB"
-
-
-def _grouping_sets(base: Any, exprs: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """PostgreSQL: every dimension in ONE scan of the member rows (GROUP BY GROUPING SETS), folded into one
-    JSON object per organization in SQL: a row per organization reaches Python, not one per organization
-    and dimension value (~37 times fewer rows; at province size this was most of the refresh's Python time).
-    """
-    names = [f"d_{dim}" for dim in exprs]
-    inner = base.annotate(**dict(zip(names, exprs.values(), strict=True))).values("org_path", *names).order_by()
-    sql, params = inner.query.sql_with_params()
-    sets = ", ".join(f"(org_path, {n})" for n in names)
-    # a row's grouping set is its only non-NULL key (the expressions are never NULL), and text || NULL is NULL
-    key = "COALESCE(" + ", ".join(f"'{dim}:' || {n}" for dim, n in zip(exprs, names, strict=True)) + ")"
-    query = (
-        f"SELECT org_path, json_object_agg(k, n) FROM ("
-        f"SELECT org_path, {key} AS k, COUNT(*) AS n FROM ({sql}) AS m GROUP BY GROUPING SETS ({sets})"
-        f") AS g GROUP BY org_path"
-    )
-    with transaction.atomic(), connection.cursor() as cur:
-        # the nine hash tables of one pass (~37 groups per organization) stay in memory instead of spilling
-        # to disk, which doubled the pass at 4 MB (EXPLAIN at 10k organizations: 10.5 s -> 5.7 s); LOCAL: this
-        # transaction only
-        cur.execute(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'")
-        cur.execute(query, params)
-        return {path: counts if isinstance(counts, dict) else json.loads(counts) for path, counts in cur}
-
-
-def dimension_keys(as_of: datetime.date) -> dict[str, list[str]]:
-    """The keys each dimension expression can give. Closed for the CASE dimensions; for the three that pass a
-    column's value through (category, education's first character, occupation) the values the choices know —
-    a member with any other value is counted by ``_filtered_counts``' residual check and sends the pass back to
-    the open-ended GROUPING SETS form."""
-    return {
-        "category": list(Category.values),
-        "gender": ["1", "2", UNKNOWN],
-        "age": [k for k, _l, _lo, _hi in AGE_BANDS] + [UNKNOWN],
-        "education": [k for k, _l in EDUCATION_GROUPS],
-        "ethnicity": ["han", "minority", "other"],
-        "occupation": list(OccupationCategory.values),
-        "join_period": [k for k, _l, _f, _t in JOIN_PERIODS] + [UNKNOWN],
-        "standing": ["probationary"] + [k for k, _l, _lo, _hi in STANDING_BANDS] + [UNKNOWN],
-        "joined_this_year": ["yes", "no"],
-    }
-
-
-#: dimensions whose expression passes a column's value through (the choices may not know every stored value)
-_OPEN_DIMENSIONS = ("category", "education", "occupation")
-
-
-def _filtered_counts(base: Any, exprs: dict[str, Any], as_of: datetime.date) -> dict[str, dict[str, int]] | None:
-    """PostgreSQL: every dimension in ONE scan with one hash table of organizations — a conditional count
-    (``COUNT(*) FILTER``) per known dimension key, a column each, zeros dropped in Python, so each
-    organization gets exactly the keys GROUPING SETS would give. None when some member carries a value
-    outside the known keys (the caller then uses the GROUPING SETS form, which names it).
-
-    Measured at 3M members / 100k organizations (bench/dashboards.py, JIT off): 7.3–8.1 s wall,
-    6.2–6.3 s of backend CPU, against 20.4 s wall / 17.6 s for GROUPING SETS with the JSON folded in SQL. The
-    subquery is kept apart (``OFFSET 0``) so each CASE is evaluated once per member, not once per key."""
-    keys = dimension_keys(as_of)
-    names = {dim: f"d_{dim}" for dim in exprs}
-    inner = base.annotate(**{names[d]: e for d, e in exprs.items()}).values("org_path", *names.values()).order_by()
-    sql, params = inner.query.sql_with_params()
-    columns, labels, residual = [], [], []
-    for dim, col in names.items():
-        for k in keys[dim]:
-            columns.append(f"COUNT(*) FILTER (WHERE {col} = %s)")
-            labels.append(f"{dim}:{k}")
-        if dim in _OPEN_DIMENSIONS:
-            residual.append(f"COUNT(*) FILTER (WHERE {col} NOT IN ({', '.join(['%s'] * len(keys[dim]))}))")
-    query = (
-        f"SELECT org_path, {' + '.join(residual)}, {', '.join(columns)} FROM ({sql} OFFSET 0) AS m GROUP BY org_path"
-    )
-    # placeholders in query order: the residual lists, each key's count, then the member subquery's
-    args = [k for dim in names if dim in _OPEN_DIMENSIONS for k in keys[dim]]
-    args += [k for dim in names for k in keys[dim]]
-    out: dict[str, dict[str, int]] = {}
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(f"SET LOCAL work_mem = '{GROUPING_WORK_MEM}'")  # the organizations' hash table in memory
-        cur.execute(query, [*args, *params])
-        for path, others, *counts in cur:
-            if others:
-                return None
-            out[path] = {label: n for label, n in zip(labels, counts, strict=True) if n}
-    return out
-
-
-def _one_per_dimension(base: Any, exprs: dict[str, Any]) -> dict[str, dict[str, int]]:
-    out: dict[str, dict[str, int]] = defaultdict(dict)
-    for dim, expr in exprs.items():
-        for r in base.annotate(k=expr).values("org_path", "k").annotate(n=Count("id")).order_by():
-            counts = out[r["org_path"]]
-            key = f"{dim}:{r['k'] or ''}"
-            counts[key] = counts.get(key, 0) + r["n"]
-    return out
-
-
-def member_breakdowns(*, root_path: str, as_of: datetime.date) -> dict[str, dict[str, int]]:
-    """Each organization's own counts of members in good standing: {org_path: {"dimension:key": n}}.
-
-    Set-based: one scan with a conditional count per dimension key on PostgreSQL (GROUP BY GROUPING SETS
-    when a stored value is outside the known keys; one GROUP BY per dimension elsewhere);
-    "total" is the head count, "sector:<sector>" the organization's sector.
-    """
-    base = Member.objects.filter(good_standing(as_of), org_path__startswith=root_path)
-    exprs = dimension_expressions(as_of)
-    if connection.vendor == "postgresql":
-        out = _filtered_counts(base, exprs, as_of)
-        if out is None:
-            out = _grouping_sets(base, exprs)
-    else:
-        out = _one_per_dimension(base, exprs)
-    sectors = dict(Organization.objects.filter(path__startswith=root_path).values_list("path", "sector"))
-    for path, counts in out.items():
-        counts["total"] = sum(n for k, n in counts.items() if k.startswith("category:"))
-        counts[f"sector:{sectors.get(path, '')}"] = counts["total"]
-    return dict(out)
 
 
 def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
