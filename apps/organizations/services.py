@@ -101,6 +101,24 @@ def _apply_secretary(org: Organization) -> None:
     org.secretary_name = member.name
 
 
+#: characters that belong to the rest of a document number (〔2026〕3号), never to the issuer's code word
+_NUMBER_CHARS = set("〔〕[]［］()（）{}【】") | set("0123456789０１２３４５６７８９")
+
+
+def doc_prefix_problem(value: str) -> str | None:
+    """What is wrong with a 发文机关代字 (GB/T 9704: 机关代字 + 〔年份〕 + 序号号), or None: the code word alone,
+    e.g. 「东组」 — the letter's own character (函) and the year and number are added when a number is given."""
+    if not value:
+        return None
+    if any(ch.isspace() for ch in value):
+        return _("发文机关代字：不能含空格。")
+    if any(ch in _NUMBER_CHARS for ch in value) or value.endswith("号"):
+        return _("发文机关代字：只填机关代字（如“东组”），年份和序号由系统生成。")
+    if value.endswith("函"):
+        return _("发文机关代字：不用写“函”字，函件文号会自动加上（如“东组函〔2026〕3号”）。")
+    return None
+
+
 def _full_clean(org: Organization, *, placement_error: ValidationError | None = None) -> None:
     """All field problems at once, so a form shows every error on the first save."""
     errors: dict[str, list[str]] = {}
@@ -116,6 +134,9 @@ def _full_clean(org: Organization, *, placement_error: ValidationError | None = 
         add("demonstration_year", _("未标记为示范点时不应填写示范点年度。"))
     if org.consolidation_status and not org.is_weak:
         add("consolidation_status", _("只有软弱涣散党组织才有整顿状态。"))
+    problem = doc_prefix_problem(org.doc_prefix)
+    if problem:
+        add("doc_prefix", problem)
     if org.established_on and org.established_on > datetime.date.today():
         add("established_on", _("成立日期不能晚于今天。"))
     if org.term_started_on and org.established_on and org.term_started_on < org.established_on:

@@ -6,19 +6,23 @@ change is validated here and audited.
 
 from __future__ import annotations
 
+import datetime
 import string
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
-from apps.core.scoping import ensure_org_in_scope, ensure_perm, ensure_root_admin
+from apps.core.periods import Period
+from apps.core.scoping import ensure_org_in_scope, ensure_perm, ensure_root_admin, user_root
+from apps.organizations.services import organization_update
 
 from .choices import LETTER_DEFAULT_TEMPLATES, LetterKind
-from .letters import render_template
-from .models import LetterRule, LetterTemplate
+from .letters import render_template, scheduled_date
+from .models import Letter, LetterRule, LetterTemplate
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -72,6 +76,32 @@ RULE_FIELDS = [
 ]
 
 
+def issuer_of(user: Any) -> Organization:
+    """The organization whose rules a user edits: their own (a superuser without one: the tree's root)."""
+    root = user_root(user)
+    if root is None:
+        raise Http404(_("您的账号未关联党组织。"))
+    return root
+
+
+def number_sample(doc_prefix: str, year: int) -> str:
+    """How the issuer's letter numbers read: 东组函〔2026〕1号 (no code word: 〔2026〕1号)."""
+    prefix = f"{doc_prefix}{Letter.DOC_KIND}" if doc_prefix else ""
+    return f"{prefix}〔{year}〕1号"
+
+
+def schedule_of(rule: LetterRule, period: Period) -> list[dict[str, Any]]:
+    """The rule's issue dates and answer deadlines in one month, for each letter kind it sends."""
+    out = []
+    for kind in (LetterKind.REMINDER, LetterKind.SUPERVISION, LetterKind.WARNING):
+        if not rule.enabled(kind):
+            continue
+        issued_on = scheduled_date(rule, kind, period)
+        out.append({"kind": str(kind), "kind_label": str(kind.label), "issue_date": issued_on,
+                    "deadline": issued_on + datetime.timedelta(days=rule.response_days)})  # fmt: skip
+    return out
+
+
 def letter_rule_for(issuer: Organization) -> LetterRule:
     """The issuer's rule, or an unsaved one with the defaults."""
     return LetterRule.objects.filter(issuer=issuer).first() or LetterRule(issuer=issuer)
@@ -103,10 +133,18 @@ def validate_rule(rule: LetterRule) -> None:
 def letter_rule_update(*, acting_user: User, issuer: Organization, data: dict[str, Any]) -> LetterRule:
     ensure_org_in_scope(acting_user, issuer)
     ensure_perm(acting_user, "supervision.change_letterrule")
+    data = dict(data)
+    doc_prefix = data.pop("doc_prefix", None)
     unknown = set(data) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError({next(iter(unknown)): _("该项不能在此修改。")})
+    if doc_prefix is not None and doc_prefix.strip() != issuer.doc_prefix:
+        # the issuing office's code word of the numbers lives on the organization: its own service, checks, audit
+        issuer = organization_update(acting_user=acting_user, organization=issuer, doc_prefix=doc_prefix.strip())
     rule = LetterRule.objects.select_for_update().filter(issuer=issuer).first() or LetterRule(issuer=issuer)
+    rule.issuer = issuer
+    if not data:
+        return rule  # only the code word changed (an issuer without a rule keeps the defaults, no row of its own)
     before = snapshot(rule, RULE_FIELDS) if rule.pk else None
     for key, value in data.items():
         setattr(rule, key, value)

@@ -14,30 +14,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
+from apps.core.periods import Period
 from apps.core.views import form_errors_from
 
 from . import rule_settings
 from .choices import LetterKind
 from .models import LetterRule
-
-
-def issuer_of(user: Any) -> Any:
-    """The organization whose rules a user edits: their own (a superuser without one: the tree's root)."""
-    if user.organization is not None:
-        return user.organization
-    if user.is_superuser:
-        from apps.organizations.models import Organization
-
-        root = Organization.objects.filter(parent__isnull=True).order_by("id").first()
-        if root is not None:
-            return root
-    raise Http404(_("您的账号未关联党组织。"))
+from .rule_settings import issuer_of
 
 
 class LetterRuleForm(forms.ModelForm):
+    doc_prefix = forms.CharField(
+        label=gettext_lazy("发文机关代字"),
+        max_length=20,
+        required=False,
+        help_text=gettext_lazy("函件文号的机关代字，如“东组”，文号即为“东组函〔2026〕3号”；不填则文号只有年份和序号。"),
+    )
+
     class Meta:
         model = LetterRule
-        fields = rule_settings.RULE_FIELDS
+        fields = ["doc_prefix", *rule_settings.RULE_FIELDS]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["doc_prefix"].initial = self.instance.issuer.doc_prefix
+        if not user.has_perm("organizations.change_organization"):
+            self.fields["doc_prefix"].disabled = True  # the organization's record: its keepers only
 
 
 class _SettingsMixin(LoginRequiredMixin):
@@ -58,15 +60,26 @@ class LetterRuleSettingsView(_SettingsMixin, FormView):
         kwargs = super().get_form_kwargs()
         self.issuer = issuer_of(self.request.user)
         kwargs["instance"] = rule_settings.letter_rule_for(self.issuer)
+        kwargs["user"] = self.request.user
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         if "form" not in kwargs:  # the form first: it is what finds the issuer (a GET used to fail here)
             kwargs["form"] = self.get_form()
-        return super().get_context_data(issuer=self.issuer, **kwargs)
+        rule = rule_settings.letter_rule_for(self.issuer)
+        period = Period.current().next()
+        return super().get_context_data(
+            issuer=self.issuer,
+            schedule=rule_settings.schedule_of(rule, period) if rule.is_active else [],
+            schedule_period=period,
+            number_sample=rule_settings.number_sample(self.issuer.doc_prefix, period.year),
+            **kwargs,
+        )
 
     def form_valid(self, form: Any) -> Any:
         data = {name: form.cleaned_data[name] for name in rule_settings.RULE_FIELDS}
+        if not form.fields["doc_prefix"].disabled:
+            data["doc_prefix"] = form.cleaned_data["doc_prefix"]
         try:
             rule_settings.letter_rule_update(acting_user=self.request.user, issuer=self.issuer, data=data)
         except ValidationError as exc:

@@ -230,3 +230,30 @@ def test_notice_allocation_and_month_filters_are_choices_not_number_boxes(tree, 
     api = client_for(users.secretary_a)
     assert api.get(f"/api/v1/funding/expenses/?allocation={b.pk}").status_code == 400
     assert api.get(f"/api/v1/funding/expenses/?allocation={a.pk}").status_code == 200
+
+
+def test_api_patch_changes_a_standard_until_allocated_and_refuses_a_sibling(tree, users, api_for):
+    from apps.core.models import AuditLog
+    from apps.funding.models import FundingStandard
+    from tests.api.schema import assert_documented
+
+    api = api_for(users.district_staff)
+    body = {"region": tree.district_a.pk, "year": this_year(), "name": "党员活动经费", "basis": "per_org",
+            "amount": "1000.00", "source": "fiscal", "target_kind": "branch"}  # fmt: skip
+    sid = api.post("/api/v1/funding/standards/", body, format="json").json()["id"]
+    url = f"/api/v1/funding/standards/{sid}/"
+    resp = api.patch(url, {"amount": "1200.50", "note": "按区委会议调整"}, format="json")
+    assert resp.status_code == 200 and assert_documented(resp)["amount"] == "1200.50"
+    assert AuditLog.objects.filter(event="fundingstandard.update", object_id=str(sid)).exists()
+    bad = api.patch(url, {"growth_min_percent": "150"}, format="json")
+    assert bad.status_code == 400 and "增长比例" in assert_documented(bad)["growth_min_percent"][0]
+    for other in (api_for(users.district_b_staff), api_for(users.secretary_a)):
+        resp = other.patch(url, {"amount": "1.00"}, format="json")
+        assert resp.status_code in (403, 404)
+        assert_documented(resp)
+    resp = api_for(users.leader).patch(url, {"amount": "1.00"}, format="json")
+    assert resp.status_code == 403
+    api.post("/api/v1/funding/allocations/commit/", {"standards": [sid]}, format="json")
+    resp = api.patch(url, {"amount": "900.00"}, format="json")
+    assert resp.status_code == 400 and "已按此标准下拨经费" in assert_documented(resp)["detail"]
+    assert FundingStandard.objects.get(pk=sid).amount == Decimal("1200.50")

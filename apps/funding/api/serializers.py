@@ -55,6 +55,21 @@ class FundingStandardInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class FundingStandardUpdateSerializer(serializers.Serializer):
+    """The fields a standard's region may still change before any allocation was made from it."""
+
+    name = serializers.CharField(max_length=100, label="标准名称", required=False)
+    basis = serializers.ChoiceField(choices=StandardBasis.choices, label="计算方式", required=False)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="标准金额", required=False)
+    source = serializers.ChoiceField(choices=FundingSource.choices, label="经费来源", required=False)
+    target_kind = serializers.CharField(required=False, allow_blank=True)
+    target_sector = serializers.CharField(required=False, allow_blank=True)
+    target_parent_kind = serializers.CharField(required=False, allow_blank=True)
+    top_level_only = serializers.BooleanField(required=False)
+    growth_min_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
 class CopyForwardSerializer(serializers.Serializer):
     region = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), label="地区")
     from_year = serializers.IntegerField(label="复制年度")

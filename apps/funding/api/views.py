@@ -53,8 +53,17 @@ class FundingStandardViewSet(ScopedReadOnlyViewSet):
         std = services.standard_create(acting_user=request.user, **data)
         return Response(s.FundingStandardSerializer(std).data, status=201)
 
+    @extend_schema(request=s.FundingStandardUpdateSerializer, responses=s.FundingStandardSerializer)
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        """Change a standard (the fields given) while no allocation was made from it; its region's staff only."""
+        std = self.get_object()
+        ser = s.FundingStandardUpdateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        std = services.standard_update(acting_user=request.user, standard=std, **ser.validated_data)
+        return Response(s.FundingStandardSerializer(std).data)
+
     def get_permissions(self) -> list:
-        if self.action == "create":
+        if self.action in ("create", "partial_update"):
             return [p() for p in SERVICE_CHECKED]
         return super().get_permissions()
 
