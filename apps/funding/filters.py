@@ -13,7 +13,7 @@ from apps.organizations.filters import OrganizationFilter
 from apps.organizations.models import Organization
 
 from .choices import ExpenseCategory, ExpenseStatus, FundingSource, StandardBasis
-from .models import Allocation, AllocationNotice, Expense, FundingStandard
+from .models import Allocation, AllocationNotice, Budget, Expense, FundingStandard
 
 
 def _notice_choices(request: Any) -> QuerySet:
@@ -98,3 +98,11 @@ class ExpenseFilterSet(_ScopedFilterSet):
 
     def filter_no_voucher(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.without_voucher() if value == "true" else qs
+
+
+class BudgetFilterSet(_ScopedFilterSet):
+    source = django_filters.ChoiceFilter(label=_("经费来源"), choices=FundingSource.choices, empty_label=_("全部"))
+
+    class Meta:
+        model = Budget
+        fields = ["year", "source", "within"]

@@ -257,3 +257,33 @@ def test_api_patch_changes_a_standard_until_allocated_and_refuses_a_sibling(tree
     resp = api.patch(url, {"amount": "900.00"}, format="json")
     assert resp.status_code == 400 and "已按此标准下拨经费" in assert_documented(resp)["detail"]
     assert FundingStandard.objects.get(pk=sid).amount == Decimal("1200.50")
+
+
+def test_api_budgets_set_list_with_allocated_and_refuse_outside_scope(tree, users, api_for):
+    from apps.core.models import AuditLog
+    from apps.funding.models import Budget
+    from tests.api.schema import assert_documented
+
+    api = api_for(users.district_staff)
+    body = {"organization": tree.district_a.pk, "year": this_year(), "source": "fiscal", "amount": "50000.00"}
+    resp = api.post("/api/v1/funding/budgets/", body, format="json")
+    assert resp.status_code == 201 and assert_documented(resp)["allocated"] == "0.00"
+    allocate(users.district_staff, tree.district_a, tree.branch_a, "1200.00")
+    resp = api.post("/api/v1/funding/budgets/", {**body, "amount": "60000.00", "note": "追加"}, format="json")
+    assert resp.status_code == 200 and assert_documented(resp)["allocated"] == "1200.00"
+    assert Budget.objects.get(organization=tree.district_a).amount == Decimal("60000.00")
+    assert AuditLog.objects.filter(event="budget.update").exists()
+    rows = assert_documented(api.get("/api/v1/funding/budgets/", {"year": this_year()}))["results"]
+    assert [(r["organization"], r["amount"], r["allocated"]) for r in rows] == [
+        (tree.district_a.pk, "60000.00", "1200.00")
+    ]
+    bad = api.post("/api/v1/funding/budgets/", {**body, "amount": "1000.00"}, format="json")
+    assert bad.status_code == 400 and "不能低于已下拨" in assert_documented(bad)["amount"][0]
+    sibling = api_for(users.district_b_staff)
+    assert sibling.get("/api/v1/funding/budgets/").json()["results"] == []
+    resp = sibling.post("/api/v1/funding/budgets/", {**body, "amount": "1.00"}, format="json")
+    assert resp.status_code == 404
+    assert_documented(resp)
+    resp = api_for(users.leader).post("/api/v1/funding/budgets/", body, format="json")
+    assert resp.status_code == 403
+    assert Budget.objects.get(organization=tree.district_a).amount == Decimal("60000.00")

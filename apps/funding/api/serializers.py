@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.organizations.models import Organization
 
 from ..choices import ExpenseCategory, FundingSource, StandardBasis
-from ..models import Allocation, AllocationNotice, Expense, ExpenseReview, ExpenseVoucher, FundingStandard
+from ..models import Allocation, AllocationNotice, Budget, Expense, ExpenseReview, ExpenseVoucher, FundingStandard
 
 
 class FundingStandardSerializer(serializers.ModelSerializer):
@@ -68,6 +68,28 @@ class FundingStandardUpdateSerializer(serializers.Serializer):
     top_level_only = serializers.BooleanField(required=False)
     growth_min_percent = serializers.DecimalField(max_digits=5, decimal_places=2, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True)
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+    allocated = serializers.DecimalField(
+        max_digits=14, decimal_places=2, read_only=True, help_text="本年度该来源已下拨（元）"
+    )
+
+    class Meta:
+        model = Budget
+        fields = ["id", "organization", "organization_name", "year", "source", "source_display", "amount",
+                  "allocated", "note"]  # fmt: skip
+        read_only_fields = fields
+
+
+class BudgetInputSerializer(serializers.Serializer):
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), label="党组织")
+    year = serializers.IntegerField(label="年度")
+    source = serializers.ChoiceField(choices=FundingSource.choices, label="经费来源")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, label="预算金额")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300, label="说明")
 
 
 class CopyForwardSerializer(serializers.Serializer):

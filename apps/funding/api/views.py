@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -19,8 +20,8 @@ from apps.core.text import is_digits
 from apps.organizations.models import Organization
 
 from .. import services
-from ..filters import AllocationFilterSet, ExpenseFilterSet, FundingStandardFilterSet
-from ..models import Allocation, Expense, FundingStandard
+from ..filters import AllocationFilterSet, BudgetFilterSet, ExpenseFilterSet, FundingStandardFilterSet
+from ..models import Allocation, Budget, Expense, FundingStandard
 from ..selectors import Row, execution_summary
 from . import serializers as s
 
@@ -83,6 +84,49 @@ class FundingStandardViewSet(ScopedReadOnlyViewSet):
             acting_user=request.user, region=region, from_year=ser.validated_data["from_year"]
         )
         return Response(s.FundingStandardSerializer(created, many=True).data, status=201)
+
+
+class BudgetViewSet(ScopedReadOnlyViewSet):
+    """Yearly budgets in scope, each with what its organization already allocated from that source that year.
+    Filters: year, source, within (org code). POST sets one (creates it, or changes the amount and note)."""
+
+    queryset = Budget.objects.all()
+    serializer_class = s.BudgetSerializer
+    filterset_class = BudgetFilterSet
+    ordering = ["-year", "organization_id", "source"]
+
+    def optimize_queryset(self, qs: QuerySet) -> QuerySet:
+        used = (
+            Allocation.objects.filter(
+                issuer_id=OuterRef("organization_id"), year=OuterRef("year"), source=OuterRef("source")
+            )
+            .order_by()
+            .values("issuer_id")
+            .annotate(total=Sum("amount"))
+            .values("total")
+        )
+        money = DecimalField(max_digits=14, decimal_places=2)
+        return qs.select_related("organization").annotate(
+            allocated=Coalesce(Subquery(used, output_field=money), Value(0, output_field=money))
+        )
+
+    def get_permissions(self) -> list:
+        if self.action == "create":
+            return [p() for p in SERVICE_CHECKED]
+        return super().get_permissions()
+
+    @extend_schema(request=s.BudgetInputSerializer, responses={200: s.BudgetSerializer, 201: s.BudgetSerializer})
+    def create(self, request: Request) -> Response:
+        ser = s.BudgetInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data)
+        data["organization"] = _visible(Organization, request.user, data["organization"])
+        existed = Budget.objects.filter(
+            organization=data["organization"], year=data["year"], source=data["source"]
+        ).exists()
+        budget = services.budget_set(acting_user=request.user, **data)
+        budget = self.optimize_queryset(Budget.objects.filter(pk=budget.pk)).get()
+        return Response(s.BudgetSerializer(budget).data, status=200 if existed else 201)
 
 
 class AllocationViewSet(ScopedReadOnlyViewSet):
