@@ -105,6 +105,9 @@ def ensure_org_in_scope(user: Any, organization: Organization | None) -> None:
 def get_visible_or_404(model_or_qs: Any, user: Any, **lookup: Any) -> Any:
     """Fetch-and-check: out of scope and missing look the same (404)."""
     qs = scoped_queryset(model_or_qs, user)
+    if any(isinstance(v, str) and "\x00" in v for v in lookup.values()):
+        # no stored text holds a NUL (PostgreSQL refuses one in a query): such a key names nothing
+        raise Http404(_("未找到，或不在您的管理范围内。"))
     try:
         return qs.get(**lookup)
     except qs.model.DoesNotExist as exc:

@@ -166,3 +166,11 @@ def test_inspectors_keep_rules_but_not_the_organizations_code_word(client_for, a
     assert resp.status_code == 403
     tree.city.refresh_from_db()
     assert tree.city.doc_prefix == ""
+
+
+@pytest.mark.parametrize("url", [RULE, TEMPLATES, f"{TEMPLATES}warning/", "/api/v1/responsibility/life-day/"])
+def test_an_org_code_with_a_nul_byte_is_a_404_not_a_500(api_for, users, url):
+    """PostgreSQL refuses NUL in a query: the fuzzer's ``?org=%00…`` used to end in a 500."""
+    resp = api_for(users.city_staff).get(url, {"org": "C0\x0001"})
+    assert resp.status_code == 404
+    assert_documented(resp)
