@@ -109,3 +109,24 @@ class RequiredBooleanField(serializers.BooleanField):
     """
 
     default_empty_html = empty
+
+
+class LabelledSerializer(serializers.Serializer):
+    """Field errors name the field, as the services' do: 「最少次数：请填写合法的整数。」 (DRF's own messages don't)."""
+
+    def run_validation(self, data: Any = empty) -> Any:
+        try:
+            return super().run_validation(data)
+        except exceptions.ValidationError as exc:
+            if not isinstance(exc.detail, dict):
+                raise
+            raise exceptions.ValidationError(
+                {name: self._labelled(name, messages) for name, messages in exc.detail.items()}
+            ) from None
+
+    def _labelled(self, name: str, messages: Any) -> Any:
+        field = self.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        if not label or not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
+            return messages
+        return [m if str(m).startswith(label) else f"{label}：{m}" for m in messages]

@@ -24,3 +24,17 @@ class ScopedModelPermissions(permissions.DjangoModelPermissions):
         if getattr(view, "_ignore_model_permissions", False):
             return bool(request.user and request.user.is_authenticated)
         return super().has_permission(request, view)
+
+
+class RootAdminWrites(permissions.BasePermission):
+    """The deployment-wide rule tables: any signed-in user reads them (they are regulations); only root
+    administrators write (``scoping.is_root_admin``; the services check it again)."""
+
+    message = "只有系统管理员（市级及以上）可以修改全局规则表。"
+
+    def has_permission(self, request: Any, view: Any) -> bool:
+        from .scoping import is_root_admin
+
+        if not (request.user and request.user.is_authenticated):
+            return False
+        return request.method in permissions.SAFE_METHODS or is_root_admin(request.user)

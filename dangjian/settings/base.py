@@ -310,6 +310,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
 
 # supervision: inspection and observation findings share one severity scale (一般/较重/严重), not the problem list's
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["SupervisionSeverityEnum"] = "apps.supervision.choices.Severity"
+# core: the work calendar's day kind (放假 / 调休上班), not a model's "kind"
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["WorkCalendarKindEnum"] = "apps.core.calendar_settings.KIND_CHOICES"
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 

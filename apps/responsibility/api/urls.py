@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import life_day, views
+from . import life_day, rule_tables, views
 
 router = SimpleRouter()
 router.register("responsibility/tasks", views.TaskItemViewSet, basename="resp-task")
@@ -11,6 +11,9 @@ router.register("responsibility/rectifications", views.RectificationViewSet, bas
 router.register("responsibility/ledgers", views.MonthlyLedgerViewSet, basename="resp-ledger")
 router.register("responsibility/meetings", views.MeetingViewSet, basename="resp-meeting")
 router.register("responsibility/issuances", views.IssuanceViewSet, basename="resp-issuance")
+router.register(
+    "responsibility/meeting-requirements", rule_tables.MeetingRequirementViewSet, basename="resp-meeting-requirement"
+)
 urlpatterns = [
     path("responsibility/life-day/", life_day.LifeDayView.as_view(), name="resp-life-day"),
     *router.urls,
