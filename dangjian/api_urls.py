@@ -1,5 +1,5 @@
 """One versioned API: each app contributes its routes in apps/<app>/api/urls.py (core, whose apps/core/api.py
-holds the base classes, in apps/core/calendar_api_urls.py)."""
+holds the base classes, in apps.core.api_urls.py)."""
 
 from django.urls import include, path
 
@@ -17,6 +17,6 @@ API_APPS = [
 ]
 
 urlpatterns = [
-    path("", include("apps.core.calendar_api_urls")),
+    path("", include("apps.core.api_urls")),
     *[path("", include(f"apps.{app}.api.urls")) for app in API_APPS],
 ]
