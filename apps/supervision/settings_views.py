@@ -42,6 +42,17 @@ class LetterRuleForm(forms.ModelForm):
             self.fields["doc_prefix"].disabled = True  # the organization's record: its keepers only
 
 
+#: the rule page's sections: the number's code word, the switch, one per letter kind, then answers and accountability
+RULE_GROUPS = [
+    (gettext_lazy("文号"), ["doc_prefix"]),
+    (gettext_lazy("自动发函"), ["is_active"]),
+    (gettext_lazy("提示函"), ["reminder_enabled", "reminder_day"]),
+    (gettext_lazy("督办函"), ["supervision_enabled", "supervision_day"]),
+    (gettext_lazy("预警函"), ["warning_enabled", "warning_day", "warning_requires_supervision"]),
+    (gettext_lazy("答复与问责"), ["response_days", "warning_threshold", "warning_window_months"]),
+]
+
+
 class _SettingsMixin(LoginRequiredMixin):
     perm = ""
 
@@ -68,8 +79,10 @@ class LetterRuleSettingsView(_SettingsMixin, FormView):
             kwargs["form"] = self.get_form()
         rule = rule_settings.letter_rule_for(self.issuer)
         period = Period.current().next()
+        form = kwargs["form"]
         return super().get_context_data(
             issuer=self.issuer,
+            groups=[(legend, [form[name] for name in names]) for legend, names in RULE_GROUPS],
             schedule=rule_settings.schedule_of(rule, period) if rule.is_active else [],
             schedule_period=period,
             number_sample=rule_settings.number_sample(self.issuer.doc_prefix, period.year),

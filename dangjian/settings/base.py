@@ -140,6 +140,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 LANGUAGE_CODE = "zh-hans"
+# intcomma groups by thousands with a comma (Django's zh_Hans has no separator); USE_THOUSAND_SEPARATOR stays off
+FORMAT_MODULE_PATH = ["dangjian.formats"]
 LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"

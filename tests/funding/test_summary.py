@@ -25,7 +25,7 @@ def test_level_summary_lists_each_org_of_the_kind_with_got_and_spent(
         html = c.get(url).content.decode()
     assert f'data-org-id="{tree.branch_a.pk}"' in html and f'data-org-id="{tree.branch_b.pk}"' in html
     assert f'data-org-id="{tree.branch_c.pk}"' not in html  # the other district's branch: out of scope
-    assert "1500.00" in html and "300.00" in html and "20.0%" in html
+    assert "1,500.00" in html and "300.00" in html and "20.0%" in html
     resp = c.get(url + "&format=xlsx")
     rows = list(load_workbook(io.BytesIO(resp.content)).active.iter_rows(values_only=True))
     got = {r[0]: r for r in rows[1:]}
