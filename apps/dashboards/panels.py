@@ -248,7 +248,8 @@ def trend_panel(
 
 
 def optional_panels(data: ScopeData, start: datetime.date, end: datetime.date) -> list[dict[str, Any]]:
-    """Funding, service and assessment figures: shown only once those apps register their metrics."""
+    """Funding and service figures: shown only once those apps register their metrics. (Assessment grades are
+    each plan's own labels, not metrics: the 分类定级 panel shows the grades publishing writes to organizations.)"""
     registry = metrics()
     panels = []
     rates = [
@@ -263,11 +264,6 @@ def optional_panels(data: ScopeData, start: datetime.date, end: datetime.date) -
     if rates:
         panels.append(
             _panel("rates-other", _("经费与为民服务"), "bar", "%", _metric_items(data.scope, rates, start, end))
-        )
-    grades = sorted(n for n in registry if n.startswith("assessment.grade"))
-    if grades:
-        panels.append(
-            _panel("assessment-grades", _("考核等次"), "pie", "个", _metric_items(data.scope, grades, start, end))
         )
     return panels
 
