@@ -24,6 +24,25 @@ def _meta(index: int, sheet: object) -> dict:
     }
 
 
+def peak_kb() -> int:
+    """This process's own peak resident set (VmHWM of its address space). ``ru_maxrss`` as the parent reads
+    it would not do: Linux carries the parent's high-water mark into a child over fork/exec."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _report_peak() -> None:
+    sys.stderr.write(f"PEAK_KB: {peak_kb()}\n")
+
+
 def main() -> int:
     path, mode, arg = sys.argv[1], sys.argv[2], int(sys.argv[3])
     out = sys.stdout.buffer
@@ -43,6 +62,7 @@ def main() -> int:
             while chunk := [list(r) for r in itertools.islice(rows, CHUNK_ROWS)]:
                 pickle.dump(chunk, out, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.dump(None, out)
+            _report_peak()
             return 0
         sheets = []
         for index in visible:
@@ -57,6 +77,7 @@ def main() -> int:
         sys.stderr.write(f"UNREADABLE: {type(exc).__name__}: {str(exc)[:500]}\n")
         return 3
     pickle.dump(sheets, out, protocol=pickle.HIGHEST_PROTOCOL)
+    _report_peak()
     return 0
 
 

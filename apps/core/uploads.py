@@ -458,14 +458,15 @@ def _run_child(path: str | Path, mode: str, arg: int, *, memory_mb: int | None, 
             cwd=root,
             env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": root, "LANG": "C.UTF-8"},
         )
-        status, rusage = _wait(proc, timeout)
+        status = _wait(proc, timeout)
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+        peak = _reported_peak(tail)
         if status != 0:
             out.close()
             if status is None:
                 exc = UploadRefused(_("工作簿解析超时（超过%(t)d秒），请拆分文件后再导入。") % {"t": timeout})
             else:
-                err.seek(0)
-                tail = err.read()[-2000:].decode("utf-8", "replace")
                 exc = UploadRefused(
                     _("工作簿无法读取（文件损坏或格式异常）。")
                     if "UNREADABLE:" in tail
@@ -474,10 +475,19 @@ def _run_child(path: str | Path, mode: str, arg: int, *, memory_mb: int | None, 
                         "请检查文件后再导入。"
                     )
                 )
-            exc.peak_rss_kb = rusage.ru_maxrss
+            exc.peak_rss_kb = peak
             raise exc
     out.seek(0)
-    return out, rusage.ru_maxrss
+    return out, peak
+
+
+def _reported_peak(stderr_tail: str) -> int:
+    """The child's own peak RSS in KB, as it reported it on its way out (0 when it died before reporting)."""
+    for line in reversed(stderr_tail.splitlines()):
+        if line.startswith("PEAK_KB:"):
+            value = line.split(":", 1)[1].strip()
+            return int(value) if value.isdigit() else 0
+    return 0
 
 
 def read_workbook_isolated(
@@ -531,18 +541,11 @@ def first_sheet_rows(data: bytes, *, filename: str = "upload.xlsx", **limits: An
     return [[] for _ in range(first_row)] + [pad + row for row in sheet["rows"]]
 
 
-def _wait(proc: subprocess.Popen, timeout: int) -> tuple[int | None, Any]:
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, rusage
-        if time.monotonic() > deadline:
-            proc.kill()
-            _pid, _status, rusage = os.wait4(proc.pid, 0)
-            proc.returncode = -9
-            return None, rusage
-        time.sleep(delay)
-        delay = min(delay * 2, 0.1)
+def _wait(proc: subprocess.Popen, timeout: int) -> int | None:
+    """The child's exit code, or None when it overran ``timeout`` (then it is killed)."""
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return None

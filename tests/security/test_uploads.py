@@ -46,16 +46,33 @@ def test_a_normal_workbook_passes_and_parses_in_a_child_process(tmp_path):
 
 def test_a_parser_blow_up_kills_only_the_memory_limited_child(tmp_path):
     """Bypassing the gate on purpose: the XFD1048576 cell makes calamine try to allocate the whole grid.
-    The child hits its address-space limit and dies; the caller gets a clear refusal; the peak RSS of the
-    child stays under the limit."""
+    The child hits its address-space limit and dies; the caller gets a clear refusal and does not grow."""
     path = _write(tmp_path, "bomb.xlsx", sparse_xlsx("XFD1048576"))
     limit_mb = 256
     started = time.monotonic()
+    before = _own_rss_kb()
     with pytest.raises(UploadRefused) as exc:
         read_workbook_isolated(path, memory_mb=limit_mb, timeout=60)
     assert "解析失败" in exc.value.text or "无法读取" in exc.value.text
-    assert 0 < exc.value.peak_rss_kb < limit_mb * 1024
+    assert exc.value.peak_rss_kb < limit_mb * 1024  # 0: the child died before it could report
+    assert _own_rss_kb() - before < 64 * 1024  # the grid was never built in the caller
     assert time.monotonic() - started < 30
+
+
+def _own_rss_kb() -> int:
+    with open("/proc/self/status", encoding="ascii") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+
+
+def test_the_childs_peak_is_its_own_not_the_callers(tmp_path):
+    """Linux carries a parent's high-water RSS into a forked child's ru_maxrss, so a big caller (a long
+    test worker, a gunicorn worker) made a small parse look huge; the child reports its own VmHWM."""
+    ballast = bytearray(300 * 1024 * 1024)
+    ballast[::4096] = b"\x01" * len(ballast[::4096])  # touch every page: the caller's RSS is now ≥ 300 MB
+    path = _write(tmp_path, "roster.xlsx", sparse_xlsx("B3", header=("姓名", "性别")))
+    result = read_workbook_isolated(path)
+    del ballast
+    assert 0 < result.peak_rss_kb < 200 * 1024
 
 
 def _with_part(name: str, body: bytes) -> bytes:
