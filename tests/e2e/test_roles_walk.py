@@ -170,3 +170,25 @@ def test_every_menu_page_of_every_role_is_clean(tree, users, page_for, world, ro
             visit(phone, path, f"menu_phone_{path.strip('/').replace('/', '_') or 'home'}")
             overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 1, f"{path} is {overflow}px wider than the phone"
+
+
+@pytest.mark.parametrize("width", [1200, 1280, 1366])
+def test_the_top_bar_fits_office_screens_without_a_sideways_scroll(tree, users, page_for, width):
+    """Staff see every menu (党组织 … 操作日志) plus the bell and their name: at 1280 and 1366 px (the usual office
+    laptops) the bar used to run 100+ px past the screen. From 1200 px up it is one line; below, a menu button."""
+    for user in (users.city_staff, users.leader):
+        user.last_name, user.first_name = "市委组织部组织科", "欧阳文华"  # a long display name, as in practice
+        user.save(update_fields=["last_name", "first_name"])
+        page = page_for(user, width=width)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{user.username}: the page is {overflow}px wider than {width}px"
+        assert page.locator(".navbar-toggler").is_hidden()
+        assert page.locator(".navbar .main-menu .nav-link", has_text="数据看板").is_visible()
+
+
+def test_below_1200_px_the_menus_fold_into_a_button(tree, users, page_for):
+    page = page_for(users.city_staff, width=1100)
+    assert page.locator(".navbar-toggler").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 1
+    page.click(".navbar-toggler")
+    page.locator(".navbar .main-menu .nav-link", has_text="数据看板").wait_for(state="visible")
