@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.fields import empty
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .permissions import ScopedModelPermissions  # noqa: F401  (re-exported)
@@ -130,3 +131,57 @@ class LabelledSerializer(serializers.Serializer):
         if not label or not isinstance(messages, list) or not all(isinstance(m, str) for m in messages):
             return messages
         return [m if str(m).startswith(label) else f"{label}：{m}" for m in messages]
+
+
+class RootTableViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A deployment-wide rule table (the whole table, not paged): any signed-in user reads it, root
+    administrators write it through the app's service (which checks the root administrator again, validates
+    and audits). A subclass names its serializers and services and documents them with ``root_table_schema``.
+
+    ``put_clears``: the items a PUT that leaves them out sets back (e.g. the optional intervals)."""
+
+    pagination_class = None
+    filter_backends: list[Any] = []
+    lookup_value_regex = r"[0-9]{1,9}"
+    create_serializer_class: type[serializers.Serializer]
+    update_serializer_class: type[serializers.Serializer]
+    put_clears: dict[str, Any] = {}
+
+    def get_permissions(self) -> list[Any]:
+        from .permissions import RootAdminWrites
+
+        return [RootAdminWrites()]
+
+    def create_row(self, *, acting_user: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def update_row(self, *, acting_user: Any, obj: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def create(self, request: Any) -> Any:
+        ser = self.create_serializer_class(data=request.data)
+        ser.is_valid(raise_exception=True)
+        row = self.create_row(acting_user=request.user, data=dict(ser.validated_data))
+        return Response(self.get_serializer_class()(row).data, status=201)
+
+    def update(self, request: Any, *args: Any, partial: bool = False, **kwargs: Any) -> Any:
+        obj = self.get_object()
+        ser = self.update_serializer_class(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        data = dict(ser.validated_data) if partial else {**self.put_clears, **ser.validated_data}
+        row = self.update_row(acting_user=request.user, obj=obj, data=data)
+        return Response(self.get_serializer_class()(row).data)
+
+    def partial_update(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+def root_table_schema(output: Any, create: Any, update: Any) -> Any:
+    """The create/update/partial_update documentation of a RootTableViewSet subclass."""
+    from drf_spectacular.utils import extend_schema, extend_schema_view
+
+    return extend_schema_view(
+        create=extend_schema(request=create, responses={201: output}),
+        update=extend_schema(request=update, responses={200: output}),
+        partial_update=extend_schema(request=update(partial=True), responses={200: output}),
+    )

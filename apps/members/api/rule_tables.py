@@ -10,12 +10,12 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import LabelledSerializer, RequiredBooleanField
+from apps.core.api import LabelledSerializer, RequiredBooleanField, RootTableViewSet, root_table_schema
 from apps.core.permissions import RootAdminWrites
 from apps.core.text import is_digits
 
@@ -89,39 +89,21 @@ class RecruitmentRuleCreateSerializer(RecruitmentRuleUpdateSerializer):
     is_active = serializers.BooleanField(label="启用", required=False, default=True)
 
 
-class RecruitmentRuleViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
-):
+@root_table_schema(RecruitmentRuleSerializer, RecruitmentRuleCreateSerializer, RecruitmentRuleUpdateSerializer)
+class RecruitmentRuleViewSet(RootTableViewSet):
     """发展党员时间规则 (the whole table, not paged). Writes: root administrators only."""
 
     queryset = RecruitmentRule.objects.order_by("code")
     serializer_class = RecruitmentRuleSerializer
-    permission_classes = [RootAdminWrites]
-    pagination_class = None
-    filter_backends: list[Any] = []
-    lookup_value_regex = r"[0-9]{1,9}"
+    create_serializer_class = RecruitmentRuleCreateSerializer
+    update_serializer_class = RecruitmentRuleUpdateSerializer
+    put_clears = {"min_months": None, "min_days": None, "max_months": None, "max_days": None}
 
-    @extend_schema(request=RecruitmentRuleCreateSerializer, responses={201: RecruitmentRuleSerializer})
-    def create(self, request: Request) -> Response:
-        ser = RecruitmentRuleCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        rule = recruitment_rule_create(acting_user=request.user, data=dict(ser.validated_data))
-        return Response(RecruitmentRuleSerializer(rule).data, status=201)
+    def create_row(self, *, acting_user: Any, data: dict[str, Any]) -> RecruitmentRule:
+        return recruitment_rule_create(acting_user=acting_user, data=data)
 
-    @extend_schema(request=RecruitmentRuleUpdateSerializer, responses={200: RecruitmentRuleSerializer})
-    def update(self, request: Request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
-        rule = self.get_object()
-        ser = RecruitmentRuleUpdateSerializer(data=request.data, partial=partial)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        if not partial:
-            data = {"min_months": None, "min_days": None, "max_months": None, "max_days": None, **data}
-        rule = recruitment_rule_update(acting_user=request.user, obj=rule, data=data)
-        return Response(RecruitmentRuleSerializer(rule).data)
-
-    @extend_schema(request=RecruitmentRuleUpdateSerializer(partial=True), responses={200: RecruitmentRuleSerializer})
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, partial=True, **kwargs)
+    def update_row(self, *, acting_user: Any, obj: Any, data: dict[str, Any]) -> RecruitmentRule:
+        return recruitment_rule_update(acting_user=acting_user, obj=obj, data=data)
 
 
 # --- dues brackets -------------------------------------------------------------------------------------------

@@ -6,13 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.request import Request
-from rest_framework.response import Response
+from rest_framework import serializers
 
-from apps.core.api import LabelledSerializer, RequiredBooleanField
-from apps.core.permissions import RootAdminWrites
+from apps.core.api import LabelledSerializer, RequiredBooleanField, RootTableViewSet, root_table_schema
 
 from ..choices import MeetingKind, RequirementPeriod
 from ..models import MeetingRequirement
@@ -48,38 +44,18 @@ class MeetingRequirementCreateSerializer(MeetingRequirementUpdateSerializer):
     is_active = serializers.BooleanField(label="启用", required=False, default=True)
 
 
-class MeetingRequirementViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
-):
+@root_table_schema(MeetingRequirementSerializer, MeetingRequirementCreateSerializer, MeetingRequirementUpdateSerializer)
+class MeetingRequirementViewSet(RootTableViewSet):
     """组织生活频次要求 (the whole table, not paged). Writes: root administrators only."""
 
     queryset = MeetingRequirement.objects.order_by("id")
     serializer_class = MeetingRequirementSerializer
-    permission_classes = [RootAdminWrites]
-    pagination_class = None
-    filter_backends: list[Any] = []
-    lookup_value_regex = r"[0-9]{1,9}"
+    create_serializer_class = MeetingRequirementCreateSerializer
+    update_serializer_class = MeetingRequirementUpdateSerializer
+    put_clears = {"source": ""}
 
-    @extend_schema(request=MeetingRequirementCreateSerializer, responses={201: MeetingRequirementSerializer})
-    def create(self, request: Request) -> Response:
-        ser = MeetingRequirementCreateSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        req = meeting_requirement_create(acting_user=request.user, data=dict(ser.validated_data))
-        return Response(MeetingRequirementSerializer(req).data, status=201)
+    def create_row(self, *, acting_user: Any, data: dict[str, Any]) -> MeetingRequirement:
+        return meeting_requirement_create(acting_user=acting_user, data=data)
 
-    @extend_schema(request=MeetingRequirementUpdateSerializer, responses={200: MeetingRequirementSerializer})
-    def update(self, request: Request, *args: Any, partial: bool = False, **kwargs: Any) -> Response:
-        req = self.get_object()
-        ser = MeetingRequirementUpdateSerializer(data=request.data, partial=partial)
-        ser.is_valid(raise_exception=True)
-        data = dict(ser.validated_data)
-        if not partial:
-            data = {"source": "", **data}
-        req = meeting_requirement_update(acting_user=request.user, obj=req, data=data)
-        return Response(MeetingRequirementSerializer(req).data)
-
-    @extend_schema(
-        request=MeetingRequirementUpdateSerializer(partial=True), responses={200: MeetingRequirementSerializer}
-    )
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.update(request, *args, partial=True, **kwargs)
+    def update_row(self, *, acting_user: Any, obj: Any, data: dict[str, Any]) -> MeetingRequirement:
+        return meeting_requirement_update(acting_user=acting_user, obj=obj, data=data)
