@@ -3,6 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from apps.core.api import LabelledSerializer
 from apps.organizations.models import Organization
 
 from ..choices import ExpenseCategory, FundingSource, StandardBasis
@@ -55,7 +56,7 @@ class FundingStandardInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class FundingStandardUpdateSerializer(serializers.Serializer):
+class FundingStandardUpdateSerializer(LabelledSerializer):
     """The fields a standard's region may still change before any allocation was made from it."""
 
     name = serializers.CharField(max_length=100, label="标准名称", required=False)
@@ -84,7 +85,7 @@ class BudgetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BudgetInputSerializer(serializers.Serializer):
+class BudgetInputSerializer(LabelledSerializer):
     organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all(), label="党组织")
     year = serializers.IntegerField(label="年度")
     source = serializers.ChoiceField(choices=FundingSource.choices, label="经费来源")

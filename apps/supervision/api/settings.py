@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.core.api import LabelledSerializer
 from apps.core.periods import Period
 from apps.core.scoping import get_visible_or_404
 from apps.organizations.models import Organization
@@ -42,15 +43,19 @@ def _rule_field(name: str) -> serializers.Field:
     label = str(field.verbose_name)
     if name.endswith("_day"):
         low = 0 if name == "warning_day" else 1
-        return serializers.IntegerField(required=False, min_value=low, max_value=28, help_text=label)
+        return serializers.IntegerField(required=False, min_value=low, max_value=28, label=label, help_text=label)
     if isinstance(field.default, bool):
-        return serializers.BooleanField(required=False, help_text=label)
-    return serializers.IntegerField(required=False, min_value=1, max_value=60, help_text=label)
+        return serializers.BooleanField(required=False, label=label, help_text=label)
+    return serializers.IntegerField(required=False, min_value=1, max_value=60, label=label, help_text=label)
 
 
-class LetterRuleInputSerializer(serializers.Serializer):
+class LetterRuleInputSerializer(LabelledSerializer):
     doc_prefix = serializers.CharField(
-        required=False, allow_blank=True, max_length=20, help_text="发文机关代字，如“东组”（文号：东组函〔2026〕3号）"
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        label="发文机关代字",
+        help_text="发文机关代字，如“东组”（文号：东组函〔2026〕3号）",
     )
 
     def get_fields(self) -> dict[str, serializers.Field]:
@@ -136,9 +141,9 @@ class LetterPlaceholderSerializer(serializers.Serializer):
     sample = serializers.CharField(help_text="预览时的示例值")
 
 
-class LetterTemplateTextSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200, help_text="标题模板（可用占位符）")
-    body = serializers.CharField(max_length=5000, help_text="正文模板（可用占位符）")
+class LetterTemplateTextSerializer(LabelledSerializer):
+    title = serializers.CharField(max_length=200, label="标题模板", help_text="标题模板（可用占位符）")
+    body = serializers.CharField(max_length=5000, label="正文模板", help_text="正文模板（可用占位符）")
 
 
 class LetterTemplateRenderedSerializer(serializers.Serializer):
