@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_review, views_summary
+from . import views, views_expenses, views_review, views_summary
 
 app_name = "funding"
 
@@ -18,14 +18,14 @@ urlpatterns = [
     path("allocations/new/", views.AllocationCreateView.as_view(), name="allocation_create"),
     path("allocations/<int:pk>/", views.AllocationDetailView.as_view(), name="allocation_detail"),
     path("notices/<int:pk>/", views.NoticeDetailView.as_view(), name="notice_detail"),
-    path("expenses/", views.ExpenseListView.as_view(), name="expense_list"),
-    path("expenses/new/", views.ExpenseCreateView.as_view(), name="expense_create"),
-    path("expenses/<int:pk>/", views.ExpenseDetailView.as_view(), name="expense_detail"),
-    path("expenses/<int:pk>/reverse/", views.ExpenseReverseView.as_view(), name="expense_reverse"),
-    path("expenses/<int:pk>/vouchers/", views.VoucherUploadView.as_view(), name="voucher_upload"),
+    path("expenses/", views_expenses.ExpenseListView.as_view(), name="expense_list"),
+    path("expenses/new/", views_expenses.ExpenseCreateView.as_view(), name="expense_create"),
+    path("expenses/<int:pk>/", views_expenses.ExpenseDetailView.as_view(), name="expense_detail"),
+    path("expenses/<int:pk>/reverse/", views_expenses.ExpenseReverseView.as_view(), name="expense_reverse"),
+    path("expenses/<int:pk>/vouchers/", views_expenses.VoucherUploadView.as_view(), name="voucher_upload"),
     path("summary/", views_summary.LevelSummaryView.as_view(), name="level_summary"),
     path("reviews/", views_review.ReviewQueueView.as_view(), name="review_queue"),
     path("expenses/<int:pk>/review/", views_review.ExpenseReviewView.as_view(), name="expense_review"),
     path("expenses/<int:pk>/resubmit/", views_review.ExpenseResubmitView.as_view(), name="expense_resubmit"),
-    path("vouchers/<int:pk>/", views.VoucherDownloadView.as_view(), name="voucher_download"),
+    path("vouchers/<int:pk>/", views_expenses.VoucherDownloadView.as_view(), name="voucher_download"),
 ]
