@@ -72,3 +72,25 @@ def test_export_links_are_secondary_and_say_excel():
             if "btn-outline-success" in tag or "btn-primary" in tag or not label.startswith("导出") or label == "导出":
                 offenders.append(f"{name}: {label}")
     assert not offenders, f"export links that are not a secondary 导出Excel: {offenders}"
+
+
+def test_no_red_outline_for_ordinary_actions():
+    """``btn-outline-primary`` is the party red too: 登记党费基数, 保存测评票数, 查看 and 切换 showed in red outline,
+    which docs/ui.md keeps for destructive steps. Secondary actions are ``btn-outline-secondary``."""
+    offenders = [name for name, text in _templates() if re.search(r"\bbtn-outline-primary\b", text)]
+    assert not offenders, f"red outline on a non-destructive button (use btn-outline-secondary): {offenders}"
+
+
+def test_buttons_repeated_in_a_list_are_secondary():
+    """A button on every row (通知's 查看) is not the page's one primary action: it lit up every row in red."""
+    loop = re.compile(r"{%\s*for\b(.*?){%\s*endfor\s*%}", re.S)
+    offenders = []
+    for name, text in _templates():
+        for m in loop.finditer(text):
+            if re.search(r"<button[^>]*\bbtn-primary\b", m.group(1)) and name not in ROW_PRIMARY_OK:
+                offenders.append(name)
+    assert not offenders, f"a filled primary button repeated on every row: {sorted(set(offenders))}"
+
+
+# Loops whose primary button is not repeated per row (a loop over form sections, a single-row table …).
+ROW_PRIMARY_OK: dict[str, str] = {}
