@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django import forms
@@ -64,6 +65,29 @@ def test_select_empty_choice_reads_please_choose():
 def test_every_page_has_breadcrumbs_from_the_nav(users, client_for):
     html = client_for(users.city_staff).get(reverse("members:transfer_list")).content.decode()
     assert 'class="page-breadcrumb"' in html and "组织关系转接" in html
+
+
+def _crumbs(html: str) -> list[str]:
+    nav = re.search(r'<nav class="page-breadcrumb".*?</nav>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li[^>]*>(.*?)</li>", nav, re.S)]
+
+
+@pytest.mark.parametrize(
+    ("path", "trail"),
+    [
+        ("/accounts/users/", ["首页", "账号管理"]),
+        ("/accounts/me/", ["首页", "我的账号"]),
+        ("/notifications/", ["首页", "我的通知"]),
+        ("/settings/", ["首页", "本单位设置"]),
+        ("/supervision/settings/letter-rule/", ["首页", "本单位设置", "三函规则"]),
+        ("/settings/work-calendar/", ["首页", "本单位设置", "工作日历"]),
+    ],
+)
+def test_account_menu_pages_say_where_they_are(users, client_for, path, trail):
+    """Pages of the account menu are not in the top bar; their breadcrumbs read 首页 › 账号管理, not a bare 首页,
+    and a settings page's own trail starts at 首页 like every other page's."""
+    html = client_for(users.admin).get(path).content.decode()
+    assert _crumbs(html) == trail
 
 
 def test_active_filter_shows_as_removable_chip(users, client_for):
