@@ -94,3 +94,10 @@ def test_buttons_repeated_in_a_list_are_secondary():
 
 # Loops whose primary button is not repeated per row (a loop over form sections, a single-row table …).
 ROW_PRIMARY_OK: dict[str, str] = {}
+
+
+def test_sub_navigation_is_one_style():
+    """docs/ui.md: sub-navigation is always ``ul.nav.subnav`` (underlined tabs), never Bootstrap's boxed tabs or
+    pills; 经费, 党费, 为民服务, 函件模板 and 数据看板 had boxed tabs that wrapped on a phone."""
+    offenders = [name for name, text in _templates() if re.search(r"\bnav-(?:tabs|pills)\b", text)]
+    assert not offenders, f"sub-navigation that is not .subnav: {offenders}"
