@@ -159,3 +159,23 @@ def test_responsibility_list_export_sheet_is_named_in_chinese(users, client_for)
 
     resp = client_for(users.city_staff).get(reverse("responsibility:ledger_list") + "?export=xlsx")
     assert load_workbook(io.BytesIO(resp.content)).worksheets[0].title == "月度台账"
+
+
+def test_months_read_as_year_and_month():
+    """docs/ui.md: months read 2026年11月 in tables; the letter, inspection and accountability lists printed the
+    stored 2026-11."""
+    import datetime
+
+    from apps.core.templatetags.dangjian import month_label
+
+    assert month_label("2026-11") == "2026年11月" and month_label("2026-01") == "2026年1月"
+    assert month_label(datetime.date(2026, 3, 9)) == "2026年3月"
+    assert month_label("") == "—" and month_label("其他") == "其他"
+
+
+def test_letter_list_shows_the_month_in_chinese(tree, users, client_for):
+    from tests.factories.supervision import make_letter
+
+    make_letter(tree.street_a, tree.branch_a, period="2026-11")
+    html = client_for(users.street_staff).get(reverse("supervision:letter_list")).content.decode()
+    assert "<td>2026年11月</td>" in html and "<td>2026-11</td>" not in html

@@ -216,3 +216,20 @@ def device_label(user_agent: str | None) -> str:
     browser = next((str(label) for key, label in _BROWSERS if key in ua), str(_("浏览器")))
     device = next((str(label) for key, label in _DEVICES if key in ua), "")
     return f"{browser} · {device}" if device else browser
+
+
+@register.filter
+def month_label(value: Any) -> str:
+    """A stored month (``2026-11``, a Period or a date) as people read it: 2026年11月 (docs/ui.md)."""
+    import datetime
+
+    from apps.core.periods import Period
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月"
+    try:
+        return Period.parse(value).label
+    except Exception:  # not a month: shown as stored
+        return str(value)
