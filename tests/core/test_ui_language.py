@@ -179,3 +179,16 @@ def test_letter_list_shows_the_month_in_chinese(tree, users, client_for):
     make_letter(tree.street_a, tree.branch_a, period="2026-11")
     html = client_for(users.street_staff).get(reverse("supervision:letter_list")).content.decode()
     assert "<td>2026年11月</td>" in html and "<td>2026-11</td>" not in html
+
+
+def test_detail_pages_end_their_breadcrumbs_with_the_object(tree, users, client_for):
+    """docs/ui.md: a detail page adds its own last crumb; 党员, 三函 and the other details stopped at the list."""
+    from tests.factories.responsibility import make_member
+    from tests.factories.supervision import make_letter
+
+    member = make_member(tree.branch_a, "赵一")
+    letter = make_letter(tree.street_a, tree.branch_a)
+    client = client_for(users.city_staff)
+    assert _crumbs(client.get(f"/members/{member.pk}/").content.decode()) == ["首页", "党员", "党员花名册", "赵一"]
+    assert _crumbs(client.get(f"/organizations/{tree.branch_a.pk}/").content.decode())[-1] == tree.branch_a.name
+    assert _crumbs(client.get(letter.get_absolute_url()).content.decode())[-1] == str(letter)
