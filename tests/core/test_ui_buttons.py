@@ -14,7 +14,8 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # which one shows); each one of them is a page with one primary button.
 EXCLUSIVE_PRIMARIES = {
     "service_requests/wish_detail.html": "认领 / 登记实现 / 社区确认: one per status",
-    "assessment/plan_detail.html": "开始评分 (draft) / 计算得分 (scoring)",
+    "assessment/plan_detail.html": "开始评分 (draft) / 计算得分 (scoring), secondary once 发布结果 shows",
+    "funding/expense_detail.html": "修改后重新提交 (returned) / 审核通过 (submitted, the reviewer)",
     "responsibility/ledger_list.html": "填报本月台账 is secondary when 批量通过 shows",
     "responsibility/rectification_detail.html": "销号 (awaiting sign-off) / 回头看 (signed off)",
     "responsibility/ledger_detail.html": "提交 (the branch, draft) / 通过 (the reviewer, submitted)",
@@ -101,3 +102,12 @@ def test_sub_navigation_is_one_style():
     pills; 经费, 党费, 为民服务, 函件模板 and 数据看板 had boxed tabs that wrapped on a phone."""
     offenders = [name for name, text in _templates() if re.search(r"\bnav-(?:tabs|pills)\b", text)]
     assert not offenders, f"sub-navigation that is not .subnav: {offenders}"
+
+
+def test_no_green_buttons():
+    """Green is a status colour (done, on time), not a button: 发布结果 and 审核通过 were green next to a red primary,
+    two filled buttons on one page. The page's main action is the primary."""
+    offenders = [name for name, text in _templates() if re.search(r"\bbtn-(?:outline-)?success\b", text)]
+    assert not offenders, (
+        f"green buttons (use btn-primary for the main action, else btn-outline-secondary): {offenders}"
+    )
