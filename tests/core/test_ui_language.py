@@ -192,3 +192,26 @@ def test_detail_pages_end_their_breadcrumbs_with_the_object(tree, users, client_
     assert _crumbs(client.get(f"/members/{member.pk}/").content.decode()) == ["首页", "党员", "党员花名册", "赵一"]
     assert _crumbs(client.get(f"/organizations/{tree.branch_a.pk}/").content.decode())[-1] == tree.branch_a.name
     assert _crumbs(client.get(letter.get_absolute_url()).content.decode())[-1] == str(letter)
+
+
+def test_history_shows_amounts_grouped_and_months_in_chinese(tree, users):
+    """The change history read 金额（元）：200000.00 and 月份：2026-11 (docs/ui.md: 200,000.00, 2026年11月); the
+    stored values stay as they were logged."""
+    from apps.supervision.models import ObservationVisit
+    from tests.funding.helpers import allocate
+
+    allocation = allocate(users.street_staff, tree.street_a, tree.branch_a, "3000.00")
+    entry = audit_record(
+        actor=users.city_staff,
+        event="x.update",
+        obj=allocation,
+        before={"amount": "3000.00"},
+        after={"amount": "200000.00"},
+    )
+    assert ("金额（元）", "3,000.00", "200,000.00") in entry.display_changes()
+    assert entry.changes["amount"] == ["3000.00", "200000.00"]
+    visit = ObservationVisit.objects.create(organization=tree.street_a, title="观摩", period="2026-11")
+    entry = audit_record(
+        actor=users.city_staff, event="x.update", obj=visit, before={"period": "2026-10"}, after={"period": "2026-11"}
+    )
+    assert ("月份", "2026年10月", "2026年11月") in entry.display_changes()
