@@ -259,6 +259,12 @@ class ProvisioningView(AccountManagerMixin, TemplateView):
         code = (self.request.GET.get("org") or self.request.POST.get("org") or "").strip()
         if code:
             return get_visible_or_404(Organization, self.request.user, code=code)
+        typed = (self.request.GET.get("org_search") or "").strip()
+        if typed:  # a name typed in the picker without choosing a suggestion (or without JavaScript)
+            org = Organization.objects.visible_to(self.request.user).filter(name=typed).order_by("path").first()
+            if org is None:
+                raise Http404(_("未找到，或不在您的管理范围内。"))
+            return org
         root = self.request.user.organization
         if root is None:
             raise Http404

@@ -86,13 +86,15 @@ class IndicatorForm(StyledFormMixin, forms.Form):
     steps = forms.CharField(label=_("分档：取值:得分比例"), required=False, help_text=_("如 95:1,80:0.6,60:0.3"))
     lower_is_better = forms.BooleanField(label=_("分档：越低越好"), required=False)
     each = forms.DecimalField(label=_("按次：每次分值"), required=False)
-    visit = forms.IntegerField(label=_("观摩活动编号"), required=False, help_text=_("评分方式为观摩排名时填写"))
+    visit = forms.TypedChoiceField(label=_("观摩活动"), coerce=int, empty_value=None, required=False,
+                                   help_text=_("评分方式为观摩排名时选择"))  # fmt: skip
     criteria = forms.CharField(label=_("评分标准"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args: Any, plan: AssessmentPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["parent"].queryset = plan.indicators.filter(category=IndicatorCategory.GROUP)
         self.fields["metric_name"].choices = [("", _("（请选择）")), *metric_choices()]
+        self.fields["visit"].choices = [("", _("请选择…")), *observation_visit_choices(plan, self.initial.get("visit"))]
 
     @classmethod
     def initial_for(cls, ind: Indicator) -> dict[str, Any]:
@@ -190,3 +192,23 @@ class DutyReviewForm(StyledFormMixin, forms.Form):
     average = forms.IntegerField(label=_("一般（票）"), min_value=0, initial=0)
     poor = forms.IntegerField(label=_("差（票）"), min_value=0, initial=0)
     comment = forms.CharField(label=_("评议意见"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def observation_visit_choices(plan: AssessmentPlan, current: Any = None) -> list[tuple[int, str]]:
+    """The newest 100 观摩活动 held in the plan's organization's subtree (plus the one already chosen), by title and
+    month: the form asked for the visit's number, which nobody knows."""
+    from apps.core.periods import Period
+    from apps.supervision.models import ObservationVisit
+
+    visits = ObservationVisit.objects.filter(organization__path__startswith=plan.organization.path)
+    chosen = list(visits.order_by("-visit_on", "-pk")[:100])
+    if current and all(v.pk != current for v in chosen):
+        chosen += list(ObservationVisit.objects.filter(pk=current))
+
+    def label(v: Any) -> str:
+        try:
+            return f"{v.title}（{Period.parse(v.period).label}）"
+        except Exception:
+            return v.title
+
+    return [(v.pk, label(v)) for v in chosen]

@@ -122,6 +122,7 @@ class PlanDetailView(ScopedDetailView):
             manage=manage,
             can_publish=manage and user.has_perm("assessment.publish_assessmentplan"),
             copy_form=CopyPlanForm(initial={"year": plan.year + 1}),
+            visit_titles=observation_visit_titles(plan),
         )
         return ctx
 
@@ -529,3 +530,11 @@ class ComputeJobStatusView(ScopedQuerysetMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         plan = get_visible_or_404(AssessmentPlan, self.request.user, pk=kwargs["pk"])
         return {"job": selectors.latest_job(plan), "plan": plan}
+
+
+def observation_visit_titles(plan: AssessmentPlan) -> dict[int, str]:
+    """Titles of the 观摩活动 the plan's observation indicators rank by (the rule stores the visit's id)."""
+    from apps.supervision.models import ObservationVisit
+
+    ids = {(i.rule or {}).get("visit") for i in plan.indicators.filter(method="observation")} - {None}
+    return dict(ObservationVisit.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}

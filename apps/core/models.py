@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import decimal
+import re
 from typing import Any
 
 from django.conf import settings
@@ -127,7 +129,24 @@ def _display_value(field: models.Field | None, value: object, hook: Any = None, 
         return "是" if value else "否"
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.DecimalField):
+        return _grouped(value)
+    if isinstance(field, models.CharField) and field.max_length == 7 and _MONTH_RE.match(str(value)):
+        year, month = str(value).split("-")
+        return f"{year}年{int(month)}月"  # a stored month (2026-11) as months read (docs/ui.md)
     return str(value)
+
+
+_MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def _grouped(value: object) -> str:
+    """An amount logged as 3000.00 shown 3,000.00 (docs/ui.md: thousands separator); as logged if not a number."""
+    try:
+        number = decimal.Decimal(str(value))
+    except (ArithmeticError, ValueError):
+        return str(value)
+    return f"{number:,}" if number.is_finite() else str(value)
 
 
 class Parameter(models.Model):

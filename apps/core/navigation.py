@@ -103,6 +103,18 @@ NAV: list[tuple[Any, str, list[Entry]]] = [
 ]
 
 
+# Pages of the account menu (and the bell): not in the top bar, but a page of theirs still says where it is
+# (首页 › 账号管理), rather than a bare 首页. Only for the breadcrumbs; the pages check their own permissions.
+ACCOUNT_PAGES: list[tuple[Any, str]] = [
+    (_("我的通知"), "notifications:notice_list"),
+    (_("我的账号"), "accounts:my_account"),
+    (_("修改密码"), "accounts:password_change"),
+    (_("账号管理"), "accounts:user_list"),
+    (_("本单位设置"), "core:org_settings"),
+    (_("我的导出"), "core:export_job_list"),
+]
+
+
 def _entries(user: Any, entries: list[Entry], current_path: str) -> list[dict[str, Any]]:
     items = []
     for label, icon, name, perm in entries:
@@ -152,6 +164,14 @@ def breadcrumb_trail(user: Any, current_path: str) -> list[dict[str, Any]]:
             prefix = item["url"] != home and current_path.startswith(item["url"])
             if prefix and (best is None or len(item["url"]) > best[0]):
                 best = (len(item["url"]), label, item)
+    if best is None:
+        for label, name in ACCOUNT_PAGES:
+            try:
+                url = reverse(name)
+            except NoReverseMatch:
+                continue
+            if current_path.startswith(url) and (best is None or len(url) > best[0]):
+                best = (len(url), label, {"label": label, "url": url})
     trail = [{"label": _("首页"), "url": home}]
     if best is not None:
         _len, menu_label, item = best

@@ -20,11 +20,14 @@ from apps.organizations.models import Organization
 from .models import MemberStatsSnapshot, MetricSnapshot, RefreshRun
 
 
-def dashboard_org(*, user: Any, code: str | None = None) -> Organization:
-    """The organization a dashboard shows: ``code`` if visible (else 404), or the user's own."""
+def dashboard_org(*, user: Any, code: str | None = None, name: str | None = None) -> Organization:
+    """The organization a dashboard shows: ``code`` if visible (else 404), or ``name`` as typed in the picker
+    without choosing a suggestion, or the user's own."""
     qs = Organization.objects.visible_to(user)
     if code:
         org = qs.filter(code=code.strip()).first()
+    elif name and name.strip():
+        org = qs.filter(name=name.strip()).order_by("path").first()
     elif user.organization_id:
         org = qs.filter(pk=user.organization_id).first()
     else:

@@ -37,7 +37,8 @@ class DashboardPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
         return super().handle_no_permission()
 
     def scope(self) -> Any:
-        return dashboard_org(user=self.request.user, code=self.request.GET.get("org"))
+        query = self.request.GET
+        return dashboard_org(user=self.request.user, code=query.get("org"), name=query.get("org_search"))
 
 
 CACHE_SECONDS = 600

@@ -23,6 +23,14 @@ from .choices import ExpenseCategory, ExpenseStatus, FundingSource, ReviewAction
 ZERO = Decimal("0.00")
 
 
+def money(value: object) -> str:
+    """An amount as people read it in a name or a choice: 3,000.00 (docs/ui.md: thousands separator)."""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (ArithmeticError, ValueError, TypeError):
+        return str(value)
+
+
 def money_field(label: str, **kw) -> models.DecimalField:
     return models.DecimalField(label, max_digits=14, decimal_places=2, **kw)
 
@@ -259,7 +267,7 @@ class Allocation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.year}年{self.get_source_display()}{self.amount}元→{self.organization}"
+        return f"{self.year}年{self.get_source_display()}{money(self.amount)}元→{self.organization}"
 
     def get_absolute_url(self) -> str:
         return reverse("funding:allocation_detail", args=[self.pk])
@@ -340,7 +348,7 @@ class Expense(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.spent_on:%Y-%m-%d} {self.get_category_display()} {self.amount}元"
+        return f"{self.spent_on:%Y-%m-%d} {self.get_category_display()} {money(self.amount)}元"
 
     def get_absolute_url(self) -> str:
         return reverse("funding:expense_detail", args=[self.pk])

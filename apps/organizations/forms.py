@@ -141,7 +141,9 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)  # type: ignore[misc]
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.RadioSelect):
+                pass  # and CheckboxSelectMultiple: a class would land on the list's box as well as on each box
+            elif isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
             elif isinstance(widget, forms.Select):
                 widget.attrs.setdefault("class", "form-select")

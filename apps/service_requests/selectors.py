@@ -270,13 +270,15 @@ def registration_hours(*, registrations: list[CommunityRegistration]) -> dict[in
     return {r["registration_id"]: r for r in rows}
 
 
+#: docs/ui.md's status colours: red is overdue only (primary is the party red, so 办理中 read as overdue), neutral
+#: work info, waiting amber, done green, closed grey
 STATUS_BADGE = {
     RequestStatus.REGISTERED: "secondary",
     RequestStatus.ACCEPTED: "info",
     RequestStatus.ASSIGNED: "info",
-    RequestStatus.IN_PROGRESS: "primary",
+    RequestStatus.IN_PROGRESS: "info",
     RequestStatus.SUSPENDED: "warning",
     RequestStatus.ANSWERED: "success",
     RequestStatus.FOLLOWED_UP: "success",
-    RequestStatus.CLOSED: "dark",
+    RequestStatus.CLOSED: "secondary",
 }

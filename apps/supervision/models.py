@@ -334,7 +334,13 @@ class Accountability(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization}（{self.period}）问责"
+        from apps.core.periods import Period
+
+        try:
+            month = Period.parse(self.period).label  # 2026年11月, as months read (docs/ui.md)
+        except Exception:
+            month = self.period
+        return f"{self.organization}（{month}）问责"
 
     def get_absolute_url(self) -> str:
         return reverse("supervision:accountability_detail", args=[self.pk])

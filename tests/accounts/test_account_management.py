@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from axes.models import AccessAttempt
@@ -258,6 +259,21 @@ def test_provisioning_preview_commit_and_rerun_creates_none_twice(client_for, tr
             acting_user=users.street_staff, root=tree.street_a, organization_ids=[tree.branch_a.pk]
         )
     assert User.objects.filter(member__in=secretaries).count() == 2
+
+
+def test_provisioning_scope_is_picked_by_name_not_typed_as_a_code(client_for, tree, users, secretaries):
+    """docs/ui.md: organizations are chosen by name. The 范围 box was a bare text box for the code."""
+    client = client_for(users.street_staff)
+    html = client.get(reverse("accounts:provisioning")).content.decode()
+    assert "data-org-picker" in html and "党组织代码" not in html
+    assert re.search(
+        rf'data-org-picker[^>]*value="{tree.street_a.name}"|value="{tree.street_a.name}"[^>]*data-org-picker', html
+    )
+    by_name = client.get(reverse("accounts:provisioning") + f"?org_search={tree.branch_a.name}").content.decode()
+    assert "张书记" in by_name and "李书记" not in by_name
+    assert client.get(reverse("accounts:provisioning") + "?org_search=不存在的支部").status_code == 404
+    sibling = client_for(users.district_b_staff)
+    assert sibling.get(reverse("accounts:provisioning") + f"?org_search={tree.branch_a.name}").status_code == 404
 
 
 def test_initial_password_list_downloads_once_and_is_audited(client_for, tree, users, secretaries):

@@ -14,7 +14,8 @@ TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # which one shows); each one of them is a page with one primary button.
 EXCLUSIVE_PRIMARIES = {
     "service_requests/wish_detail.html": "认领 / 登记实现 / 社区确认: one per status",
-    "assessment/plan_detail.html": "开始评分 (draft) / 计算得分 (scoring)",
+    "assessment/plan_detail.html": "开始评分 (draft) / 计算得分 (scoring), secondary once 发布结果 shows",
+    "funding/expense_detail.html": "修改后重新提交 (returned) / 审核通过 (submitted, the reviewer)",
     "responsibility/ledger_list.html": "填报本月台账 is secondary when 批量通过 shows",
     "responsibility/rectification_detail.html": "销号 (awaiting sign-off) / 回头看 (signed off)",
     "responsibility/ledger_detail.html": "提交 (the branch, draft) / 通过 (the reviewer, submitted)",
@@ -72,3 +73,41 @@ def test_export_links_are_secondary_and_say_excel():
             if "btn-outline-success" in tag or "btn-primary" in tag or not label.startswith("导出") or label == "导出":
                 offenders.append(f"{name}: {label}")
     assert not offenders, f"export links that are not a secondary 导出Excel: {offenders}"
+
+
+def test_no_red_outline_for_ordinary_actions():
+    """``btn-outline-primary`` is the party red too: 登记党费基数, 保存测评票数, 查看 and 切换 showed in red outline,
+    which docs/ui.md keeps for destructive steps. Secondary actions are ``btn-outline-secondary``."""
+    offenders = [name for name, text in _templates() if re.search(r"\bbtn-outline-primary\b", text)]
+    assert not offenders, f"red outline on a non-destructive button (use btn-outline-secondary): {offenders}"
+
+
+def test_buttons_repeated_in_a_list_are_secondary():
+    """A button on every row (通知's 查看) is not the page's one primary action: it lit up every row in red."""
+    loop = re.compile(r"{%\s*for\b(.*?){%\s*endfor\s*%}", re.S)
+    offenders = []
+    for name, text in _templates():
+        for m in loop.finditer(text):
+            if re.search(r"<button[^>]*\bbtn-primary\b", m.group(1)) and name not in ROW_PRIMARY_OK:
+                offenders.append(name)
+    assert not offenders, f"a filled primary button repeated on every row: {sorted(set(offenders))}"
+
+
+# Loops whose primary button is not repeated per row (a loop over form sections, a single-row table …).
+ROW_PRIMARY_OK: dict[str, str] = {}
+
+
+def test_sub_navigation_is_one_style():
+    """docs/ui.md: sub-navigation is always ``ul.nav.subnav`` (underlined tabs), never Bootstrap's boxed tabs or
+    pills; 经费, 党费, 为民服务, 函件模板 and 数据看板 had boxed tabs that wrapped on a phone."""
+    offenders = [name for name, text in _templates() if re.search(r"\bnav-(?:tabs|pills)\b", text)]
+    assert not offenders, f"sub-navigation that is not .subnav: {offenders}"
+
+
+def test_no_green_buttons():
+    """Green is a status colour (done, on time), not a button: 发布结果 and 审核通过 were green next to a red primary,
+    two filled buttons on one page. The page's main action is the primary."""
+    offenders = [name for name, text in _templates() if re.search(r"\bbtn-(?:outline-)?success\b", text)]
+    assert not offenders, (
+        f"green buttons (use btn-primary for the main action, else btn-outline-secondary): {offenders}"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django import forms
@@ -64,6 +65,29 @@ def test_select_empty_choice_reads_please_choose():
 def test_every_page_has_breadcrumbs_from_the_nav(users, client_for):
     html = client_for(users.city_staff).get(reverse("members:transfer_list")).content.decode()
     assert 'class="page-breadcrumb"' in html and "组织关系转接" in html
+
+
+def _crumbs(html: str) -> list[str]:
+    nav = re.search(r'<nav class="page-breadcrumb".*?</nav>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", li).strip() for li in re.findall(r"<li[^>]*>(.*?)</li>", nav, re.S)]
+
+
+@pytest.mark.parametrize(
+    ("path", "trail"),
+    [
+        ("/accounts/users/", ["首页", "账号管理"]),
+        ("/accounts/me/", ["首页", "我的账号"]),
+        ("/notifications/", ["首页", "我的通知"]),
+        ("/settings/", ["首页", "本单位设置"]),
+        ("/supervision/settings/letter-rule/", ["首页", "本单位设置", "三函规则"]),
+        ("/settings/work-calendar/", ["首页", "本单位设置", "工作日历"]),
+    ],
+)
+def test_account_menu_pages_say_where_they_are(users, client_for, path, trail):
+    """Pages of the account menu are not in the top bar; their breadcrumbs read 首页 › 账号管理, not a bare 首页,
+    and a settings page's own trail starts at 首页 like every other page's."""
+    html = client_for(users.admin).get(path).content.decode()
+    assert _crumbs(html) == trail
 
 
 def test_active_filter_shows_as_removable_chip(users, client_for):
@@ -135,3 +159,59 @@ def test_responsibility_list_export_sheet_is_named_in_chinese(users, client_for)
 
     resp = client_for(users.city_staff).get(reverse("responsibility:ledger_list") + "?export=xlsx")
     assert load_workbook(io.BytesIO(resp.content)).worksheets[0].title == "月度台账"
+
+
+def test_months_read_as_year_and_month():
+    """docs/ui.md: months read 2026年11月 in tables; the letter, inspection and accountability lists printed the
+    stored 2026-11."""
+    import datetime
+
+    from apps.core.templatetags.dangjian import month_label
+
+    assert month_label("2026-11") == "2026年11月" and month_label("2026-01") == "2026年1月"
+    assert month_label(datetime.date(2026, 3, 9)) == "2026年3月"
+    assert month_label("") == "—" and month_label("其他") == "其他"
+
+
+def test_letter_list_shows_the_month_in_chinese(tree, users, client_for):
+    from tests.factories.supervision import make_letter
+
+    make_letter(tree.street_a, tree.branch_a, period="2026-11")
+    html = client_for(users.street_staff).get(reverse("supervision:letter_list")).content.decode()
+    assert "<td>2026年11月</td>" in html and "<td>2026-11</td>" not in html
+
+
+def test_detail_pages_end_their_breadcrumbs_with_the_object(tree, users, client_for):
+    """docs/ui.md: a detail page adds its own last crumb; 党员, 三函 and the other details stopped at the list."""
+    from tests.factories.responsibility import make_member
+    from tests.factories.supervision import make_letter
+
+    member = make_member(tree.branch_a, "赵一")
+    letter = make_letter(tree.street_a, tree.branch_a)
+    client = client_for(users.city_staff)
+    assert _crumbs(client.get(f"/members/{member.pk}/").content.decode()) == ["首页", "党员", "党员花名册", "赵一"]
+    assert _crumbs(client.get(f"/organizations/{tree.branch_a.pk}/").content.decode())[-1] == tree.branch_a.name
+    assert _crumbs(client.get(letter.get_absolute_url()).content.decode())[-1] == str(letter)
+
+
+def test_history_shows_amounts_grouped_and_months_in_chinese(tree, users):
+    """The change history read 金额（元）：200000.00 and 月份：2026-11 (docs/ui.md: 200,000.00, 2026年11月); the
+    stored values stay as they were logged."""
+    from apps.supervision.models import ObservationVisit
+    from tests.funding.helpers import allocate
+
+    allocation = allocate(users.street_staff, tree.street_a, tree.branch_a, "3000.00")
+    entry = audit_record(
+        actor=users.city_staff,
+        event="x.update",
+        obj=allocation,
+        before={"amount": "3000.00"},
+        after={"amount": "200000.00"},
+    )
+    assert ("金额（元）", "3,000.00", "200,000.00") in entry.display_changes()
+    assert entry.changes["amount"] == ["3000.00", "200000.00"]
+    visit = ObservationVisit.objects.create(organization=tree.street_a, title="观摩", period="2026-11")
+    entry = audit_record(
+        actor=users.city_staff, event="x.update", obj=visit, before={"period": "2026-10"}, after={"period": "2026-11"}
+    )
+    assert ("月份", "2026年10月", "2026年11月") in entry.display_changes()

@@ -84,6 +84,17 @@ def test_default_scope_is_the_users_own_organization(tree, users, refreshed, cli
     assert resp.context["org"] == tree.district_a
 
 
+@pytest.mark.parametrize("name", PAGES[:3])  # the big screen has no scope bar
+def test_another_scope_is_picked_by_name_and_stays_in_scope(tree, users, refreshed, client_for, name):
+    """docs/ui.md: organizations are chosen by name. The jump box asked for a 党组织代码."""
+    client = client_for(users.district_staff)
+    html = client.get(reverse(name)).content.decode()
+    assert 'id="jump-org"' in html and "data-org-picker" in html and "党组织代码" not in html
+    resp = client.get(reverse(name) + f"?org_search={tree.street_a.name}")
+    assert resp.context["org"] == tree.street_a
+    assert client.get(reverse(name) + f"?org_search={tree.district_b.name}").status_code == 404  # a sibling
+
+
 def test_optional_panels_appear_only_when_their_metric_is_registered(tree, users, refreshed, client_for, monkeypatch):
     client = client_for(users.leader)
     for name in list(registry._METRICS):  # the apps that may or may not be installed

@@ -17,7 +17,7 @@ def test_branch_records_expense_with_voucher_and_street_sees_execution_rate_chan
     voucher.write_bytes(PDF)
     sec = page_for(users.secretary_a)
     sec.goto(f"{sec.base_url}/funding/")
-    sec.click(".nav-tabs >> text=经费支出")
+    sec.click(".subnav >> text=经费支出")
     sec.click("main >> text=登记支出")
     sec.select_option("#id_allocation", index=1)
     sec.select_option("#id_category", "activity")
@@ -33,7 +33,7 @@ def test_branch_records_expense_with_voucher_and_street_sees_execution_rate_chan
 
     street.reload()
     assert "0.0%" in street.inner_text(row)  # waiting for review: not spent yet
-    street.click(".nav-tabs >> text=支出审核")
+    street.click(".subnav >> text=支出审核")
     street.click("main >> text=查看并审核")
     street.click("#review-form >> text=审核通过")
     street.wait_for_selector("#review-trail >> text=审核通过")

@@ -231,3 +231,17 @@ def test_history_shows_field_labels_and_choice_names(tree, users, client_for):
 def test_home_shows_the_secretarys_ledger_panel(tree, users, client_for):
     html = client_for(users.secretary_a).get(reverse("core:home")).content.decode()
     assert 'id="resp-home-panel"' in html and "本月台账与逾期事项" in html
+
+
+def test_list_marks_a_term_already_due_in_red(tree, users, client_for):
+    """docs/ui.md: overdue is red. A term that ended months ago looked the same as one due in five years."""
+    import datetime
+
+    today = datetime.date.today()
+    Organization.objects.filter(pk=tree.branch_a.pk).update(term_due_on=today - datetime.timedelta(days=30))
+    Organization.objects.filter(pk=tree.branch_b.pk).update(term_due_on=today + datetime.timedelta(days=400))
+    html = client_for(users.city_staff).get("/organizations/list/?kind=branch").content.decode()
+    overdue = (today - datetime.timedelta(days=30)).isoformat()
+    later = (today + datetime.timedelta(days=400)).isoformat()
+    assert f'<span class="text-danger" title="已逾期">{overdue}</span>' in html
+    assert f"<td>{later}</td>" in html

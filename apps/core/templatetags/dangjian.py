@@ -35,13 +35,30 @@ def get_item(mapping: dict, key: Any) -> Any:
     return mapping.get(key) if mapping else None
 
 
+def bootstrap_class(widget: Any) -> str:
+    """The Bootstrap class a widget gets when its form set none: settings forms built from bare ModelForms
+    rendered as browser-default boxes with the label beside them (三函规则, 组织生活日, 工作日历 …)."""
+    from django import forms
+
+    if isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple: laid out by .choice-group
+        return ""
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    if isinstance(widget, forms.HiddenInput):
+        return ""
+    return "form-control"
+
+
 @register.filter
 def widget(field: Any) -> str:
-    """Render a bound field, marking it invalid (Bootstrap) when it has errors."""
+    """Render a bound field with Bootstrap's class for its kind (when the form gave it none), marking it
+    invalid when it has errors."""
+    css = field.field.widget.attrs.get("class") or bootstrap_class(field.field.widget)
     if field.errors:
-        css = field.field.widget.attrs.get("class", "")
         return field.as_widget(attrs={"class": f"{css} is-invalid".strip(), "aria-invalid": "true"})
-    return field.as_widget()
+    return field.as_widget(attrs={"class": css} if css else None)
 
 
 @register.simple_tag
@@ -199,3 +216,20 @@ def device_label(user_agent: str | None) -> str:
     browser = next((str(label) for key, label in _BROWSERS if key in ua), str(_("浏览器")))
     device = next((str(label) for key, label in _DEVICES if key in ua), "")
     return f"{browser} · {device}" if device else browser
+
+
+@register.filter
+def month_label(value: Any) -> str:
+    """A stored month (``2026-11``, a Period or a date) as people read it: 2026年11月 (docs/ui.md)."""
+    import datetime
+
+    from apps.core.periods import Period
+
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, datetime.date):
+        return f"{value.year}年{value.month}月"
+    try:
+        return Period.parse(value).label
+    except Exception:  # not a month: shown as stored
+        return str(value)
