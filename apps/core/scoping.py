@@ -42,6 +42,20 @@ def user_root(user: Any) -> Organization | None:
     return apps.get_model("organizations", "Organization").objects.filter(parent__isnull=True).order_by("id").first()
 
 
+def org_in_scope_or_own(user: Any, code: str = "") -> Organization:
+    """The organization a settings page or API acts on: ``code`` (``?org=<code>``) when given — in the user's
+    scope, else 404 like a missing one — or the user's own (``user_root``; 404 for an account without one)."""
+    code = (code or "").strip()
+    if code:
+        from django.apps import apps
+
+        return get_visible_or_404(apps.get_model("organizations", "Organization"), user, code=code)
+    root = user_root(user)
+    if root is None:
+        raise Http404(_("您的账号未关联党组织。"))
+    return root
+
+
 def oversees(user: Any, organization: Organization) -> bool:
     """True when the user's organization is a proper ancestor of ``organization`` (a superuser without an
     organization oversees every one): who may sign off, review or change what a lower organization owns."""

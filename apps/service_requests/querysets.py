@@ -37,6 +37,13 @@ class CategoryQuerySet(OrgScopedQuerySet):
     def usable_at(self, path: str) -> CategoryQuerySet:
         return self.filter(org_path__in=ancestor_paths(path), is_active=True)
 
+    def listed_at(self, organization: Any) -> CategoryQuerySet:
+        """What 本单位设置 › 服务类别 lists for an organization: its own (active or not) and the active ones
+        of the organizations above it (they apply too, read only)."""
+        return self.filter(
+            Q(org_path__in=ancestor_paths(organization.path), is_active=True) | Q(organization=organization)
+        )
+
 
 class ServiceRequestQuerySet(OrgScopedQuerySet):
     """Visible to the handling organization's subtree and to the subtree of the organization that

@@ -9,20 +9,18 @@ from typing import Any
 from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from apps.core.scoping import user_scope_path
+from apps.core.scoping import org_in_scope_or_own, user_scope_path
 from apps.core.views import ServiceFormView
 from apps.organizations.forms import StyledFormMixin
 
 from . import services
 from .models import ServiceCategory
-from .querysets import ancestor_paths
 
 PERM = "service_requests.change_servicecategory"
 
@@ -33,15 +31,7 @@ def settings_allowed(user: Any) -> bool:
 
 def owner_of(user: Any) -> Any:
     """The organization whose categories a user edits: their own (a superuser without one: the root)."""
-    if user.organization is not None:
-        return user.organization
-    if user.is_superuser:
-        from apps.organizations.models import Organization
-
-        root = Organization.objects.filter(parent__isnull=True).order_by("id").first()
-        if root is not None:
-            return root
-    raise Http404(_("您的账号未关联党组织。"))
+    return org_in_scope_or_own(user)
 
 
 class _Allowed(LoginRequiredMixin):
@@ -57,11 +47,7 @@ class CategorySettingsView(_Allowed, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         owner = owner_of(self.request.user)
-        usable = list(
-            ServiceCategory.objects.filter(
-                Q(org_path__in=ancestor_paths(owner.path), is_active=True) | Q(organization=owner)
-            ).order_by("sort_order", "id")
-        )
+        usable = list(ServiceCategory.objects.listed_at(owner).order_by("sort_order", "id"))
         orgs = {c.organization_id for c in usable}
         from apps.organizations.models import Organization
 

@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.core.audit import audit_record, snapshot
 from apps.core.periods import Period
-from apps.core.scoping import ensure_org_in_scope, ensure_perm, ensure_root_admin, user_root
+from apps.core.scoping import ensure_org_in_scope, ensure_perm, ensure_root_admin
 from apps.organizations.services import organization_update
 
 from .choices import LETTER_DEFAULT_TEMPLATES, LetterKind
@@ -74,14 +73,6 @@ RULE_FIELDS = [
     "warning_threshold",
     "warning_window_months",
 ]
-
-
-def issuer_of(user: Any) -> Organization:
-    """The organization whose rules a user edits: their own (a superuser without one: the tree's root)."""
-    root = user_root(user)
-    if root is None:
-        raise Http404(_("您的账号未关联党组织。"))
-    return root
 
 
 def number_sample(doc_prefix: str, year: int) -> str:

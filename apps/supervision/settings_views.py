@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from apps.core.periods import Period
+from apps.core.scoping import org_in_scope_or_own
 from apps.core.views import form_errors_from
 
 from . import rule_settings
 from .choices import LetterKind
 from .models import LetterRule
-from .rule_settings import issuer_of
 
 
 class LetterRuleForm(forms.ModelForm):
@@ -69,7 +69,7 @@ class LetterRuleSettingsView(_SettingsMixin, FormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        self.issuer = issuer_of(self.request.user)
+        self.issuer = org_in_scope_or_own(self.request.user)
         kwargs["instance"] = rule_settings.letter_rule_for(self.issuer)
         kwargs["user"] = self.request.user
         return kwargs
@@ -123,7 +123,7 @@ class LetterTemplateSettingsView(_SettingsMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:
-        self.issuer = issuer_of(self.request.user)
+        self.issuer = org_in_scope_or_own(self.request.user)
         title, body, self.is_own = rule_settings.letter_template_for(self.issuer, self.kind)
         return {"title": rule_settings.placeholders_display(title), "body": rule_settings.placeholders_display(body)}
 

@@ -10,6 +10,7 @@ from apps.core.models import AuditLog
 from apps.supervision.letters import letter_template
 from apps.supervision.models import LetterRule, LetterTemplate
 from tests.api.schema import assert_documented
+from tests.factories.accounts import make_user
 
 pytestmark = pytest.mark.django_db
 RULE = "/api/v1/supervision/letter-rule/"
@@ -168,9 +169,28 @@ def test_inspectors_keep_rules_but_not_the_organizations_code_word(client_for, a
     assert tree.city.doc_prefix == ""
 
 
-@pytest.mark.parametrize("url", [RULE, TEMPLATES, f"{TEMPLATES}warning/", "/api/v1/responsibility/life-day/"])
+@pytest.mark.parametrize(
+    "url",
+    [RULE, TEMPLATES, f"{TEMPLATES}warning/", "/api/v1/responsibility/life-day/", "/api/v1/service-categories/",
+     "/api/v1/service-stats/"],
+)  # fmt: skip
 def test_an_org_code_with_a_nul_byte_is_a_404_not_a_500(api_for, users, url):
     """PostgreSQL refuses NUL in a query: the fuzzer's ``?org=%00…`` used to end in a 500."""
     resp = api_for(users.city_staff).get(url, {"org": "C0\x0001"})
     assert resp.status_code == 404
     assert_documented(resp)
+
+
+def test_an_account_without_an_organization_acts_on_none(api_for, tree, users):
+    """The one rule (apps.core.scoping.org_in_scope_or_own): ``?org=`` in scope, else the user's own; an account
+    with no organization (not a superuser) gets a 404 — the service rates used to fall back to the tree's root."""
+    from apps.accounts.models import User
+
+    orphan = make_user(tree.city, "org_staff", username="orphan")
+    User.objects.filter(pk=orphan.pk).update(organization=None)  # e.g. its organization was dissolved
+    orphan.refresh_from_db()
+    api = api_for(orphan)
+    for url in (RULE, "/api/v1/service-stats/", "/api/v1/service-categories/", "/api/v1/responsibility/life-day/"):
+        resp = api.get(url)
+        assert resp.status_code in (403, 404), (url, resp.status_code)
+        assert_documented(resp)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.core.periods import Period
-from apps.core.scoping import get_visible_or_404, user_root
+from apps.core.scoping import org_in_scope_or_own
 from apps.organizations.models import Organization
 
 from .. import life_day
@@ -42,13 +41,7 @@ class LifeDayView(APIView):
     def _organization(self, request: Request) -> Organization:
         if not request.user.has_perm("responsibility.change_orglifeday"):
             raise PermissionDenied("您的角色不能设置组织生活日。")
-        code = (request.query_params.get("org") or "").strip()
-        if code:
-            return get_visible_or_404(Organization, request.user, code=code)
-        root = user_root(request.user)
-        if root is None:
-            raise Http404
-        return root
+        return org_in_scope_or_own(request.user, request.query_params.get("org", ""))
 
     def _answer(self, organization: Organization) -> Response:
         setting, own = life_day.effective_for(organization)

@@ -8,15 +8,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 
 from apps.core.periods import Period
-from apps.core.scoping import get_visible_or_404, user_root
+from apps.core.scoping import org_in_scope_or_own
 from apps.core.views import form_errors_from
-from apps.organizations.models import Organization
 
 from .. import life_day
 from ..life_day_models import WEEKDAYS, WEEKS, LifeDayRule
@@ -41,13 +40,9 @@ class LifeDaySettingsView(LoginRequiredMixin, FormView):
         if request.user.is_authenticated:
             if not request.user.has_perm("responsibility.change_orglifeday"):
                 raise PermissionDenied(_("您的角色不能设置组织生活日。"))
-            code = (request.GET.get("org") or request.POST.get("org") or "").strip()
-            if code:  # a staff member sets it for an organization below (in scope, else 404)
-                self.organization = get_visible_or_404(Organization, request.user, code=code)
-            else:
-                self.organization = user_root(request.user)
-                if self.organization is None:
-                    raise Http404(_("您的账号未关联党组织。"))
+            # a staff member sets it for an organization below (in scope, else 404), or for their own
+            code = request.GET.get("org") or request.POST.get("org") or ""
+            self.organization = org_in_scope_or_own(request.user, code)
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self) -> dict[str, Any]:

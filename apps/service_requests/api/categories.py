@@ -15,9 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,11 +28,10 @@ from rest_framework.response import Response
 
 from apps.core.api import ScopedModelViewSet
 from apps.core.filters import MAX_ID, BaseFilterSet
-from apps.core.scoping import get_visible_or_404, user_root
+from apps.core.scoping import org_in_scope_or_own
 from apps.organizations.models import Organization
 from apps.service_requests import services
 from apps.service_requests.models import ServiceCategory
-from apps.service_requests.querysets import ancestor_paths
 
 CHANGE_PERM = "service_requests.change_servicecategory"
 #: Defaults of a new category (the page's initial values, the model's defaults).
@@ -183,15 +181,7 @@ class ServiceCategoryViewSet(ScopedModelViewSet):
         cached = getattr(self, "_acting_org", None)
         if cached is not None:
             return cached
-        code = (self.request.query_params.get("org") or "").strip()
-        if code:
-            if len(code) > 32 or not code.isprintable():
-                raise Http404(_("未找到，或不在您的管理范围内。"))
-            org = get_visible_or_404(Organization, self.request.user, code=code)
-        else:
-            org = user_root(self.request.user)
-            if org is None:
-                raise Http404(_("您的账号未关联党组织。"))
+        org = org_in_scope_or_own(self.request.user, self.request.query_params.get("org", ""))
         self._acting_org = org
         return org
 
@@ -200,7 +190,7 @@ class ServiceCategoryViewSet(ScopedModelViewSet):
         if self.action != "list":
             return qs
         org = self.acting_organization()
-        qs = qs.filter(Q(org_path__in=ancestor_paths(org.path), is_active=True) | Q(organization=org))
+        qs = qs.listed_at(org)
         # as on the page: each top-level category (by sort order) followed by its sub-kinds
         return qs.order_by(
             Coalesce("parent__sort_order", "sort_order"),

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 
 from apps.core.api import ScopedReadOnlyViewSet
 from apps.core.periods import Period
-from apps.organizations.models import Organization
+from apps.core.scoping import org_in_scope_or_own
 from apps.service_requests import services
 from apps.service_requests.filters import MicroWishFilterSet, RegistrationFilterSet, ServiceRequestFilterSet
 from apps.service_requests.models import CommunityRegistration, MicroWish, ServiceRecord, ServiceRequest
@@ -239,13 +238,7 @@ class ServiceStatsView(APIView):
     def get(self, request: Request) -> Response:
         if not request.user.has_perm("service_requests.view_servicerequest"):
             raise exceptions.PermissionDenied()
-        code = (request.query_params.get("org") or "").strip()
-        if code:
-            root = Organization.objects.visible_to(request.user).filter(code=code).first()
-        else:
-            root = request.user.organization or Organization.objects.filter(parent__isnull=True).order_by("id").first()
-        if root is None:
-            raise Http404
+        root = org_in_scope_or_own(request.user, request.query_params.get("org", ""))
         first, last = parse_range(request.query_params)  # ValidationError -> 400 naming the field
         data = subtree_rates(root=root, start=first, end=last)
         return Response(

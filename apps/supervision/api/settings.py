@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from apps.core.api import LabelledSerializer
 from apps.core.periods import Period
-from apps.core.scoping import get_visible_or_404
+from apps.core.scoping import org_in_scope_or_own
 from apps.organizations.models import Organization
 
 from .. import rule_settings
@@ -29,10 +29,7 @@ ORG_PARAM = OpenApiParameter("org", str, description="发函单位的党组织�
 def _issuer(request: Request, perm: str, message: str) -> Organization:
     if not request.user.has_perm(perm):
         raise PermissionDenied(message)
-    code = (request.query_params.get("org") or "").strip()
-    if code:
-        return get_visible_or_404(Organization, request.user, code=code)
-    return rule_settings.issuer_of(request.user)
+    return org_in_scope_or_own(request.user, request.query_params.get("org", ""))
 
 
 # --- the letter rule --------------------------------------------------------------------------------------------
